@@ -1,0 +1,87 @@
+// Over real HTTP against Prism, which validates every request against the normalized spec.
+import { describe, expect, inject, it } from "vitest";
+import { createPareaClient, PareaApiError, PareaValidationError, type RequestBody } from "../src/index.ts";
+import { apiKeyAuth, operations, pathPrefix } from "../src/generated/spec.ts";
+
+const baseUrl = inject("prismUrl");
+const apiKey = "test-key-contract";
+const validFeedback: RequestBody<"recordFeedback"> = { trace_id: "trace-1", score: 0.5, target: "perfect answer" };
+
+describe("recordFeedback against the spec's mock server", () => {
+  it("resolves for a valid feedback", async () => {
+    const client = createPareaClient({ apiKey, baseUrl });
+    await expect(client.recordFeedback(validFeedback)).resolves.toBeNull();
+  });
+
+  it("works with a base URL that already ends in the spec's path prefix", async () => {
+    const client = createPareaClient({ apiKey, baseUrl: `${baseUrl}${pathPrefix}` });
+    await expect(client.recordFeedback({ score: 1 })).resolves.toBeNull();
+  });
+
+  it("sends the key in the spec's header and the body as JSON", async () => {
+    const seen: Request[] = [];
+    const client = createPareaClient({
+      apiKey,
+      baseUrl,
+      fetch: (request) => {
+        seen.push(request.clone());
+        return fetch(request);
+      },
+    });
+    await client.recordFeedback(validFeedback);
+    const [request] = seen;
+    expect(request?.method).toBe(operations.recordFeedback.method);
+    expect(request?.url).toBe(`${baseUrl}${operations.recordFeedback.path}`);
+    expect(request?.headers.get(apiKeyAuth.name)).toBe(apiKey);
+    expect(request?.headers.get("content-type")).toBe("application/json");
+    expect(await request?.json()).toEqual(validFeedback);
+  });
+
+  it("turns a spec-breaking body into a PareaValidationError", async () => {
+    const client = createPareaClient({ apiKey, baseUrl });
+    // score is bounded to 0..1 by the spec; only the server checks it in this issue.
+    const error = await client.recordFeedback({ score: 5 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PareaValidationError);
+    expect(error).toBeInstanceOf(PareaApiError);
+    const validation = error as PareaValidationError;
+    expect(validation.status).toBe(422);
+    expect(validation.issues.length).toBeGreaterThan(0);
+    expect(validation.issues[0]).toEqual({ loc: expect.any(Array), msg: expect.any(String), type: expect.any(String) });
+    expect(validation.message).toContain(`422 to POST ${operations.recordFeedback.path}`);
+    expect(validation.message).not.toContain(apiKey);
+  });
+
+  it("is refused (401, PareaApiError) when the key is not on the request", async () => {
+    const client = createPareaClient({ apiKey, baseUrl });
+    client.use({
+      onRequest({ request }) {
+        request.headers.delete(apiKeyAuth.name);
+        return request;
+      },
+    });
+    const error = await client.recordFeedback(validFeedback).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PareaApiError);
+    expect(error).not.toBeInstanceOf(PareaValidationError);
+    expect((error as PareaApiError).status).toBe(401);
+  });
+
+  it("is refused when the key travels in the upstream document's x-user-id header (the overlay's fix matters)", async () => {
+    const response = await fetch(`${baseUrl}${operations.recordFeedback.path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-user-id": apiKey },
+      body: JSON.stringify(validFeedback),
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it("keeps openapi-fetch's {data, error, response} on the raw verbs", async () => {
+    const client = createPareaClient({ apiKey, baseUrl });
+    const ok = await client.POST(operations.recordFeedback.path, { body: validFeedback });
+    expect(ok.response.status).toBe(200);
+    expect(ok.error).toBeUndefined();
+    const bad = await client.POST(operations.recordFeedback.path, { body: { score: -1 } });
+    expect(bad.response.status).toBe(422);
+    expect(bad.data).toBeUndefined();
+    expect(bad.error).toHaveProperty("detail");
+  });
+});

@@ -1,0 +1,33 @@
+// Upstream YAML + overlay -> normalized JSON (spec/dist/openapi.json), the single input of codegen.
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { parseArgs } from "node:util";
+import { runCli } from "./lib/errors.ts";
+import { parseDocument, readOpenApi, readText, toJsonText, type OpenApiDocument } from "./lib/files.ts";
+import { applyOverlay } from "./lib/overlay.ts";
+import { specFiles } from "./lib/paths.ts";
+
+export async function buildSpec(
+  upstreamPath = specFiles.upstream,
+  overlayPath = specFiles.overlay,
+): Promise<OpenApiDocument> {
+  const upstream = await readOpenApi(upstreamPath);
+  const overlay = parseDocument(await readText(overlayPath, "overlay"), overlayPath, "overlay");
+  return applyOverlay(upstream, overlay, overlayPath);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      upstream: { type: "string", default: specFiles.upstream },
+      overlay: { type: "string", default: specFiles.overlay },
+      out: { type: "string", default: specFiles.normalized },
+    },
+  });
+  const normalized = await buildSpec(values.upstream, values.overlay);
+  await mkdir(dirname(values.out), { recursive: true });
+  await writeFile(values.out, toJsonText(normalized));
+  console.log(`wrote ${values.out}`);
+}
+
+if (process.argv[1] === import.meta.filename) runCli(main);

@@ -1,0 +1,46 @@
+import { readFile } from "node:fs/promises";
+import { parse as parseYaml } from "yaml";
+import { SpecPipelineError } from "./errors.ts";
+
+export async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw new SpecPipelineError(`cannot read ${what} ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Parse YAML or JSON text (JSON is YAML); the error names the file. */
+export function parseDocument(text: string, path: string, what: string): unknown {
+  try {
+    return parseYaml(text, { uniqueKeys: false });
+  } catch (error) {
+    throw new SpecPipelineError(`${what} ${path} is not valid YAML/JSON: ${(error as Error).message}`);
+  }
+}
+
+export type OpenApiDocument = Record<string, any> & { openapi: string; paths: Record<string, any> };
+
+/** Read and parse an OpenAPI 3.x document, failing with the file's name if it is not one. */
+export async function readOpenApi(path: string): Promise<OpenApiDocument> {
+  const doc = parseDocument(await readText(path, "OpenAPI document"), path, "OpenAPI document");
+  assertOpenApi(doc, path);
+  return doc;
+}
+
+export function assertOpenApi(doc: unknown, path: string): asserts doc is OpenApiDocument {
+  const version = (doc as OpenApiDocument | null)?.openapi;
+  if (typeof version !== "string" || !/^3\.[01]\./.test(version)) {
+    throw new SpecPipelineError(
+      `${path} is not an OpenAPI 3.0/3.1 document (its "openapi" field is ${JSON.stringify(version)})`,
+    );
+  }
+  if (typeof (doc as OpenApiDocument).paths !== "object" || (doc as OpenApiDocument).paths === null) {
+    throw new SpecPipelineError(`${path} has no "paths" object`);
+  }
+}
+
+/** Stable JSON for files that are compared byte for byte. */
+export function toJsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

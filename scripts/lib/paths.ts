@@ -1,0 +1,11 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Repository locations, so every tool agrees on where the pipeline's files live. */
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const specFiles = {
+  upstream: join(repoRoot, "spec", "upstream", "openapi.yaml"),
+  overlay: join(repoRoot, "spec", "overlay", "corrections.overlay.yaml"),
+  normalized: join(repoRoot, "spec", "dist", "openapi.json"),
+};
+export const generatedDir = join(repoRoot, "packages", "client", "src", "generated");

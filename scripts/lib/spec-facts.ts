@@ -1,0 +1,121 @@
+import { SpecPipelineError } from "./errors.ts";
+import type { OpenApiDocument } from "./files.ts";
+
+const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
+type HttpMethod = (typeof HTTP_METHODS)[number];
+
+export interface OperationFacts {
+  /** camelCase name derived from the summary (else the operationId); a method name on the client. */
+  name: string;
+  operationId: string | undefined;
+  method: Uppercase<HttpMethod>;
+  path: string;
+}
+
+/** What the client needs at run time that only the spec knows. */
+export interface SpecFacts {
+  apiKey: { in: "header"; name: string; scheme: string };
+  defaultBaseUrl: string;
+  /** Leading path segments shared by every path, e.g. /api/parea/v1 (the vendor SDKs' base URL suffix). */
+  pathPrefix: string;
+  operations: OperationFacts[];
+}
+
+export function camelCase(text: string): string {
+  const words = text
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word.toLowerCase());
+  const joined = words.map((word, i) => (i === 0 ? word : word[0]!.toUpperCase() + word.slice(1))).join("");
+  return /^[0-9]/.test(joined) ? `op${joined}` : joined;
+}
+
+export function listOperations(doc: OpenApiDocument, source: string): OperationFacts[] {
+  const operations: OperationFacts[] = [];
+  for (const path of Object.keys(doc.paths).sort()) {
+    const item = doc.paths[path] ?? {};
+    for (const method of HTTP_METHODS) {
+      const op = item[method];
+      if (!op) continue;
+      const label = op.summary ?? op.operationId;
+      if (!label)
+        throw new SpecPipelineError(
+          `${source}: ${method.toUpperCase()} ${path} has neither summary nor operationId to name it`,
+        );
+      operations.push({
+        name: camelCase(label),
+        operationId: op.operationId,
+        method: method.toUpperCase() as Uppercase<HttpMethod>,
+        path,
+      });
+    }
+  }
+  const seen = new Map<string, OperationFacts>();
+  for (const op of operations) {
+    const twin = seen.get(op.name);
+    if (twin) {
+      throw new SpecPipelineError(
+        `${source}: operations ${twin.method} ${twin.path} and ${op.method} ${op.path} both derive the name "${op.name}"; give one a distinct summary in the overlay`,
+      );
+    }
+    seen.set(op.name, op);
+  }
+  return operations;
+}
+
+/** The one API-key-in-header scheme the operations require; anything else is unsupported and says so. */
+function findApiKeyScheme(doc: OpenApiDocument, source: string): SpecFacts["apiKey"] {
+  const used = new Set<string>();
+  for (const item of Object.values<any>(doc.paths)) {
+    for (const method of HTTP_METHODS) {
+      const requirements: Record<string, unknown>[] | undefined = item?.[method]?.security ?? doc.security;
+      for (const requirement of requirements ?? []) Object.keys(requirement).forEach((name) => used.add(name));
+    }
+  }
+  if (used.size !== 1) {
+    throw new SpecPipelineError(
+      `${source}: expected every secured operation to use one API-key scheme, found ${used.size === 0 ? "none" : [...used].join(", ")}`,
+    );
+  }
+  const [scheme] = [...used] as [string];
+  const definition = doc.components?.securitySchemes?.[scheme];
+  if (definition?.type !== "apiKey" || definition.in !== "header" || typeof definition.name !== "string") {
+    throw new SpecPipelineError(
+      `${source}: security scheme "${scheme}" must be {type: apiKey, in: header, name}; found ${JSON.stringify(definition)}`,
+    );
+  }
+  return { in: "header", name: definition.name, scheme };
+}
+
+function commonPathPrefix(paths: string[]): string {
+  // A path's last segment is the resource itself (empty for a trailing slash), so only the segments
+  // before it can be a shared prefix.
+  const parents = paths.map((path) => path.split("/").slice(1, -1));
+  const first = parents[0] ?? [];
+  let length = first.length;
+  for (const segments of parents) {
+    let i = 0;
+    while (i < length && segments[i] === first[i]) i++;
+    length = i;
+  }
+  return first
+    .slice(0, length)
+    .map((segment) => `/${segment}`)
+    .join("");
+}
+
+export function extractSpecFacts(doc: OpenApiDocument, source: string): SpecFacts {
+  const server = doc.servers?.[0]?.url;
+  if (typeof server !== "string" || !/^https?:\/\//.test(server)) {
+    throw new SpecPipelineError(
+      `${source}: servers[0].url must be an absolute http(s) URL to serve as the default base URL; found ${JSON.stringify(server)}`,
+    );
+  }
+  return {
+    apiKey: findApiKeyScheme(doc, source),
+    defaultBaseUrl: server.replace(/\/+$/, ""),
+    pathPrefix: commonPathPrefix(Object.keys(doc.paths)),
+    operations: listOperations(doc, source),
+  };
+}

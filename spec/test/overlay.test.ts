@@ -1,0 +1,108 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { buildSpec } from "../../scripts/build-spec.ts";
+import { specFiles } from "../../scripts/lib/paths.ts";
+
+const upstreamText = readFileSync(specFiles.upstream, "utf8");
+const upstream = parse(upstreamText);
+const normalized = await buildSpec();
+const overlay = parse(readFileSync(specFiles.overlay, "utf8"));
+const operationsOf = (doc: any) =>
+  Object.values<any>(doc.paths).flatMap((item) => Object.values<any>(item).filter((op) => op?.operationId));
+
+describe("upstream document", () => {
+  it("is byte-for-byte the file recorded in upstream/source.json", () => {
+    const recorded = JSON.parse(readFileSync(join(specFiles.upstream, "..", "source.json"), "utf8"));
+    expect(createHash("sha256").update(readFileSync(specFiles.upstream)).digest("hex")).toBe(recorded.sha256);
+  });
+
+  it("still carries the vendor's defects: corrections live in the overlay only", () => {
+    expect(upstream.components.securitySchemes.APIKeyHeader.name).toBe("x-user-id");
+    expect(upstream.servers).toEqual([]);
+    expect(upstreamText).toContain("â€œgold standard");
+  });
+
+  it("is not modified by building the normalized document", async () => {
+    await buildSpec();
+    expect(readFileSync(specFiles.upstream, "utf8")).toBe(upstreamText);
+  });
+});
+
+describe("normalized document", () => {
+  it("is what the build wrote to dist/openapi.json", () => {
+    expect(JSON.parse(readFileSync(specFiles.normalized, "utf8"))).toEqual(normalized);
+  });
+
+  it("names x-api-key as the API key header", () => {
+    expect(normalized.components.securitySchemes.APIKeyHeader).toEqual({
+      type: "apiKey",
+      in: "header",
+      name: "x-api-key",
+    });
+  });
+
+  it("has the production server", () => {
+    expect(normalized.servers).toEqual([
+      { url: "https://parea-ai-backend-us-9ac16cdbc7a7b006.onporter.run", description: "Parea AI US Production" },
+    ]);
+  });
+
+  it("lists the security requirement once per operation", () => {
+    const operations = operationsOf(normalized);
+    expect(operations.length).toBe(operationsOf(upstream).length);
+    for (const op of operations) expect(op.security).toEqual([{ APIKeyHeader: [] }]);
+  });
+
+  it("has no mojibake left in the target description", () => {
+    const { description } = normalized.components.schemas.FeedbackRequestSchema.properties.target;
+    expect(description).toBe("Optional target or “gold standard” of log.");
+    expect(JSON.stringify(normalized)).not.toMatch(/â€|\u009d/);
+  });
+
+  it("marks the deprecated name field deprecated", () => {
+    expect(normalized.components.schemas.FeedbackRequestSchema.properties.name.deprecated).toBe(true);
+  });
+
+  it("changes nothing else: removing the corrected parts leaves the upstream document", () => {
+    const strip = (doc: any) => {
+      const copy = structuredClone(doc);
+      delete copy.servers;
+      delete copy.components.securitySchemes.APIKeyHeader.name;
+      const props = copy.components.schemas.FeedbackRequestSchema.properties;
+      delete props.target.description;
+      delete props.name.deprecated;
+      for (const op of operationsOf(copy)) delete op.security;
+      return copy;
+    };
+    expect(strip(normalized)).toEqual(strip(upstream));
+  });
+});
+
+describe("overlay", () => {
+  it("is an Overlay 1.0 document whose every action says what it corrects", () => {
+    expect(overlay.overlay).toBe("1.0.0");
+    for (const action of overlay.actions) expect(action.description).toMatch(/\w{3,}/);
+  });
+
+  it("fails, naming the action, when an action's target no longer exists upstream", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "parea-overlay-"));
+    const changed = structuredClone(upstream);
+    delete changed.components.schemas.FeedbackRequestSchema.properties.name;
+    const changedPath = join(dir, "openapi.json");
+    await writeFile(changedPath, JSON.stringify(changed));
+    await expect(buildSpec(changedPath)).rejects.toThrow(
+      /1 overlay action\(s\) matched nothing[\s\S]*"mark the deprecated name field as deprecated" \(target \$\.components\.schemas\.FeedbackRequestSchema\.properties\.name\)/,
+    );
+  });
+
+  it("fails, naming the file, on an unreadable upstream document", async () => {
+    await expect(buildSpec("/nonexistent/openapi.yaml")).rejects.toThrow(
+      /cannot read OpenAPI document \/nonexistent\/openapi\.yaml/,
+    );
+  });
+});
