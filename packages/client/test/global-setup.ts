@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startPrism } from "../support/prism.ts";
+import { startPrism } from "../support/prism.mts";
 
 declare module "vitest" {
   export interface ProvidedContext {

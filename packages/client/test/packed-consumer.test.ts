@@ -1,0 +1,63 @@
+// The tarball a release would publish, installed into a fresh project outside the workspace.
+import { execFile } from "node:child_process";
+import { cp, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+const run = promisify(execFile);
+const packageDir = join(import.meta.dirname, "..");
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+const baseUrl = inject("prismUrl");
+let consumer: string;
+
+beforeAll(async () => {
+  consumer = await mkdtemp(join(tmpdir(), "parea-consumer-"));
+  await run("pnpm", ["pack", "--pack-destination", consumer], { cwd: packageDir });
+  const tarball = (await readdir(consumer)).find((name) => name.endsWith(".tgz"))!;
+  await cp(join(import.meta.dirname, "fixtures", "consumer"), consumer, { recursive: true });
+  await writeFile(
+    join(consumer, "package.json"),
+    JSON.stringify({
+      name: "consumer",
+      private: true,
+      type: "module",
+      dependencies: { "@parea-api/client": `file:./${tarball}` },
+    }),
+  );
+  await run("pnpm", ["install", "--prefer-offline", "--ignore-workspace", "--config.confirmModulesPurge=false"], {
+    cwd: consumer,
+  });
+});
+
+afterAll(async () => {
+  if (consumer) await rm(consumer, { recursive: true, force: true });
+});
+
+describe("the packed @parea-api/client in a new project", () => {
+  it("type-checks correct calls and rejects wrong ones under module nodenext", async () => {
+    // Every wrong call carries @ts-expect-error: tsc fails if any of them compiles.
+    const result = await run(process.execPath, [tsc, "-p", consumer]).catch((error) => error);
+    expect(result.stdout ?? "").toBe("");
+    expect(result.code ?? 0).toBe(0);
+  });
+
+  it("records feedback from ESM with the x-api-key header and the right JSON", async () => {
+    const { stdout } = await run(process.execPath, ["record.mjs", baseUrl], { cwd: consumer });
+    const { sent, data } = JSON.parse(stdout);
+    expect(sent).toMatchObject({
+      method: "POST",
+      url: `${baseUrl}/api/parea/v1/feedback`,
+      headers: { "x-api-key": "consumer-key", "content-type": "application/json" },
+      body: { trace_id: "trace-from-consumer", score: 0.25, comment: "packed" },
+    });
+    expect(data).toBeNull();
+  });
+
+  it("works from CommonJS and its errors keep their classes", async () => {
+    const { stdout } = await run(process.execPath, ["record.cjs", baseUrl], { cwd: consumer });
+    expect(JSON.parse(stdout)).toEqual({ thrown: "PareaValidationError", isValidation: true, status: 422 });
+  });
+});

@@ -1,0 +1,25 @@
+// Sums vitest's JSON reports into the one plain line CI reads: "N passed, N failed".
+// A package whose report is missing (its tests never ran) counts as one failure.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..");
+const reports = ["spec", "scripts", "packages/client"].map((dir) => join(root, dir, ".vitest", "results.json"));
+let passed = 0;
+let failed = 0;
+for (const report of reports) {
+  if (!existsSync(report)) {
+    console.log(`missing test report ${report}: counted as 1 failed`);
+    failed += 1;
+    continue;
+  }
+  const { numPassedTests, numFailedTests } = JSON.parse(readFileSync(report, "utf8"));
+  passed += numPassedTests;
+  failed += numFailedTests;
+}
+const otherChecksFailed = process.argv[2] !== undefined && process.argv[2] !== "0";
+if (otherChecksFailed && failed === 0) {
+  console.log("a check outside vitest failed (format, lint, typecheck or build; see above): counted as 1 failed");
+  failed = 1;
+}
+console.log(`${passed} passed, ${failed} failed`);

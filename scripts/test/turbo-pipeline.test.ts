@@ -1,0 +1,51 @@
+// The task graph that makes "a spec change re-runs generate -> build -> test" true, read from
+// turbo's own dry run (nothing is executed).
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../lib/paths.ts";
+
+interface DryTask {
+  taskId: string;
+  dependencies: string[];
+  inputs: Record<string, string>;
+}
+
+const { stdout } = await promisify(execFile)("pnpm", ["exec", "turbo", "run", "test", "lint", "--dry=json"], {
+  cwd: repoRoot,
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+  maxBuffer: 16 * 1024 * 1024,
+});
+const tasks = new Map((JSON.parse(stdout).tasks as DryTask[]).map((task) => [task.taskId, task]));
+const task = (id: string) => {
+  const found = tasks.get(id);
+  if (!found) throw new Error(`turbo has no task ${id}`);
+  return found;
+};
+
+describe("turbo pipeline", () => {
+  it("orders spec build -> generate -> client build -> tests", () => {
+    expect(task("@parea-api/client#generate").dependencies).toContain("@parea-api/spec#build");
+    expect(task("@parea-api/client#build").dependencies).toContain("@parea-api/client#generate");
+    expect(task("@parea-api/client#test").dependencies).toContain("@parea-api/client#build");
+    expect(task("@parea-api/spec#test").dependencies).toContain("@parea-api/spec#build");
+    expect(task("@parea-api/spec#lint").dependencies).toContain("@parea-api/spec#build");
+  });
+
+  it("hashes the upstream document, the overlay and the pipeline scripts into the spec build", () => {
+    const inputs = Object.keys(task("@parea-api/spec#build").inputs);
+    expect(inputs).toEqual(
+      expect.arrayContaining(["upstream/openapi.yaml", "overlay/corrections.overlay.yaml", "../scripts/build-spec.ts"]),
+    );
+    expect(Object.keys(task("@parea-api/client#generate").inputs)).toContain("../../scripts/generate.ts");
+  });
+
+  it("never hashes generated or built files, which do not exist yet when turbo hashes a cold run", () => {
+    for (const { taskId, inputs } of tasks.values()) {
+      const produced = Object.keys(inputs).filter((file) =>
+        /(^|\/)(dist|src\/generated|node_modules|\.vitest)\//.test(file),
+      );
+      expect(produced, taskId).toEqual([]);
+    }
+  });
+});
