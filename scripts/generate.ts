@@ -8,6 +8,7 @@ import { runCli, SpecPipelineError } from "./lib/errors.ts";
 import { assertOpenApi, parseDocument, readText } from "./lib/files.ts";
 import { generatedDir, repoRoot, specFiles } from "./lib/paths.ts";
 import { extractSpecFacts, type SpecFacts } from "./lib/spec-facts.ts";
+import { renderValidators } from "./lib/validators.ts";
 
 function header(sourceLabel: string, sha256: string): string {
   return [
@@ -18,12 +19,7 @@ function header(sourceLabel: string, sha256: string): string {
 }
 
 function renderFacts(facts: SpecFacts): string {
-  const operations = Object.fromEntries(
-    facts.operations.map(({ name, ...op }) => [
-      name,
-      { operationId: op.operationId, method: op.method, path: op.path },
-    ]),
-  );
+  const operations = Object.fromEntries(facts.operations.map(({ name, ...op }) => [name, op]));
   const literal = (value: unknown) => JSON.stringify(value, null, 2);
   return [
     `/** The security scheme "${facts.apiKey.scheme}": where the API key goes on every request. */`,
@@ -35,7 +31,7 @@ function renderFacts(facts: SpecFacts): string {
     "/** Path segments every operation's path starts with (vendor SDKs put them in the base URL). */",
     `export const pathPrefix = ${literal(facts.pathPrefix)};`,
     "",
-    "/** Every operation, named from its summary. */",
+    "/** Every operation, named from its summary. retrySafe: idempotent method or marked safe in the spec. */",
     `export const operations = ${literal(operations)} as const;`,
     "",
   ].join("\n");
@@ -55,9 +51,12 @@ export async function renderGenerated(specPath: string): Promise<Map<string, str
   }
   const sourceLabel = relative(repoRoot, specPath).startsWith("..") ? specPath : relative(repoRoot, specPath);
   const top = header(sourceLabel.split("\\").join("/"), createHash("sha256").update(text).digest("hex"));
+  const validators = renderValidators(doc, facts.operations);
   return new Map([
     ["openapi.ts", `${top}\n${types}`],
     ["spec.ts", `${top}\n${renderFacts(facts)}`],
+    // Ajv standalone output: plain JavaScript, so it is not type-checked.
+    ["validators.ts", `${top}// @ts-nocheck\n${validators.code}\n`],
   ]);
 }
 

@@ -4,12 +4,30 @@ import type { OpenApiDocument } from "./files.ts";
 const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 type HttpMethod = (typeof HTTP_METHODS)[number];
 
+/** Methods HTTP defines as idempotent: repeating the request has the effect of sending it once. */
+const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
+
+/** Overlay extension marking a non-idempotent operation (a POST) as safe to send again. */
+export const RETRY_SAFE_EXTENSION = "x-parea-api-retry-safe";
+
 export interface OperationFacts {
   /** camelCase name derived from the summary (else the operationId); a method name on the client. */
   name: string;
   operationId: string | undefined;
   method: Uppercase<HttpMethod>;
   path: string;
+  /** Anchored regular expression source matching concrete request paths of this operation. */
+  pathPattern: string;
+  /** Safe to retry: idempotent by HTTP semantics, or marked with RETRY_SAFE_EXTENSION. */
+  retrySafe: boolean;
+}
+
+function pathPattern(path: string): string {
+  const escaped = path
+    .split(/(\{[^}]+\})/)
+    .map((part) => (/^\{[^}]+\}$/.test(part) ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return `^${escaped}$`;
 }
 
 /** What the client needs at run time that only the spec knows. */
@@ -43,11 +61,14 @@ export function listOperations(doc: OpenApiDocument, source: string): OperationF
         throw new SpecPipelineError(
           `${source}: ${method.toUpperCase()} ${path} has neither summary nor operationId to name it`,
         );
+      const upper = method.toUpperCase() as Uppercase<HttpMethod>;
       operations.push({
         name: camelCase(label),
         operationId: op.operationId,
-        method: method.toUpperCase() as Uppercase<HttpMethod>,
+        method: upper,
         path,
+        pathPattern: pathPattern(path),
+        retrySafe: IDEMPOTENT_METHODS.has(upper) || op[RETRY_SAFE_EXTENSION] === true,
       });
     }
   }

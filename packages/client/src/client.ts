@@ -1,11 +1,33 @@
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
+import { name as packageName, version } from "../package.json";
 import { apiKeyMiddleware } from "./auth.js";
-import { apiErrorFor } from "./errors.js";
+import { apiErrorFor, type PareaApiError } from "./errors.js";
 import type { paths } from "./generated/openapi.js";
 import { operations } from "./generated/spec.js";
-import { resolveApiKey, resolveBaseUrl } from "./options.js";
+import { createLog, scrub, type Logger, type LogLevel } from "./logger.js";
+import type { Operation, OperationName } from "./operations.js";
+import {
+  checkRetryOptions,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  resolveApiKey,
+  resolveBaseUrl,
+  resolveLogLevel,
+} from "./options.js";
+import { serverRequestedDelayMs } from "./retry-timing.js";
+import { attemptsOf, createTransport, type FetchFunction } from "./transport.js";
 
-export interface PareaClientOptions {
+/** Per-call settings; each overrides the client's for one request. */
+export interface RequestOptions {
+  /** Abort this request. Aborting throws PareaAbortError and is never retried. */
+  signal?: AbortSignal;
+  /** Per attempt. Default 60 000. */
+  timeoutMs?: number;
+  /** Retries after the first attempt. Default 2. */
+  maxRetries?: number;
+}
+
+export interface PareaClientOptions extends RequestOptions {
   /** Parea API key. Default: the PAREA_API_KEY environment variable. */
   apiKey?: string;
   /**
@@ -13,47 +35,108 @@ export interface PareaClientOptions {
    * vendor SDKs' PAREA_BASE_URL does); the prefix is never doubled.
    */
   baseUrl?: string;
-  /** Custom fetch, e.g. for proxies or tests. Receives a Request. */
-  fetch?: ClientOptions["fetch"];
+  /** Permit plain http to a non-loopback host (the key then travels unencrypted). Default false. */
+  allowInsecureHttp?: boolean;
+  /** Underlying fetch, e.g. for proxies. Receives a Request. */
+  fetch?: FetchFunction;
   /** Headers sent with every request. */
   headers?: ClientOptions["headers"];
+  /**
+   * Check request bodies against the spec before sending (PareaInvalidRequestError, nothing sent).
+   * Default true; turn off only if the vendor's spec is stricter than its server.
+   */
+  validateRequests?: boolean;
+  /** Where log lines go. Default: console. */
+  logger?: Logger;
+  /** Default: PAREA_LOG, else "warn". */
+  logLevel?: LogLevel;
 }
 
-type Operation = (typeof operations)[keyof typeof operations];
 type OperationSchema<Op extends Operation> = paths[Op["path"]][Lowercase<Op["method"]>];
 
 /** The JSON request body of an operation, exactly as generated from the spec. */
-export type RequestBody<Name extends keyof typeof operations> = NonNullable<
+export type RequestBody<Name extends OperationName> = NonNullable<
   OperationSchema<(typeof operations)[Name]>["requestBody"]
 >["content"]["application/json"];
 
 /** The JSON body of an operation's 200 response. */
-export type ResponseData<Name extends keyof typeof operations> = OperationSchema<
+export type ResponseData<Name extends OperationName> = OperationSchema<
   (typeof operations)[Name]
 >["responses"][200]["content"]["application/json"];
 
 export interface PareaClient extends Client<paths> {
-  /** Record Feedback. Resolves with the response body on 2xx; throws a PareaApiError otherwise. */
-  recordFeedback(body: RequestBody<"recordFeedback">): Promise<ResponseData<"recordFeedback">>;
+  /**
+   * Record Feedback. Resolves with the response body on 2xx; throws a PareaError subclass otherwise
+   * (see the README's error table).
+   */
+  recordFeedback(
+    body: RequestBody<"recordFeedback">,
+    options?: RequestOptions,
+  ): Promise<ResponseData<"recordFeedback">>;
+  /** A client with some options changed (e.g. maxRetries for a batch job); the rest are kept. */
+  withOptions(overrides: Omit<PareaClientOptions, "apiKey">): PareaClient;
 }
 
+const SDK_HEADERS = {
+  "x-sdk-language": "typescript",
+  "x-sdk-version": version,
+  "user-agent": `${packageName}/${version}`,
+};
+
 export function createPareaClient(options: PareaClientOptions = {}): PareaClient {
+  checkRetryOptions(options);
   const apiKey = resolveApiKey(options.apiKey);
-  const client = createClient<paths>({
-    baseUrl: resolveBaseUrl(options.baseUrl),
-    fetch: options.fetch,
-    headers: options.headers,
-  });
+  const baseUrl = resolveBaseUrl(options.baseUrl, undefined, options.allowInsecureHttp);
+  const log = createLog(options.logger ?? console, resolveLogLevel(options.logLevel), apiKey);
+  const transport = (overrides: RequestOptions = {}) =>
+    createTransport({
+      fetch: options.fetch ?? ((request) => fetch(request)),
+      baseUrl,
+      maxRetries: overrides.maxRetries ?? options.maxRetries ?? DEFAULT_MAX_RETRIES,
+      timeoutMs: overrides.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      signal: options.signal,
+      validate: options.validateRequests ?? true,
+      log,
+    });
+  const client = createClient<paths>({ baseUrl, fetch: transport(), headers: { ...SDK_HEADERS, ...options.headers } });
   client.use(apiKeyMiddleware(apiKey));
 
-  async function recordFeedback(body: RequestBody<"recordFeedback">): Promise<ResponseData<"recordFeedback">> {
+  async function recordFeedback(
+    body: RequestBody<"recordFeedback">,
+    requestOptions: RequestOptions = {},
+  ): Promise<ResponseData<"recordFeedback">> {
+    checkRetryOptions(requestOptions);
     const { method, path } = operations.recordFeedback;
-    const { data, error, response } = await client.POST(path, { body });
-    if (!response.ok) {
-      throw apiErrorFor({ method, path, status: response.status, body: error, headers: response.headers });
-    }
+    const { signal, ...overrides } = requestOptions;
+    const { data, error, response } = await client.POST(path, {
+      body,
+      signal,
+      fetch: Object.keys(overrides).length > 0 ? transport(overrides) : undefined,
+    });
+    if (!response.ok) throw errorFor(method, path, response, error);
     return data as ResponseData<"recordFeedback">;
   }
 
-  return Object.assign(client, { recordFeedback });
+  function errorFor(method: string, path: string, response: Response, body: unknown): PareaApiError {
+    // A server may echo the key back (e.g. "invalid key abc…"); it must not reach error output.
+    const safeBody =
+      typeof body === "string" ? scrub(body, apiKey) : JSON.parse(scrub(JSON.stringify(body) ?? "null", apiKey));
+    return apiErrorFor(
+      {
+        method,
+        path,
+        status: response.status,
+        body: safeBody,
+        headers: response.headers,
+        attempts: attemptsOf(response),
+      },
+      serverRequestedDelayMs(response.headers),
+    );
+  }
+
+  return Object.assign(client, {
+    recordFeedback,
+    withOptions: (overrides: Omit<PareaClientOptions, "apiKey">) =>
+      createPareaClient({ ...options, ...overrides, apiKey }),
+  });
 }

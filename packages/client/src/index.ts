@@ -3,7 +3,22 @@ export {
   type PareaClient,
   type PareaClientOptions,
   type RequestBody,
+  type RequestOptions,
   type ResponseData,
 } from "./client.js";
-export { PareaApiError, PareaError, PareaValidationError, type ValidationIssue } from "./errors.js";
+export {
+  PareaAbortError,
+  PareaApiError,
+  PareaAuthenticationError,
+  PareaConnectionError,
+  PareaError,
+  PareaInvalidRequestError,
+  PareaRateLimitError,
+  PareaRedirectError,
+  PareaTimeoutError,
+  PareaValidationError,
+  type InvalidRequestIssue,
+  type ValidationIssue,
+} from "./errors.js";
+export type { Logger, LogLevel } from "./logger.js";
 export type { components, operations, paths } from "./generated/openapi.js";

@@ -1,6 +1,13 @@
 // Over real HTTP against Prism, which validates every request against the normalized spec.
 import { describe, expect, inject, it } from "vitest";
-import { createPareaClient, PareaApiError, PareaValidationError, type RequestBody } from "../src/index.ts";
+import {
+  createPareaClient,
+  PareaApiError,
+  PareaAuthenticationError,
+  PareaInvalidRequestError,
+  PareaValidationError,
+  type RequestBody,
+} from "../src/index.ts";
 import { apiKeyAuth, operations, pathPrefix } from "../src/generated/spec.ts";
 
 const baseUrl = inject("prismUrl");
@@ -37,9 +44,18 @@ describe("recordFeedback against the spec's mock server", () => {
     expect(await request?.json()).toEqual(validFeedback);
   });
 
-  it("turns a spec-breaking body into a PareaValidationError", async () => {
-    const client = createPareaClient({ apiKey, baseUrl });
-    // score is bounded to 0..1 by the spec; only the server checks it in this issue.
+  it("rejects a spec-breaking body before sending it (PareaInvalidRequestError)", async () => {
+    let sent = 0;
+    const client = createPareaClient({ apiKey, baseUrl, fetch: (request) => (sent++, fetch(request)) });
+    // score is bounded to 0..1 by the spec; the generated validator knows it.
+    const error = await client.recordFeedback({ score: 5 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PareaInvalidRequestError);
+    expect((error as PareaInvalidRequestError).issues).toEqual([{ path: "$.score", message: "must be <= 1" }]);
+    expect(sent).toBe(0);
+  });
+
+  it("turns the server's verdict on a spec-breaking body into a PareaValidationError (client validation off)", async () => {
+    const client = createPareaClient({ apiKey, baseUrl, validateRequests: false });
     const error = await client.recordFeedback({ score: 5 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PareaValidationError);
     expect(error).toBeInstanceOf(PareaApiError);
@@ -60,8 +76,7 @@ describe("recordFeedback against the spec's mock server", () => {
       },
     });
     const error = await client.recordFeedback(validFeedback).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PareaApiError);
-    expect(error).not.toBeInstanceOf(PareaValidationError);
+    expect(error).toBeInstanceOf(PareaAuthenticationError);
     expect((error as PareaApiError).status).toBe(401);
   });
 
@@ -74,8 +89,8 @@ describe("recordFeedback against the spec's mock server", () => {
     expect(response.status).toBe(401);
   });
 
-  it("keeps openapi-fetch's {data, error, response} on the raw verbs", async () => {
-    const client = createPareaClient({ apiKey, baseUrl });
+  it("keeps openapi-fetch's {data, error, response} on the raw verbs for HTTP errors", async () => {
+    const client = createPareaClient({ apiKey, baseUrl, validateRequests: false });
     const ok = await client.POST(operations.recordFeedback.path, { body: validFeedback });
     expect(ok.response.status).toBe(200);
     expect(ok.error).toBeUndefined();
@@ -83,5 +98,13 @@ describe("recordFeedback against the spec's mock server", () => {
     expect(bad.response.status).toBe(422);
     expect(bad.data).toBeUndefined();
     expect(bad.error).toHaveProperty("detail");
+  });
+
+  it("throws PareaInvalidRequestError from the raw verbs too, before sending", async () => {
+    const client = createPareaClient({ apiKey, baseUrl });
+    // @ts-expect-error the wrong type is the point: callers without types (JS) reach the validator
+    const attempt = client.POST(operations.recordFeedback.path, { body: { score: "high" } });
+    await expect(attempt).rejects.toThrow(PareaInvalidRequestError);
+    await expect(attempt).rejects.toThrow("$.score must be number");
   });
 });

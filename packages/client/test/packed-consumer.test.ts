@@ -58,6 +58,11 @@ describe("the packed @parea-api/client in a new project", () => {
 
   it("works from CommonJS and its errors keep their classes", async () => {
     const { stdout } = await run(process.execPath, ["record.cjs", baseUrl], { cwd: consumer });
-    expect(JSON.parse(stdout)).toEqual({ thrown: "PareaValidationError", isValidation: true, status: 422 });
+    expect(JSON.parse(stdout)).toEqual({
+      thrown: "PareaInvalidRequestError",
+      isInvalidRequest: true,
+      isBase: true,
+      issues: [{ path: "$.score", message: "must be <= 1" }],
+    });
   });
 });

@@ -1,0 +1,125 @@
+import { createRequire } from "node:module";
+import { SpecPipelineError } from "./errors.ts";
+import type { OpenApiDocument } from "./files.ts";
+import type { OperationFacts } from "./spec-facts.ts";
+
+// ajv ships CommonJS with `default` exports; createRequire keeps that interop explicit.
+const require = createRequire(import.meta.url);
+const Ajv = require("ajv").default as typeof import("ajv").default;
+const Ajv2020 = require("ajv/dist/2020").default as typeof import("ajv/dist/2020").default;
+const standaloneCode = require("ajv/dist/standalone").default as typeof import("ajv/dist/standalone").default;
+
+/** Keywords that never affect validity; dropped so the generated code does not carry them. */
+const ANNOTATIONS = new Set(["title", "description", "examples", "example", "deprecated", "externalDocs", "xml"]);
+
+/**
+ * Ajv's standalone code can `require` a few runtime helpers. The client bundle must not depend on
+ * ajv, so each helper is replaced by an equivalent; any other helper fails codegen loudly.
+ */
+const RUNTIME_HELPERS: Record<string, string> = {
+  // Length in code points, as JSON Schema (and the server) count it; ajv's helper does the same.
+  "ajv/dist/runtime/ucs2length": "(text) => { let n = 0; for (const _ of text) n++; return n; }",
+};
+
+const COMPONENT_REF = /^#\/components\/schemas\/(.+)$/;
+
+function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+const SCHEMA_MAPS = new Set(["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"]);
+const SUBSCHEMAS = new Set([
+  ...["allOf", "anyOf", "oneOf", "prefixItems", "items", "additionalItems", "additionalProperties", "not"],
+  ...["if", "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems"],
+]);
+
+/**
+ * Copy a schema without annotation keywords, pointing component refs at local $defs and collecting
+ * the components it uses. Walks by keyword, so a property that happens to be named "description"
+ * is kept.
+ */
+function localize(schema: unknown, used: Set<string>): unknown {
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [keyword, value] of Object.entries(schema)) {
+    if (ANNOTATIONS.has(keyword)) continue;
+    if (keyword === "$ref" && typeof value === "string") {
+      const match = COMPONENT_REF.exec(value);
+      if (!match)
+        throw new SpecPipelineError(`unsupported $ref ${value}: only #/components/schemas/* refs can be validated`);
+      const name = unescapePointer(match[1]!);
+      used.add(name);
+      out.$ref = `#/$defs/${encodeURIComponent(name)}`;
+    } else if (SCHEMA_MAPS.has(keyword) && typeof value === "object" && value !== null) {
+      out[keyword] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, localize(sub, used)]));
+    } else if (SUBSCHEMAS.has(keyword)) {
+      out[keyword] = Array.isArray(value) ? value.map((sub) => localize(sub, used)) : localize(value, used);
+    } else {
+      out[keyword] = value;
+    }
+  }
+  return out;
+}
+
+function requestSchema(doc: OpenApiDocument, op: OperationFacts): Record<string, unknown> | undefined {
+  const body = doc.paths[op.path]?.[op.method.toLowerCase()]?.requestBody;
+  const schema = body?.content?.["application/json"]?.schema;
+  if (!schema) return undefined;
+  const used = new Set<string>();
+  const root = localize(schema, used) as Record<string, unknown>;
+  const defs: Record<string, unknown> = {};
+  // Walk the refs transitively: a component may reference others.
+  const pending = [...used];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (name in defs) continue;
+    const component = doc.components?.schemas?.[name];
+    if (component === undefined)
+      throw new SpecPipelineError(`${op.method} ${op.path}: $ref to missing schema "${name}"`);
+    const nested = new Set<string>();
+    defs[encodeURIComponent(name)] = localize(component, nested);
+    pending.push(...nested);
+  }
+  return { $id: `request:${op.name}`, ...root, ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}) };
+}
+
+export interface RenderedValidators {
+  /** ESM source exporting one validate function per operation that has a JSON request body. */
+  code: string;
+  /** Names of the operations that have a validator. */
+  operations: string[];
+}
+
+/** Compile every operation's JSON request-body schema into dependency-free standalone validators. */
+export function renderValidators(doc: OpenApiDocument, operations: OperationFacts[]): RenderedValidators {
+  const is31 = doc.openapi.startsWith("3.1");
+  // strict: false because OpenAPI schemas carry keywords JSON Schema does not define (discriminator...).
+  const options = { strict: false, allErrors: true, code: { source: true, esm: true } } as const;
+  const ajv = is31 ? new Ajv2020(options) : new Ajv(options);
+  const exported: Record<string, string> = {};
+  for (const op of operations) {
+    const schema = requestSchema(doc, op);
+    if (!schema) continue;
+    try {
+      ajv.addSchema(schema);
+    } catch (error) {
+      throw new SpecPipelineError(
+        `${op.method} ${op.path}: request schema does not compile: ${(error as Error).message}`,
+      );
+    }
+    exported[op.name] = schema.$id as string;
+  }
+  let code = Object.keys(exported).length > 0 ? standaloneCode(ajv, exported) : "export {};";
+  code = code.replace(/^"use strict";/, "");
+  code = code.replace(/require\("([^"]+)"\)\.default/g, (_, module: string) => {
+    const replacement = RUNTIME_HELPERS[module];
+    if (!replacement)
+      throw new SpecPipelineError(
+        `generated validators need ajv runtime helper "${module}", which has no dependency-free replacement yet`,
+      );
+    return `(${replacement})`;
+  });
+  if (/\brequire\(/.test(code))
+    throw new SpecPipelineError("generated validators still call require(); refusing to emit them");
+  return { code, operations: Object.keys(exported) };
+}
