@@ -6,8 +6,9 @@ import type { OperationFacts } from "./spec-facts.ts";
 // ajv ships CommonJS with `default` exports; createRequire keeps that interop explicit.
 const require = createRequire(import.meta.url);
 const Ajv = require("ajv").default as typeof import("ajv").default;
-const Ajv2020 = require("ajv/dist/2020").default as typeof import("ajv/dist/2020").default;
-const standaloneCode = require("ajv/dist/standalone").default as typeof import("ajv/dist/standalone").default;
+const Ajv2020 = require("ajv/dist/2020.js").default as typeof import("ajv/dist/2020.js").default;
+const standaloneCode = require("ajv/dist/standalone/index.js")
+  .default as typeof import("ajv/dist/standalone/index.js").default;
 
 /** Keywords that never affect validity; dropped so the generated code does not carry them. */
 const ANNOTATIONS = new Set(["title", "description", "examples", "example", "deprecated", "externalDocs", "xml"]);
@@ -19,7 +20,33 @@ const ANNOTATIONS = new Set(["title", "description", "examples", "example", "dep
 const RUNTIME_HELPERS: Record<string, string> = {
   // Length in code points, as JSON Schema (and the server) count it; ajv's helper does the same.
   "ajv/dist/runtime/ucs2length": "(text) => { let n = 0; for (const _ of text) n++; return n; }",
+  // Deep equality of JSON values, for enum/const/uniqueItems over objects and arrays.
+  "ajv/dist/runtime/equal": [
+    "function equal(a, b) {",
+    "  if (a === b) return true;",
+    '  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;',
+    "  if (Array.isArray(a) !== Array.isArray(b)) return false;",
+    "  const keys = Object.keys(a);",
+    "  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && equal(a[k], b[k]));",
+    "}",
+  ].join(" "),
 };
+
+/** Replace ajv runtime requires with the dependency-free equivalents above, or fail naming the helper. */
+export function inlineRuntimeHelpers(code: string): string {
+  const inlined = code.replace(/require\("([^"]+)"\)\.default/g, (_, module: string) => {
+    const replacement = RUNTIME_HELPERS[module];
+    if (!replacement) {
+      throw new SpecPipelineError(
+        `generated validators need ajv runtime helper "${module}", which has no dependency-free replacement in scripts/lib/validators.ts`,
+      );
+    }
+    return `(${replacement})`;
+  });
+  if (/\brequire\(/.test(inlined))
+    throw new SpecPipelineError("generated validators still call require(); refusing to emit them");
+  return inlined;
+}
 
 const COMPONENT_REF = /^#\/components\/schemas\/(.+)$/;
 
@@ -101,7 +128,7 @@ export function renderValidators(doc: OpenApiDocument, operations: OperationFact
     const schema = requestSchema(doc, op);
     if (!schema) continue;
     try {
-      ajv.addSchema(schema);
+      ajv.compile(schema);
     } catch (error) {
       throw new SpecPipelineError(
         `${op.method} ${op.path}: request schema does not compile: ${(error as Error).message}`,
@@ -111,15 +138,6 @@ export function renderValidators(doc: OpenApiDocument, operations: OperationFact
   }
   let code = Object.keys(exported).length > 0 ? standaloneCode(ajv, exported) : "export {};";
   code = code.replace(/^"use strict";/, "");
-  code = code.replace(/require\("([^"]+)"\)\.default/g, (_, module: string) => {
-    const replacement = RUNTIME_HELPERS[module];
-    if (!replacement)
-      throw new SpecPipelineError(
-        `generated validators need ajv runtime helper "${module}", which has no dependency-free replacement yet`,
-      );
-    return `(${replacement})`;
-  });
-  if (/\brequire\(/.test(code))
-    throw new SpecPipelineError("generated validators still call require(); refusing to emit them");
+  code = inlineRuntimeHelpers(code);
   return { code, operations: Object.keys(exported) };
 }

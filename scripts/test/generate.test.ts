@@ -25,7 +25,7 @@ describe("generate", () => {
     await generate(specFiles.normalized, a);
     await generate(specFiles.normalized, b);
     const names = (await readdir(a)).sort();
-    expect(names).toEqual(["openapi.ts", "spec.ts"]);
+    expect(names).toEqual(["openapi.ts", "spec.ts", "validators.ts"]);
     for (const name of names) expect(await readFile(join(a, name), "utf8")).toBe(await readFile(join(b, name), "utf8"));
   });
 
@@ -48,7 +48,7 @@ describe("generate", () => {
     const out = await scratch();
     await writeFile(join(out, "stale.ts"), "export {};");
     await generate(specFiles.normalized, out);
-    expect((await readdir(out)).sort()).toEqual(["openapi.ts", "spec.ts"]);
+    expect((await readdir(out)).sort()).toEqual(["openapi.ts", "spec.ts", "validators.ts"]);
     const before = await readFile(join(out, "spec.ts"), "utf8");
     await expect(generate(await writeSpec("{"), out)).rejects.toThrow(SpecPipelineError);
     expect(await readFile(join(out, "spec.ts"), "utf8")).toBe(before);

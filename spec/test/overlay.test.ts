@@ -68,6 +68,11 @@ describe("normalized document", () => {
     expect(normalized.components.schemas.FeedbackRequestSchema.properties.name.deprecated).toBe(true);
   });
 
+  it("marks Record Feedback safe to retry (this project's assumption, stated in the overlay)", () => {
+    expect(normalized.paths["/api/parea/v1/feedback"].post["x-parea-api-retry-safe"]).toBe(true);
+    expect(readFileSync(specFiles.overlay, "utf8")).toMatch(/ASSUMPTION/);
+  });
+
   it("changes nothing else: removing the corrected parts leaves the upstream document", () => {
     const strip = (doc: any) => {
       const copy = structuredClone(doc);
@@ -76,7 +81,10 @@ describe("normalized document", () => {
       const props = copy.components.schemas.FeedbackRequestSchema.properties;
       delete props.target.description;
       delete props.name.deprecated;
-      for (const op of operationsOf(copy)) delete op.security;
+      for (const op of operationsOf(copy)) {
+        delete op.security;
+        delete op["x-parea-api-retry-safe"];
+      }
       return copy;
     };
     expect(strip(normalized)).toEqual(strip(upstream));

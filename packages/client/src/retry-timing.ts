@@ -24,8 +24,11 @@ export function serverRequestedDelayMs(headers: Headers, now: number = Date.now(
   if (Number.isFinite(ms) && ms >= 0) return ms;
   const retryAfter = headers.get("retry-after");
   if (retryAfter === null) return undefined;
-  const seconds = Number.parseFloat(retryAfter);
-  if (/^\s*\d+(\.\d+)?\s*$/.test(retryAfter) && Number.isFinite(seconds)) return seconds * 1000;
+  // Numeric means delay-seconds (negative is nonsense); only other text may be an HTTP date.
+  if (/^\s*[-+]?[\d.]+\s*$/.test(retryAfter)) {
+    const seconds = Number(retryAfter);
+    return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+  }
   const date = Date.parse(retryAfter);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

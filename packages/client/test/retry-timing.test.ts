@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { backoffDelayMs, isRetryableStatus, MAX_DELAY_MS, serverRequestedDelayMs } from "../src/retry-timing.ts";
+
+describe("backoffDelayMs", () => {
+  it.each([
+    [0, 500],
+    [1, 1_000],
+    [2, 2_000],
+    [3, 4_000],
+    [4, 8_000],
+    [5, 8_000],
+    [10, 8_000],
+  ])("retry %i waits %i ms at most and 25 %% less at least", (retry, ceiling) => {
+    expect(backoffDelayMs(retry, () => 0)).toBe(ceiling);
+    expect(backoffDelayMs(retry, () => 1)).toBe(ceiling * 0.75);
+    expect(ceiling).toBeLessThanOrEqual(MAX_DELAY_MS);
+  });
+});
+
+describe("serverRequestedDelayMs", () => {
+  const now = Date.parse("2026-11-26T12:00:00Z");
+  const headers = (init: Record<string, string>) => new Headers(init);
+
+  it.each([
+    [{ "retry-after-ms": "250" }, 250],
+    [{ "retry-after-ms": "250", "retry-after": "9" }, 250],
+    [{ "retry-after": "3" }, 3_000],
+    [{ "retry-after": "0" }, 0],
+    [{ "retry-after": "Thu, 26 Nov 2026 12:00:05 GMT" }, 5_000],
+    [{ "retry-after": "Thu, 26 Nov 2026 11:59:00 GMT" }, 0],
+  ])("%o -> %i ms", (init, expected) => {
+    expect(serverRequestedDelayMs(headers(init), now)).toBe(expected);
+  });
+
+  it.each([{}, { "retry-after": "soon" }, { "retry-after-ms": "-5" }, { "retry-after": "-3" }])(
+    "%o -> undefined (use backoff)",
+    (init) => {
+      expect(serverRequestedDelayMs(headers(init as Record<string, string>), now)).toBeUndefined();
+    },
+  );
+});
+
+describe("isRetryableStatus", () => {
+  it("retries 408, 409, 429 and every 5xx, nothing else", () => {
+    const retried = [];
+    for (let status = 200; status < 600; status++) if (isRetryableStatus(status)) retried.push(status);
+    expect(retried).toEqual([408, 409, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)]);
+  });
+});

@@ -1,0 +1,105 @@
+// The API key must not surface anywhere an error or a log line can carry it.
+import { inspect } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPareaClient, PareaError, type PareaClientOptions } from "../src/index.ts";
+import { startFaultServer, type Fault, type FaultServer } from "./support/fault-server.ts";
+
+const apiKey = "sk-secret-8c1f2d7e-do-not-leak";
+const logLines: string[] = [];
+const logger = {
+  debug: (line: string) => logLines.push(line),
+  info: (line: string) => logLines.push(line),
+  warn: (line: string) => logLines.push(line),
+  error: (line: string) => logLines.push(line),
+};
+let elsewhere: FaultServer;
+const servers: FaultServer[] = [];
+
+beforeAll(async () => {
+  elsewhere = await startFaultServer([{ status: 200 }]);
+  servers.push(elsewhere);
+});
+afterAll(() => Promise.all(servers.map((server) => server.close())));
+
+async function errorFrom(
+  script: Fault[],
+  options: PareaClientOptions = {},
+  body: unknown = { score: 0.5 },
+): Promise<unknown> {
+  const server = await startFaultServer(script);
+  servers.push(server);
+  const client = createPareaClient({
+    apiKey,
+    baseUrl: server.url,
+    logger,
+    logLevel: "debug",
+    maxRetries: 1,
+    ...options,
+  });
+  return client.recordFeedback(body as { score: number }).then(
+    () => expect.unreachable("the call should fail"),
+    (error: unknown) => error,
+  );
+}
+
+function expectNoKey(error: unknown) {
+  expect(error).toBeInstanceOf(PareaError);
+  const err = error as Error;
+  for (const view of [
+    err.message,
+    err.stack ?? "",
+    JSON.stringify(err),
+    inspect(err, { depth: Infinity, showHidden: true }),
+    String(err),
+  ]) {
+    expect(view).not.toContain(apiKey);
+  }
+}
+
+describe("no error path carries the API key", () => {
+  const echo = { detail: `invalid api key ${apiKey}` };
+  it.each<[string, () => Promise<unknown>]>([
+    ["401 whose body echoes the key", () => errorFrom([{ status: 401, body: echo }])],
+    ["422", () => errorFrom([{ status: 422, body: { detail: [{ loc: ["body", apiKey], msg: apiKey, type: "x" }] } }])],
+    ["429", () => errorFrom([{ status: 429, headers: { "retry-after-ms": "1" }, body: echo }])],
+    [
+      "500 as text",
+      () =>
+        errorFrom([{ status: 500, headers: { "retry-after-ms": "1", "content-type": "text/plain" }, body: apiKey }]),
+    ],
+    ["timeout", () => errorFrom([{ delayMs: 200 }], { timeoutMs: 20, maxRetries: 0 })],
+    ["connection reset", () => errorFrom([{ reset: true }], { maxRetries: 0 })],
+    ["caller abort", () => errorFrom([{ delayMs: 200 }], { signal: AbortSignal.timeout(20) })],
+    ["cross-origin redirect", () => errorFrom([{ status: 302, headers: { location: `${elsewhere.url}/x` } }])],
+    ["invalid request", () => errorFrom([{ status: 200 }], {}, { score: apiKey })],
+    [
+      "connection refused",
+      async () =>
+        createPareaClient({ apiKey, baseUrl: "http://127.0.0.1:1", logger, logLevel: "debug", maxRetries: 0 })
+          .recordFeedback({ score: 0.5 })
+          .catch((e: unknown) => e),
+    ],
+    ["bad baseUrl", async () => (() => createPareaClient({ apiKey, baseUrl: "http://parea.example.com" }))()],
+  ])("%s", async (_, makeError) => {
+    const error = await Promise.resolve()
+      .then(makeError)
+      .catch((e: unknown) => e);
+    expectNoKey(error);
+  });
+
+  it("the key did not cross to the other origin", () => {
+    expect(elsewhere.requests).toHaveLength(0);
+  });
+
+  it("logs at debug level never print it, but do show the request (header redacted)", () => {
+    expect(logLines.length).toBeGreaterThan(10);
+    expect(logLines.some((line) => line.includes('"x-api-key":"[redacted]"'))).toBe(true);
+    for (const line of logLines) expect(line).not.toContain(apiKey);
+  });
+
+  it("the client object does not expose it", () => {
+    const client = createPareaClient({ apiKey, baseUrl: "http://127.0.0.1:1" });
+    expect(inspect(client, { depth: Infinity, showHidden: true })).not.toContain(apiKey);
+    expect(JSON.stringify(client)).not.toContain(apiKey);
+  });
+});

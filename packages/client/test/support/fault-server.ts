@@ -1,0 +1,73 @@
+// A tiny HTTP server on 127.0.0.1 that misbehaves on cue: the one place tests use a server of our
+// own instead of Prism, because faults (resets, stalls, redirects) cannot be asked of a mock.
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface Fault {
+  status?: number;
+  headers?: Record<string, string>;
+  /** JSON-encoded unless a string. */
+  body?: unknown;
+  /** Wait this long before answering. */
+  delayMs?: number;
+  /** Destroy the socket instead of answering. */
+  reset?: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage["headers"];
+  body: string;
+}
+
+export interface FaultServer {
+  /** Origin, e.g. http://127.0.0.1:41234 */
+  url: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/** Answers request n (0-based) with script(n), or script[n] (the last entry repeats). */
+export async function startFaultServer(
+  script: Fault[] | ((n: number, request: RecordedRequest) => Fault),
+  host = "127.0.0.1",
+): Promise<FaultServer> {
+  const requests: RecordedRequest[] = [];
+  const server = createServer(async (req, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    const recorded = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
+    const n = requests.push(recorded) - 1;
+    const fault = typeof script === "function" ? script(n, recorded) : script[Math.min(n, script.length - 1)]!;
+    if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault.reset) return void req.socket.destroy();
+    if (res.destroyed) return;
+    const payload =
+      fault.body === undefined ? "" : typeof fault.body === "string" ? fault.body : JSON.stringify(fault.body);
+    res.writeHead(fault.status ?? 200, { "content-type": "application/json", ...fault.headers });
+    res.end(payload);
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host === "127.0.0.1" ? "127.0.0.1" : host}:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Elapsed milliseconds of an async call, with its outcome. */
+export async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; result?: T; error?: unknown }> {
+  const started = performance.now();
+  try {
+    const result = await run();
+    return { ms: performance.now() - started, result };
+  } catch (error) {
+    return { ms: performance.now() - started, error };
+  }
+}

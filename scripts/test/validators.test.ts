@@ -1,0 +1,125 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SpecPipelineError } from "../lib/errors.ts";
+import { specFiles } from "../lib/paths.ts";
+import { listOperations } from "../lib/spec-facts.ts";
+import { inlineRuntimeHelpers, renderValidators } from "../lib/validators.ts";
+import type { OpenApiDocument } from "../lib/files.ts";
+
+const normalized: OpenApiDocument = JSON.parse(await readFile(specFiles.normalized, "utf8"));
+
+type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string; keyword: string }[] | null };
+
+/** Render a document's validators and load them as the client would (an ES module). */
+async function load(doc: OpenApiDocument): Promise<Record<string, Validate>> {
+  const { code } = renderValidators(doc, listOperations(doc, "test"));
+  const file = join(await mkdtemp(join(tmpdir(), "parea-validators-")), "validators.mjs");
+  await writeFile(file, code);
+  return import(file);
+}
+
+function withBodySchema(schema: unknown, components: Record<string, unknown> = {}, openapi = "3.1.0"): OpenApiDocument {
+  return {
+    openapi,
+    info: { title: "t", version: "1" },
+    paths: {
+      "/things": {
+        post: {
+          summary: "Create Thing",
+          requestBody: { content: { "application/json": { schema } } },
+          responses: { "200": { description: "ok" } },
+        },
+        get: { summary: "List Things", responses: { "200": { description: "ok" } } },
+      },
+    },
+    components: { schemas: components },
+  };
+}
+
+describe("renderValidators", () => {
+  it("compiles the spec's feedback schema into a validator with the spec's rules", async () => {
+    const { recordFeedback } = await load(normalized);
+    expect(recordFeedback!({ score: 0.5, trace_id: null, anything: 1 })).toBe(true);
+    expect(recordFeedback!({ score: 1.5 })).toBe(false);
+    expect(recordFeedback!.errors).toMatchObject([{ instancePath: "/score", keyword: "maximum" }]);
+    expect(recordFeedback!({ trace_id: "t" })).toBe(false);
+    expect(recordFeedback!.errors).toMatchObject([{ keyword: "required" }]);
+  });
+
+  it("emits code with no require() and no runtime dependency on ajv", () => {
+    const { code, operations } = renderValidators(normalized, listOperations(normalized, "x"));
+    expect(operations).toEqual(["recordFeedback"]);
+    expect(code).not.toMatch(/require\(|from "ajv/);
+    expect(code).not.toContain("Feedback score"); // annotations are stripped
+  });
+
+  it("only operations with a JSON body get a validator", () => {
+    const doc = withBodySchema({ type: "object" });
+    expect(renderValidators(doc, listOperations(doc, "x")).operations).toEqual(["createThing"]);
+  });
+
+  it("follows nested component refs and keeps properties named like annotations", async () => {
+    const doc = withBodySchema(
+      { $ref: "#/components/schemas/Thing" },
+      {
+        Thing: {
+          type: "object",
+          required: ["description", "part"],
+          properties: { description: { type: "string" }, part: { $ref: "#/components/schemas/Part" } },
+        },
+        Part: { type: "object", required: ["n"], properties: { n: { type: "integer", title: "N" } } },
+      },
+    );
+    const { createThing } = await load(doc);
+    expect(createThing!({ description: "d", part: { n: 1 } })).toBe(true);
+    expect(createThing!({ part: { n: 1 } })).toBe(false);
+    expect(createThing!({ description: "d", part: { n: 1.5 } })).toBe(false);
+  });
+
+  it("counts string length in code points, as JSON Schema does", async () => {
+    const { createThing } = await load(withBodySchema({ type: "string", minLength: 2 }));
+    expect(createThing!("😀")).toBe(false);
+    expect(createThing!("😀😀")).toBe(true);
+  });
+
+  it("compares objects by value for enum and uniqueItems", async () => {
+    const { createThing } = await load(
+      withBodySchema({ type: "array", uniqueItems: true, items: { enum: [{ a: 1 }, { a: [2] }] } }),
+    );
+    expect(createThing!([{ a: 1 }, { a: [2] }])).toBe(true);
+    expect(createThing!([{ a: 1 }, { a: 1 }])).toBe(false);
+    expect(createThing!([{ a: 3 }])).toBe(false);
+  });
+
+  it("handles OpenAPI 3.0 nullable", async () => {
+    const { createThing } = await load(withBodySchema({ type: "string", nullable: true }, {}, "3.0.3"));
+    expect(createThing!(null)).toBe(true);
+    expect(createThing!(1)).toBe(false);
+  });
+
+  it("fails naming the operation on a schema that does not compile", () => {
+    const doc = withBodySchema({ type: "object", properties: { a: { type: "nonsense" } } });
+    expect(() => renderValidators(doc, listOperations(doc, "x"))).toThrow(
+      /POST \/things: request schema does not compile/,
+    );
+  });
+
+  it("fails on a ref to a missing component, and on refs outside components", () => {
+    const missing = withBodySchema({ $ref: "#/components/schemas/Nope" });
+    expect(() => renderValidators(missing, listOperations(missing, "x"))).toThrow(/\$ref to missing schema "Nope"/);
+    const external = withBodySchema({ $ref: "other.yaml#/Thing" });
+    expect(() => renderValidators(external, listOperations(external, "x"))).toThrow(
+      /unsupported \$ref other\.yaml#\/Thing/,
+    );
+  });
+
+  it("refuses ajv runtime helpers it cannot inline, naming them", () => {
+    expect(() => inlineRuntimeHelpers('const f = require("ajv/dist/runtime/uri").default;')).toThrow(SpecPipelineError);
+    expect(() => inlineRuntimeHelpers('const f = require("ajv/dist/runtime/uri").default;')).toThrow(
+      /"ajv\/dist\/runtime\/uri"/,
+    );
+    expect(() => inlineRuntimeHelpers('const f = require("x");')).toThrow(/still call require/);
+  });
+});
