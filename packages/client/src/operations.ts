@@ -5,9 +5,17 @@ import type { InvalidRequestIssue } from "./errors.js";
 export type OperationName = keyof typeof operations;
 export type Operation = (typeof operations)[OperationName];
 
+interface AjvError {
+  instancePath: string;
+  schemaPath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
 interface ValidateFunction {
   (data: unknown): boolean;
-  errors?: { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }[] | null;
+  errors?: AjvError[] | null;
 }
 
 const table = Object.entries(operations).map(([name, op]) => ({
@@ -28,14 +36,37 @@ export function findOperation(method: string, path: string): MatchedOperation | 
 export function requestBodyIssues(operation: MatchedOperation, body: unknown): InvalidRequestIssue[] {
   const validate = operation.validate;
   if (!validate || validate(body)) return [];
-  return (validate.errors ?? []).map((error) => {
-    const missing = error.keyword === "required" ? error.params.missingProperty : undefined;
-    const pointer = typeof missing === "string" ? `${error.instancePath}/${missing}` : error.instancePath;
-    return {
-      path: toJsonPath(pointer),
-      message: missing === undefined ? (error.message ?? error.keyword) : "is required",
-    };
-  });
+  const errors = validate.errors ?? [];
+  // anyOf/oneOf report each failed branch plus a summary; fold them into one issue such as
+  // "must be string or null" (the spec's nullable fields are all anyOf [type, null]).
+  const unions = errors.filter((error) => error.keyword === "anyOf" || error.keyword === "oneOf");
+  const inBranch = (error: AjvError, union: AjvError) => error.schemaPath.startsWith(`${union.schemaPath}/`);
+  return errors
+    .filter((error) => !unions.some((union) => inBranch(error, union)))
+    .map((error) => {
+      const missing = error.keyword === "required" ? error.params.missingProperty : undefined;
+      if (typeof missing === "string")
+        return { path: toJsonPath(`${error.instancePath}/${missing}`), message: "is required" };
+      const branches = unions.includes(error)
+        ? errors.filter((other) => inBranch(other, error) && other.instancePath === error.instancePath).map(messageOf)
+        : [];
+      return {
+        path: toJsonPath(error.instancePath),
+        message: branches.length > 0 ? joinAlternatives(branches) : messageOf(error),
+      };
+    });
+}
+
+function messageOf(error: AjvError): string {
+  return error.message ?? error.keyword;
+}
+
+/** ["must be string", "must be null"] -> "must be string or null". */
+function joinAlternatives(messages: string[]): string {
+  const unique = [...new Set(messages)];
+  return unique.every((message) => message.startsWith("must be "))
+    ? `must be ${unique.map((message) => message.slice("must be ".length)).join(" or ")}`
+    : unique.join(" or ");
 }
 
 /** JSON Pointer (/a/0/b) -> JSONPath ($.a[0].b), the form people read. */
