@@ -1,9 +1,11 @@
-// Upstream YAML + overlay -> normalized JSON (spec/dist/openapi.json), the single input of codegen.
+// Upstream YAML + overlay (+ conversion to OpenAPI 3.1) -> normalized JSON (spec/dist/openapi.json),
+// the single input of codegen.
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { runCli } from "./lib/errors.ts";
 import { parseDocument, readOpenApi, readText, toJsonText, type OpenApiDocument } from "./lib/files.ts";
+import { toOpenApi31 } from "./lib/normalize.ts";
 import { applyOverlay } from "./lib/overlay.ts";
 import { specFiles } from "./lib/paths.ts";
 
@@ -13,7 +15,7 @@ export async function buildSpec(
 ): Promise<OpenApiDocument> {
   const upstream = await readOpenApi(upstreamPath);
   const overlay = parseDocument(await readText(overlayPath, "overlay"), overlayPath, "overlay");
-  return applyOverlay(upstream, overlay, overlayPath);
+  return toOpenApi31(await applyOverlay(upstream, overlay, overlayPath));
 }
 
 async function main(): Promise<void> {

@@ -5,7 +5,7 @@ import { apiErrorFor, type PareaApiError } from "./errors.js";
 import type { paths } from "./generated/openapi.js";
 import { operations } from "./generated/spec.js";
 import { createLog, scrub, type Logger, type LogLevel } from "./logger.js";
-import type { Operation, OperationName } from "./operations.js";
+import type { OperationName } from "./operations.js";
 import {
   checkRetryOptions,
   DEFAULT_MAX_RETRIES,
@@ -52,17 +52,29 @@ export interface PareaClientOptions extends RequestOptions {
   logLevel?: LogLevel;
 }
 
-type OperationSchema<Op extends Operation> = paths[Op["path"]][Lowercase<Op["method"]>];
+/** The generated operation type for a named operation (generic code cannot index paths directly). */
+type OperationSchema<Name extends OperationName> = (typeof operations)[Name] extends {
+  path: infer Path extends keyof paths;
+  method: infer Method extends string;
+}
+  ? paths[Path] extends Record<Lowercase<Method>, infer Schema>
+    ? Schema
+    : never
+  : never;
 
-/** The JSON request body of an operation, exactly as generated from the spec. */
-export type RequestBody<Name extends OperationName> = NonNullable<
-  OperationSchema<(typeof operations)[Name]>["requestBody"]
->["content"]["application/json"];
+/** The JSON request body of an operation, exactly as generated from the spec (never if it has none). */
+export type RequestBody<Name extends OperationName> =
+  OperationSchema<Name> extends { requestBody?: infer Body }
+    ? NonNullable<Body> extends { content: { "application/json": infer Json } }
+      ? Json
+      : never
+    : never;
 
-/** The JSON body of an operation's 200 response. */
-export type ResponseData<Name extends OperationName> = OperationSchema<
-  (typeof operations)[Name]
->["responses"][200]["content"]["application/json"];
+/** The JSON body of an operation's 200 response (unknown if the spec does not say). */
+export type ResponseData<Name extends OperationName> =
+  OperationSchema<Name> extends { responses: { 200: { content: { "application/json": infer Data } } } }
+    ? Data
+    : unknown;
 
 export interface PareaClient extends Client<paths> {
   /**

@@ -71,7 +71,7 @@ describe("retries", () => {
     expect(error).toBeInstanceOf(PareaRateLimitError);
     expect(error).toMatchObject({ attempts: 1, retryAfterMs: 120_000 });
     expect(server.requests).toHaveLength(1);
-    expect(ms).toBeLessThan(300);
+    expect(ms).toBeLessThan(1_000);
   });
 
   it("500 twice then 200: default exponential backoff (0.5 s, then 1 s, minus up to 25 % jitter)", async () => {
@@ -227,7 +227,7 @@ describe("timeouts and aborts", () => {
   });
 
   it("the caller's per-request signal: PareaAbortError, not a timeout, and no retry", async () => {
-    const server = await serve([{ delayMs: 500, status: 200 }]);
+    const server = await serve([{ delayMs: 3_000, status: 200 }]);
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("user navigated away")), 50);
     const { ms, error } = await timed(() => clientFor(server).recordFeedback(feedback, { signal: controller.signal }));
@@ -235,18 +235,18 @@ describe("timeouts and aborts", () => {
     expect(error).not.toBeInstanceOf(PareaTimeoutError);
     expect((error as PareaAbortError).cause).toEqual(new Error("user navigated away"));
     expect(server.requests).toHaveLength(1);
-    expect(ms).toBeLessThan(400);
+    expect(ms).toBeLessThan(1_500);
   });
 
   it("the client's signal aborts a wait between retries", async () => {
-    const server = await serve([{ status: 503 }]);
+    const server = await serve([{ status: 503, headers: { "retry-after-ms": "5000" } }]);
     const controller = new AbortController();
     const client = clientFor(server, { signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     const { ms, error } = await timed(() => client.recordFeedback(feedback));
     expect(error).toBeInstanceOf(PareaAbortError);
     expect(server.requests).toHaveLength(1);
-    expect(ms).toBeLessThan(350);
+    expect(ms).toBeLessThan(2_500);
   });
 
   it("an already-aborted signal sends nothing", async () => {

@@ -1,0 +1,111 @@
+// pnpm spec:update <file-or-url>: take a new vendor document all the way to a reviewed, versioned
+// change. Everything that can fail is checked before the repository is touched; if the final build
+// fails, the files it wrote are put back.
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import { buildSpec } from "./build-spec.ts";
+import { renderGenerated } from "./generate.ts";
+import { runCli, SpecPipelineError } from "./lib/errors.ts";
+import { parseDocument, readText, toJsonText } from "./lib/files.ts";
+import { toOpenApi31 } from "./lib/normalize.ts";
+import { applyOverlay } from "./lib/overlay.ts";
+import { repoRoot, specFiles } from "./lib/paths.ts";
+import { readUpstream } from "./lib/source.ts";
+import { diffSpecs, renderSummary, type SpecDiff } from "./lib/spec-diff.ts";
+
+const run = promisify(execFile);
+const PACKAGES = ["@parea-api/spec", "@parea-api/client"];
+const sourceRecord = join(repoRoot, "spec", "upstream", "source.json");
+
+export interface UpdateResult {
+  diff: SpecDiff;
+  changesetPath: string | undefined;
+}
+
+async function lint(normalizedPath: string): Promise<void> {
+  try {
+    await run("pnpm", ["exec", "redocly", "lint", normalizedPath, "--config", "redocly.yaml"], {
+      cwd: join(repoRoot, "spec"),
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    const problems = `${stdout}\n${stderr}`.split("\n").filter((line) => /error|Error/.test(line) && !/║/.test(line));
+    throw new SpecPipelineError(`the new document fails Redocly lint:\n${problems.slice(0, 40).join("\n")}`);
+  }
+}
+
+function changesetFor(diff: SpecDiff, source: string): string {
+  const header = PACKAGES.map((name) => `"${name}": ${diff.bump}`).join("\n");
+  return `---\n${header}\n---\n\nUpdate the vendor's OpenAPI document (from ${source}).\n\n${renderSummary(diff)}\n`;
+}
+
+export async function updateSpec(location: string): Promise<UpdateResult> {
+  // 1. Everything in memory or in a temp dir: read, overlay, normalize, lint, generate.
+  const { text, doc } = await readUpstream(location);
+  const overlay = parseDocument(await readText(specFiles.overlay, "overlay"), specFiles.overlay, "overlay");
+  const next = await toOpenApi31(await applyOverlay(doc, overlay, specFiles.overlay));
+  const previous = await buildSpec();
+  const scratch = await mkdtemp(join(tmpdir(), "parea-spec-update-"));
+  try {
+    const nextPath = join(scratch, "openapi.json");
+    await writeFile(nextPath, toJsonText(next));
+    await lint(nextPath);
+    await renderGenerated(nextPath);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  const diff = diffSpecs(previous, next);
+
+  // 2. Write, build, and put everything back if the build fails.
+  const sha256 = createHash("sha256").update(text).digest("hex");
+  const changesetPath = diff.bump ? join(repoRoot, ".changeset", `spec-update-${sha256.slice(0, 12)}.md`) : undefined;
+  const originals = new Map<string, string | undefined>();
+  for (const file of [specFiles.upstream, sourceRecord, ...(changesetPath ? [changesetPath] : [])]) {
+    originals.set(file, await readFile(file, "utf8").catch(() => undefined));
+  }
+  const source = /^https?:/i.test(location) ? location : relative(repoRoot, location) || location;
+  try {
+    await writeFile(specFiles.upstream, text);
+    const record = JSON.parse(originals.get(sourceRecord) ?? "{}");
+    await writeFile(sourceRecord, toJsonText({ ...record, source, sha256 }));
+    if (changesetPath) await writeFile(changesetPath, changesetFor(diff, source));
+    await run("pnpm", ["build"], {
+      cwd: repoRoot,
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (error) {
+    for (const [file, content] of originals) {
+      if (content === undefined) await rm(file, { force: true });
+      else await writeFile(file, content);
+    }
+    const output = (error as { stdout?: string }).stdout ?? (error as Error).message;
+    throw new SpecPipelineError(
+      `the client does not build against the new document, so nothing was changed. Build output:\n${output.split("\n").slice(-40).join("\n")}`,
+    );
+  }
+  return { diff, changesetPath };
+}
+
+async function main(): Promise<void> {
+  const { positionals } = parseArgs({ allowPositionals: true });
+  if (positionals.length !== 1) throw new SpecPipelineError("usage: pnpm spec:update <file-or-url>");
+  // pnpm runs root scripts from the repository root; a relative path means the caller's directory.
+  const location = /^https?:/i.test(positionals[0]!)
+    ? positionals[0]!
+    : resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]!);
+  const { diff, changesetPath } = await updateSpec(location);
+  console.log(renderSummary(diff));
+  console.log(
+    changesetPath
+      ? `\nwrote ${relative(repoRoot, changesetPath)}; review it, then commit.`
+      : "\nno changeset: nothing callers can see changed.",
+  );
+}
+
+if (process.argv[1] === import.meta.filename) runCli(main);

@@ -1,0 +1,251 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { buildSpec } from "../build-spec.ts";
+import type { OpenApiDocument } from "../lib/files.ts";
+import { canonicalize, classify, diffSpecs, renderSummary, type Diff } from "../lib/spec-diff.ts";
+
+// Every fixture is the seed's normalized document with one edit.
+const seed = await buildSpec();
+const FEEDBACK = "/api/parea/v1/feedback";
+const TRACE = "/api/parea/v1/trace_log/{trace_id}";
+const feedbackSchema = (doc: OpenApiDocument) => doc.components!.schemas.FeedbackRequestSchema;
+const edit = (change: (doc: OpenApiDocument) => void, base = seed): OpenApiDocument => {
+  const doc = structuredClone(base);
+  change(doc);
+  return doc;
+};
+/** The seed plus a GET with a path parameter and a response schema, for the cases that need one. */
+const withTraceLog = (param = "trace_id") =>
+  edit((doc) => {
+    doc.paths[`/api/parea/v1/trace_log/{${param}}`] = {
+      get: {
+        summary: "Get Trace Log",
+        parameters: [{ name: param, in: "path", required: true, schema: { type: "string" } }],
+        responses: {
+          "200": {
+            description: "ok",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["trace_id"],
+                  properties: {
+                    trace_id: { type: "string" },
+                    score: { type: "number" },
+                    status: { type: "string", enum: ["success", "error"] },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    };
+  });
+const traceResponse = (doc: OpenApiDocument) =>
+  doc.paths[TRACE].get.responses["200"].content["application/json"].schema.properties;
+
+describe("diffSpecs on one-edit fixtures", () => {
+  it.each<[string, OpenApiDocument, OpenApiDocument, "major" | "minor" | "patch", string[]]>([
+    [
+      "documentation only",
+      seed,
+      edit((doc) => {
+        feedbackSchema(doc).properties.comment.description = "What the user said";
+        doc.paths[FEEDBACK].post.summary = "Record feedback for a trace";
+      }),
+      "patch",
+      [`\`POST ${FEEDBACK}\`: request field \`comment\`: description changed`, `\`POST ${FEEDBACK}\`: summary changed`],
+    ],
+    ["added operation", seed, withTraceLog(), "minor", [`\`GET ${TRACE}\`: operation added`]],
+    [
+      "added optional request field",
+      seed,
+      edit((doc) => void (feedbackSchema(doc).properties.tags = { type: "array", items: { type: "string" } })),
+      "minor",
+      [`\`POST ${FEEDBACK}\`: request field \`tags\` added`],
+    ],
+    [
+      "newly required request field",
+      seed,
+      edit((doc) => void feedbackSchema(doc).required.push("trace_id")),
+      "major",
+      [`\`POST ${FEEDBACK}\`: request field \`trace_id\` is now required`],
+    ],
+    [
+      "removed request field",
+      seed,
+      edit((doc) => void delete feedbackSchema(doc).properties.inference_id),
+      "major",
+      [`\`POST ${FEEDBACK}\`: request field \`inference_id\` removed`],
+    ],
+    [
+      "narrowed type",
+      seed,
+      edit((doc) => void (feedbackSchema(doc).properties.score.type = "integer")),
+      "major",
+      [`\`POST ${FEEDBACK}\`: request field \`score\`: type changed from \`number\` to \`integer\``],
+    ],
+    [
+      "narrowed range",
+      seed,
+      edit((doc) => void (feedbackSchema(doc).properties.score.maximum = 0.5)),
+      "major",
+      [`\`POST ${FEEDBACK}\`: request field \`score\`: maximum changed from \`1\` to \`0.5\``],
+    ],
+    [
+      "enum value removed from a response",
+      withTraceLog(),
+      edit((doc) => void (traceResponse(doc).status.enum = ["success"]), withTraceLog()),
+      "major",
+      [`\`GET ${TRACE}\`: response 200 field \`status\`: enum value \`error\` removed`],
+    ],
+    [
+      "response field removed",
+      withTraceLog(),
+      edit((doc) => void delete traceResponse(doc).score, withTraceLog()),
+      "major",
+      [`\`GET ${TRACE}\`: response 200 field \`score\` removed`],
+    ],
+    [
+      "response field loosened (now nullable)",
+      withTraceLog(),
+      edit((doc) => void (traceResponse(doc).score.type = ["number", "null"]), withTraceLog()),
+      "major",
+      [`\`GET ${TRACE}\`: response 200 field \`score\`: type changed from \`number\` to \`["null","number"]\``],
+    ],
+    [
+      "response field added",
+      withTraceLog(),
+      edit((doc) => void (traceResponse(doc).latency = { type: "number" }), withTraceLog()),
+      "minor",
+      [`\`GET ${TRACE}\`: response 200 field \`latency\` added`],
+    ],
+    [
+      "renamed path parameter",
+      withTraceLog("trace_id"),
+      withTraceLog("trace_uuid"),
+      "major",
+      [
+        `\`${TRACE}\`: path is now \`/api/parea/v1/trace_log/{trace_uuid}\``,
+        `\`GET ${TRACE}\`: path parameter \`trace_id\` renamed to \`trace_uuid\``,
+      ],
+    ],
+    ["removed operation", withTraceLog(), seed, "major", [`\`GET ${TRACE}\`: operation removed`]],
+  ])("%s", (_, before, after, bump, messages) => {
+    const result = diffSpecs(before, after);
+    expect(result.bump).toBe(bump);
+    expect(result.changes.map((change) => change.message)).toEqual(messages);
+    const summary = renderSummary(result);
+    expect(summary.split("\n")[0]).toBe(`Release: ${bump}`);
+    for (const message of messages) expect(summary).toContain(`- ${message}${bump === "major" ? " (breaking)" : ""}`);
+  });
+
+  it("identical documents: no release", () => {
+    expect(diffSpecs(seed, structuredClone(seed))).toEqual({ bump: null, changes: [] });
+    expect(renderSummary({ bump: null, changes: [] })).toBe("No changes to the API.");
+  });
+
+  it("lists breaking changes first", () => {
+    const after = edit((doc) => {
+      feedbackSchema(doc).properties.comment.description = "d";
+      feedbackSchema(doc).properties.tags = { type: "string" };
+      feedbackSchema(doc).required.push("trace_id");
+    });
+    expect(diffSpecs(seed, after).changes.map((change) => change.bump)).toEqual(["major", "minor", "patch"]);
+    expect(renderSummary(diffSpecs(seed, after))).toBe(
+      [
+        "Release: major",
+        "",
+        "Breaking changes:",
+        `- \`POST ${FEEDBACK}\`: request field \`trace_id\` is now required (breaking)`,
+        "",
+        "Additions:",
+        `- \`POST ${FEEDBACK}\`: request field \`tags\` added`,
+        "",
+        "Documentation:",
+        `- \`POST ${FEEDBACK}\`: request field \`comment\`: description changed`,
+      ].join("\n"),
+    );
+  });
+
+  it("does not report a nullable field spelled two ways (anyOf vs type list) as a change", () => {
+    const spelled = edit((doc) => {
+      const props = feedbackSchema(doc).properties;
+      props.comment = { type: ["string", "null"], title: "Comment", description: "Feedback comment" };
+    });
+    expect(diffSpecs(seed, spelled).bump).toBeNull();
+    expect(canonicalize({ anyOf: [{ type: "string" }, { type: "null" }] })).toEqual({ type: ["null", "string"] });
+  });
+});
+
+describe("the full vendor spec", () => {
+  it("seed -> full is additive (minor); full -> seed is breaking (major)", async () => {
+    const full = await buildSpec(new URL("fixtures/parea-openapi-full.yml", import.meta.url).pathname);
+    const forward = diffSpecs(seed, full);
+    expect(forward.bump).toBe("minor");
+    expect(forward.changes.map((change) => change.message)).toContain("`GET /api/parea/v1/`: operation added");
+    const back = diffSpecs(full, seed);
+    expect(back.bump).toBe("major");
+    expect(back.changes.map((change) => change.message)).toContain("`GET /api/parea/v1/`: operation removed");
+  });
+});
+
+describe("classify: api-smart-diff's verdicts mapped to semver for typed callers", () => {
+  const diff = (
+    path: (string | number)[],
+    action: Diff["action"],
+    type: Diff["type"],
+    extra: Partial<Diff> = {},
+  ): Diff => ({ path, action, type, ...extra });
+  const request = ["paths", FEEDBACK, "post", "requestBody", "content", "application/json", "schema"];
+  const response = ["paths", TRACE, "get", "responses", "200", "content", "application/json", "schema"];
+
+  it.each<[string, Diff, string]>([
+    ["breaking stays major", diff([...request, "required", 1], "add", "breaking"), "major"],
+    ["non-breaking is minor", diff([...request, "properties", "tags"], "add", "non-breaking"), "minor"],
+    ["deprecated is minor", diff(["paths", FEEDBACK, "post", "deprecated"], "add", "deprecated"), "minor"],
+    ["annotation is patch", diff(["paths", FEEDBACK, "post", "summary"], "replace", "annotation"), "patch"],
+    ["unclassified addition is minor", diff(["paths", "/x"], "add", "unclassified"), "minor"],
+    ["unclassified removal is major", diff(["paths", "/x"], "remove", "unclassified"), "major"],
+    [
+      "removed request field: non-breaking on the wire, major for typed callers",
+      diff([...request, "properties", "name"], "remove", "non-breaking"),
+      "major",
+    ],
+    ["removed response field", diff([...response, "properties", "score"], "remove", "non-breaking"), "major"],
+    ["response field made optional", diff([...response, "required", 0], "remove", "non-breaking"), "major"],
+    [
+      "response type widened",
+      diff([...response, "properties", "score", "type"], "replace", "non-breaking", {
+        before: "number",
+        after: ["null", "number"],
+      }),
+      "major",
+    ],
+    [
+      "response type narrowed",
+      diff([...response, "properties", "score", "type"], "replace", "non-breaking", {
+        before: ["null", "number"],
+        after: "number",
+      }),
+      "minor",
+    ],
+    [
+      "enum value removed anywhere",
+      diff([...response, "properties", "status", "enum", 1], "remove", "non-breaking"),
+      "major",
+    ],
+    ["parameter renamed", diff(["paths", TRACE, "get", "parameters", 0, "name"], "replace", "non-breaking"), "major"],
+    ["path renamed", diff(["paths"], "rename", "non-breaking"), "major"],
+    ["security requirement added", diff(["security", 0], "add", "breaking"), "minor"],
+    ["security scheme added", diff(["components", "securitySchemes", "OAuth2"], "add", "breaking"), "minor"],
+    [
+      "API key header renamed",
+      diff(["components", "securitySchemes", "APIKeyHeader", "name"], "replace", "breaking"),
+      "major",
+    ],
+  ])("%s", (_, input, bump) => {
+    expect(classify(input)).toBe(bump);
+  });
+});

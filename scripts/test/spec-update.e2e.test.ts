@@ -1,0 +1,183 @@
+// pnpm spec:update end to end, on a scratch copy of this repository (its tracked and new files,
+// installed from the local pnpm store), so the real repository is never touched.
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { stringify } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../lib/paths.ts";
+
+const exec = promisify(execFile);
+const fullSpec = join(import.meta.dirname, "fixtures", "parea-openapi-full.yml");
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", FORCE_COLOR: "0" };
+let scratch: string;
+
+async function sh(command: string, args: string[], cwd = scratch) {
+  return exec(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** Run spec:update in the scratch repo; never throws, returns exit code and output. */
+async function specUpdate(input: string): Promise<{ code: number; out: string; ms: number }> {
+  const started = performance.now();
+  try {
+    const { stdout, stderr } = await sh("pnpm", ["spec:update", input]);
+    return { code: 0, out: stdout + stderr, ms: performance.now() - started };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, out: stdout + stderr, ms: performance.now() - started };
+  }
+}
+
+/** Hash of every file a failed update must leave alone. */
+async function trackedState(): Promise<string> {
+  const hash = createHash("sha256");
+  for (const file of ["spec/upstream/openapi.yaml", "spec/upstream/source.json"])
+    hash.update(await readFile(join(scratch, file)));
+  hash.update((await readdir(join(scratch, ".changeset"))).sort().join(","));
+  return hash.digest("hex");
+}
+
+async function changesets(): Promise<string[]> {
+  const names = (await readdir(join(scratch, ".changeset"))).filter((name) => name.startsWith("spec-update-")).sort();
+  return Promise.all(names.map((name) => readFile(join(scratch, ".changeset", name), "utf8")));
+}
+
+async function clearChangesets(): Promise<void> {
+  for (const name of await readdir(join(scratch, ".changeset"))) {
+    if (name.startsWith("spec-update-")) await rm(join(scratch, ".changeset", name));
+  }
+}
+
+const seedText = await readFile(join(repoRoot, "spec", "upstream", "openapi.yaml"), "utf8");
+const seedDoc = (await import("yaml")).parse(seedText);
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), "parea-repo-"));
+  const { stdout } = await sh("git", ["ls-files", "-co", "--exclude-standard", "-z"], repoRoot);
+  const files = stdout.split("\0").filter(Boolean);
+  await sh("tar", ["-cf", join(scratch, "repo.tar"), ...files], repoRoot);
+  await sh("tar", ["-xf", "repo.tar"]);
+  await rm(join(scratch, "repo.tar"));
+  await sh("pnpm", ["install", "--prefer-offline", "--frozen-lockfile"]);
+}, 180_000);
+
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+describe("pnpm spec:update", () => {
+  it("refuses an unreadable or invalid document, naming it, and changes nothing", async () => {
+    const before = await trackedState();
+    const missing = await specUpdate("does-not-exist.yaml");
+    expect(missing.code).toBe(1);
+    expect(missing.out).toMatch(/error: cannot read spec .*does-not-exist\.yaml/);
+    await writeFile(join(scratch, "broken.yaml"), "openapi: 3.1.0\ninfo: [unclosed\n");
+    const broken = await specUpdate("broken.yaml");
+    expect(broken.code).toBe(1);
+    expect(broken.out).toMatch(/broken\.yaml/);
+    await writeFile(join(scratch, "swagger.json"), JSON.stringify({ swagger: "2.0", paths: {} }));
+    const swagger = await specUpdate("swagger.json");
+    expect(swagger.code).toBe(1);
+    expect(swagger.out).toMatch(/swagger\.json is neither an OpenAPI document nor a page with one/);
+    expect(await trackedState()).toBe(before);
+  });
+
+  it("fails naming the overlay action whose target is gone, and changes nothing", async () => {
+    const before = await trackedState();
+    const doc = structuredClone(seedDoc);
+    delete doc.components.schemas.FeedbackRequestSchema.properties.name;
+    await writeFile(join(scratch, "no-name.yaml"), stringify(doc));
+    const result = await specUpdate("no-name.yaml");
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('"mark the deprecated name field as deprecated"');
+    expect(await trackedState()).toBe(before);
+  });
+
+  it("rolls back when the hand-written client no longer builds against the new spec", async () => {
+    const before = await trackedState();
+    const doc = structuredClone(seedDoc);
+    doc.paths["/api/parea/v1/feedback"].post.summary = "Submit Feedback"; // recordFeedback disappears
+    await writeFile(join(scratch, "renamed.yaml"), stringify(doc));
+    const result = await specUpdate("renamed.yaml");
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("the client does not build against the new document, so nothing was changed");
+    expect(await trackedState()).toBe(before);
+  });
+
+  it("a newly required field: upstream replaced verbatim, code regenerated, a major changeset", async () => {
+    const doc = structuredClone(seedDoc);
+    doc.components.schemas.FeedbackRequestSchema.required.push("trace_id");
+    const text = stringify(doc);
+    await writeFile(join(scratch, "required.yaml"), text);
+    const result = await specUpdate("required.yaml");
+    expect(result.code, result.out).toBe(0);
+    const message = "`POST /api/parea/v1/feedback`: request field `trace_id` is now required (breaking)";
+    expect(result.out).toContain(message);
+    expect(await readFile(join(scratch, "spec/upstream/openapi.yaml"), "utf8")).toBe(text);
+    const generated = await readFile(join(scratch, "packages/client/src/generated/openapi.ts"), "utf8");
+    expect(generated).toMatch(/trace_id: string \| null;/); // no longer optional
+    const [changeset] = await changesets();
+    expect(changeset).toMatch(/^---\n"@parea-api\/spec": major\n"@parea-api\/client": major\n---\n/);
+    expect(changeset).toContain(message);
+    await clearChangesets();
+  });
+
+  it("the vendor's full spec: succeeds with no code change, every operation is typed, and back is breaking", async () => {
+    const forward = await specUpdate(fullSpec);
+    expect(forward.code, forward.out).toBe(0);
+    console.log(`spec:update to the full spec (normalize, lint, generate, diff, build): ${Math.round(forward.ms)} ms`);
+    const [changeset] = await changesets();
+    expect(changeset).toMatch(/"@parea-api\/client": minor/);
+    expect(changeset).toContain("`POST /api/parea/v1/experiment`: operation added");
+
+    // Every operation of the new spec through the typed verbs, plus one the spec does not have.
+    const normalized = JSON.parse(await readFile(join(scratch, "spec/dist/openapi.json"), "utf8"));
+    const calls = Object.entries<Record<string, unknown>>(normalized.paths).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((method) => ["get", "post", "put", "delete", "patch"].includes(method))
+        .map((method) => `  void client.${method.toUpperCase()}(${JSON.stringify(path)}, {} as never);`),
+    );
+    expect(calls.length).toBe(20);
+    await writeFile(
+      join(scratch, "packages/client/test/all-operations.ts"),
+      [
+        'import type { PareaClient } from "../src/index.ts";',
+        "declare const client: PareaClient;",
+        ...calls,
+        "// @ts-expect-error not in the spec",
+        '  void client.GET("/api/parea/v1/not-an-endpoint", {} as never);',
+        "// Parameters and response types are the spec's, not unknown:",
+        "export async function stats() {",
+        '  const stats = "/api/parea/v1/experiment/{experiment_uuid}/stats" as const;',
+        '  const { data } = await client.GET(stats, { params: { path: { experiment_uuid: "e" } } });',
+        "  const typed: typeof data extends { parent_trace_stats: unknown } | undefined ? true : false = true;",
+        "  void typed;",
+        "  // @ts-expect-error the path parameter is required",
+        "  await client.GET(stats, {});",
+        "}",
+      ].join("\n"),
+    );
+    await sh("pnpm", ["--filter", "@parea-api/client", "typecheck"]);
+    await clearChangesets();
+
+    const back = await specUpdate(join(repoRoot, "spec", "upstream", "openapi.yaml"));
+    expect(back.code, back.out).toBe(0);
+    expect(back.out).toContain("Release: major");
+    expect(back.out).toContain("`GET /api/parea/v1/`: operation removed (breaking)");
+    const [undo] = await changesets();
+    expect(undo).toMatch(/"@parea-api\/client": major/);
+    expect(await readFile(join(scratch, "spec/upstream/openapi.yaml"), "utf8")).toBe(seedText);
+  });
+
+  it("spec:diff prints the same classification and writes nothing", async () => {
+    const before = await trackedState();
+    const seed = join(repoRoot, "spec", "upstream", "openapi.yaml");
+    const { stdout } = await sh("pnpm", ["spec:diff", seed, fullSpec]);
+    expect(stdout).toContain("Release: minor");
+    expect(stdout).toContain("`PUT /api/parea/v1/trace_log`: operation added");
+    expect(await trackedState()).toBe(before);
+  });
+});
