@@ -19,7 +19,8 @@ function header(sourceLabel: string, sha256: string): string {
 }
 
 function renderFacts(facts: SpecFacts): string {
-  const operations = Object.fromEntries(facts.operations.map(({ name, ...op }) => [name, op]));
+  // operationId is left out: nothing at run time needs it, and every byte ships to each service.
+  const operations = Object.fromEntries(facts.operations.map(({ name, operationId: _, ...op }) => [name, op]));
   const literal = (value: unknown) => JSON.stringify(value, null, 2);
   return [
     `/** The security scheme "${facts.apiKey.scheme}": where the API key goes on every request. */`,

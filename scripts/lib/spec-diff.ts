@@ -1,5 +1,8 @@
 import { apiCompare } from "api-smart-diff";
 import type { OpenApiDocument } from "./files.ts";
+import { ANNOTATION_KEYS, canonicalize } from "./schema-canonical.ts";
+
+export { canonicalize };
 
 export type Bump = "major" | "minor" | "patch";
 export type DiffType = "breaking" | "non-breaking" | "annotation" | "unclassified" | "deprecated";
@@ -27,7 +30,6 @@ export interface SpecDiff {
 }
 
 const ORDER: Record<Bump, number> = { major: 0, minor: 1, patch: 2 };
-const ANNOTATION_KEYS = new Set(["description", "summary", "title", "example", "examples", "externalDocs", "tags"]);
 
 /**
  * Map api-smart-diff's classification to a semver bump for *typed* callers. The library judges
@@ -192,34 +194,6 @@ function reachableSchemas(doc: OpenApiDocument): Set<string> {
   };
   visit(doc.paths);
   return seen;
-}
-
-/**
- * One spelling per meaning, so only real changes differ: `anyOf: [{type: a}, {type: b}]` (what
- * FastAPI emits for Optional[...]) and `type: [a, b]` (what 3.0 `nullable` converts to) both become
- * `type: [a, b]`, sorted; a one-element type list becomes its element.
- */
-export function canonicalize(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(canonicalize);
-  if (typeof node !== "object" || node === null) return node;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) out[key] = canonicalize(value);
-  for (const union of ["anyOf", "oneOf"] as const) {
-    const branches = out[union];
-    const typeOnly = (branch: unknown) =>
-      typeof branch === "object" &&
-      branch !== null &&
-      Object.keys(branch).every((key) => key === "type" || ANNOTATION_KEYS.has(key));
-    if (Array.isArray(branches) && branches.length > 0 && out.type === undefined && branches.every(typeOnly)) {
-      delete out[union];
-      out.type = branches.flatMap((branch) => [(branch as { type: unknown }).type].flat());
-    }
-  }
-  if (Array.isArray(out.type)) {
-    const types = [...new Set(out.type as string[])].sort();
-    out.type = types.length === 1 ? types[0] : types;
-  }
-  return out;
 }
 
 /** Compare two normalized documents and say, in words, what changed for callers. */

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { SpecPipelineError } from "./errors.ts";
 import type { OpenApiDocument } from "./files.ts";
+import { canonicalize } from "./schema-canonical.ts";
 import type { OperationFacts } from "./spec-facts.ts";
 
 // ajv ships CommonJS with `default` exports; createRequire keeps that interop explicit.
@@ -48,6 +49,9 @@ export function inlineRuntimeHelpers(code: string): string {
   return inlined;
 }
 
+const DRAFT_2020_ONLY =
+  /"(prefixItems|unevaluatedProperties|unevaluatedItems|dependentRequired|dependentSchemas|minContains|maxContains|\$dynamicRef|\$dynamicAnchor)":/;
+
 const COMPONENT_REF = /^#\/components\/schemas\/(.+)$/;
 
 function unescapePointer(segment: string): string {
@@ -93,7 +97,7 @@ function requestSchema(doc: OpenApiDocument, op: OperationFacts): Record<string,
   const schema = body?.content?.["application/json"]?.schema;
   if (!schema) return undefined;
   const used = new Set<string>();
-  const root = localize(schema, used) as Record<string, unknown>;
+  const root = localize(canonicalize(schema), used) as Record<string, unknown>;
   const defs: Record<string, unknown> = {};
   // Walk the refs transitively: a component may reference others.
   const pending = [...used];
@@ -104,7 +108,8 @@ function requestSchema(doc: OpenApiDocument, op: OperationFacts): Record<string,
     if (component === undefined)
       throw new SpecPipelineError(`${op.method} ${op.path}: $ref to missing schema "${name}"`);
     const nested = new Set<string>();
-    defs[encodeURIComponent(name)] = localize(component, nested);
+    // Canonical form (anyOf of bare types -> a type list) validates the same and compiles to far less code.
+    defs[encodeURIComponent(name)] = localize(canonicalize(component), nested);
     pending.push(...nested);
   }
   return { $id: `request:${op.name}`, ...root, ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}) };
@@ -119,14 +124,19 @@ export interface RenderedValidators {
 
 /** Compile every operation's JSON request-body schema into dependency-free standalone validators. */
 export function renderValidators(doc: OpenApiDocument, operations: OperationFacts[]): RenderedValidators {
-  const is31 = doc.openapi.startsWith("3.1");
+  const schemas = operations.flatMap((op) => {
+    const schema = requestSchema(doc, op);
+    return schema ? [{ op, schema }] : [];
+  });
+  // The normalized document is JSON Schema 2020-12, but Ajv's 2020 mode adds bookkeeping to every
+  // validator for keywords only 2020 has. Without any of them the two drafts validate identically,
+  // so the smaller draft-07 code is generated.
+  const needs2020 = JSON.stringify(schemas.map(({ schema }) => schema)).match(DRAFT_2020_ONLY) !== null;
   // strict: false because OpenAPI schemas carry keywords JSON Schema does not define (discriminator...).
   const options = { strict: false, allErrors: true, code: { source: true, esm: true } } as const;
-  const ajv = is31 ? new Ajv2020(options) : new Ajv(options);
+  const ajv = needs2020 ? new Ajv2020(options) : new Ajv(options);
   const exported: Record<string, string> = {};
-  for (const op of operations) {
-    const schema = requestSchema(doc, op);
-    if (!schema) continue;
+  for (const { op, schema } of schemas) {
     try {
       ajv.compile(schema);
     } catch (error) {
@@ -136,8 +146,12 @@ export function renderValidators(doc: OpenApiDocument, operations: OperationFact
     }
     exported[op.name] = schema.$id as string;
   }
-  let code = Object.keys(exported).length > 0 ? standaloneCode(ajv, exported) : "export {};";
+  let code = Object.keys(exported).length > 0 ? standaloneCode(ajv, exported) : "";
   code = code.replace(/^"use strict";/, "");
-  code = inlineRuntimeHelpers(code);
-  return { code, operations: Object.keys(exported) };
+  // schemaPath is not used by the client; dropping it from every error object keeps the bundle small.
+  code = inlineRuntimeHelpers(code).replace(/schemaPath:"(?:[^"\\]|\\.)*",/g, "");
+  const names = Object.keys(exported);
+  // One object to import: a namespace import would cost a getter per export in the bundle.
+  code += `\nexport const validators = { ${names.join(", ")} };`;
+  return { code, operations: names };
 }

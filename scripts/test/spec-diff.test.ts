@@ -112,7 +112,7 @@ describe("diffSpecs on one-edit fixtures", () => {
       withTraceLog(),
       edit((doc) => void (traceResponse(doc).score.type = ["number", "null"]), withTraceLog()),
       "major",
-      [`\`GET ${TRACE}\`: response 200 field \`score\`: type changed from \`number\` to \`["null","number"]\``],
+      [`\`GET ${TRACE}\`: response 200 field \`score\`: type changed from \`number\` to \`["number","null"]\``],
     ],
     [
       "response field added",
@@ -175,7 +175,7 @@ describe("diffSpecs on one-edit fixtures", () => {
       props.comment = { type: ["string", "null"], title: "Comment", description: "Feedback comment" };
     });
     expect(diffSpecs(seed, spelled).bump).toBeNull();
-    expect(canonicalize({ anyOf: [{ type: "string" }, { type: "null" }] })).toEqual({ type: ["null", "string"] });
+    expect(canonicalize({ anyOf: [{ type: "null" }, { type: "string" }] })).toEqual({ type: ["string", "null"] });
   });
 });
 

@@ -130,20 +130,15 @@ export function createPareaClient(options: PareaClientOptions = {}): PareaClient
   }
 
   function errorFor(method: string, path: string, response: Response, body: unknown): PareaApiError {
-    // A server may echo the key back (e.g. "invalid key abc…"); it must not reach error output.
-    const safeBody =
-      typeof body === "string" ? scrub(body, apiKey) : JSON.parse(scrub(JSON.stringify(body) ?? "null", apiKey));
-    return apiErrorFor(
-      {
-        method,
-        path,
-        status: response.status,
-        body: safeBody,
-        headers: response.headers,
-        attempts: attemptsOf(response),
-      },
-      serverRequestedDelayMs(response.headers),
-    );
+    return apiErrorFor({
+      request: `${method} ${path}`,
+      status: response.status,
+      // A server may echo the key back (e.g. "invalid key abc…"); it must not reach error output.
+      body: typeof body === "string" ? scrub(body, apiKey) : JSON.parse(scrub(JSON.stringify(body) ?? "null", apiKey)),
+      headers: response.headers,
+      attempts: attemptsOf(response),
+      retryAfterMs: serverRequestedDelayMs(response.headers),
+    });
   }
 
   return Object.assign(client, {

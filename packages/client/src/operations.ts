@@ -1,5 +1,5 @@
 import { operations } from "./generated/spec.js";
-import * as validators from "./generated/validators.js";
+import { validators } from "./generated/validators.js";
 import type { InvalidRequestIssue } from "./errors.js";
 
 export type OperationName = keyof typeof operations;
@@ -7,7 +7,6 @@ export type Operation = (typeof operations)[OperationName];
 
 interface AjvError {
   instancePath: string;
-  schemaPath: string;
   keyword: string;
   params: Record<string, unknown>;
   message?: string;
@@ -36,51 +35,23 @@ export function findOperation(method: string, path: string): MatchedOperation | 
 export function requestBodyIssues(operation: MatchedOperation, body: unknown): InvalidRequestIssue[] {
   const validate = operation.validate;
   if (!validate || validate(body)) return [];
-  const errors = validate.errors ?? [];
-  // anyOf/oneOf report each failed branch plus a summary; fold them into one issue such as
-  // "must be string or null" (the spec's nullable fields are all anyOf [type, null]).
-  const unions = errors.filter((error) => error.keyword === "anyOf" || error.keyword === "oneOf");
-  const inBranch = (error: AjvError, union: AjvError) => error.schemaPath.startsWith(`${union.schemaPath}/`);
-  return errors
-    .filter((error) => !unions.some((union) => inBranch(error, union)))
-    .map((error) => {
-      const missing = error.keyword === "required" ? error.params.missingProperty : undefined;
-      if (typeof missing === "string")
-        return { path: toJsonPath(`${error.instancePath}/${missing}`), message: "is required" };
-      const branches = unions.includes(error)
-        ? errors.filter((other) => inBranch(other, error) && other.instancePath === error.instancePath).map(messageOf)
-        : [];
-      return {
-        path: toJsonPath(error.instancePath),
-        message: branches.length > 0 ? joinAlternatives(branches) : messageOf(error),
-      };
-    });
-}
-
-function messageOf(error: AjvError): string {
-  return error.message ?? error.keyword;
-}
-
-/** ["must be string", "must be null"] -> "must be string or null". */
-function joinAlternatives(messages: string[]): string {
-  const unique = [...new Set(messages)];
-  return unique.every((message) => message.startsWith("must be "))
-    ? `must be ${unique.map((message) => message.slice("must be ".length)).join(" or ")}`
-    : unique.join(" or ");
+  return (validate.errors ?? []).map(({ instancePath, keyword, params, message }) => {
+    const missing = keyword === "required" && params.missingProperty;
+    return missing
+      ? { path: toJsonPath(`${instancePath}/${missing}`), message: "is required" }
+      : // Ajv words a type list as "must be string,null".
+        {
+          path: toJsonPath(instancePath),
+          message: keyword === "type" ? `must be ${[params.type].flat().join(" or ")}` : (message ?? keyword),
+        };
+  });
 }
 
 /** JSON Pointer (/a/0/b) -> JSONPath ($.a[0].b), the form people read. */
 function toJsonPath(pointer: string): string {
-  const segments = pointer === "" ? [] : pointer.slice(1).split("/");
-  return segments
+  return pointer
+    .split("/")
+    .slice(1)
     .map((raw) => raw.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .reduce(
-      (path, segment) =>
-        /^\d+$/.test(segment)
-          ? `${path}[${segment}]`
-          : /^[A-Za-z_$][\w$]*$/.test(segment)
-            ? `${path}.${segment}`
-            : `${path}[${JSON.stringify(segment)}]`,
-      "$",
-    );
+    .reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : `${path}.${segment}`), "$");
 }

@@ -1,33 +1,25 @@
 import { defaultBaseUrl, pathPrefix } from "./generated/spec.js";
 import { PareaError } from "./errors.js";
-import { parseLogLevel, type LogLevel } from "./logger.js";
-
-/** Environment variables the vendor's own SDKs read (plus PAREA_LOG); kept so services can switch freely. */
-const ENV_API_KEY = "PAREA_API_KEY";
-const ENV_BASE_URL = "PAREA_BASE_URL";
-const ENV_LOG = "PAREA_LOG";
+import type { LogLevel } from "./logger.js";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 2;
-export const DEFAULT_LOG_LEVEL: LogLevel = "warn";
+export const LOG_LEVELS: LogLevel[] = ["debug", "info", "warn", "error", "off"];
 
+// PAREA_API_KEY and PAREA_BASE_URL are what the vendor's own SDKs read, so services can switch freely.
 export type Env = Record<string, string | undefined>;
 
-export function processEnv(): Env {
-  return (globalThis as { process?: { env?: Env } }).process?.env ?? {};
-}
+export const processEnv = (): Env => (globalThis as { process?: { env?: Env } }).process?.env ?? {};
+
+const fail = (message: string): never => {
+  throw new PareaError(message);
+};
 
 export function resolveApiKey(explicit: string | undefined, env: Env = processEnv()): string {
-  const apiKey = explicit ?? env[ENV_API_KEY];
-  if (!apiKey) {
-    throw new PareaError(
-      `No Parea API key: pass the apiKey option to createPareaClient or set the ${ENV_API_KEY} environment variable.`,
-    );
-  }
-  return apiKey;
+  return explicit || env.PAREA_API_KEY || fail("No Parea API key: pass the apiKey option or set PAREA_API_KEY.");
 }
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/;
 
 /**
  * The server root the spec's paths are joined to. Accepts both the bare origin and the vendor SDKs'
@@ -40,47 +32,36 @@ export function resolveBaseUrl(
   env: Env = processEnv(),
   allowInsecureHttp = false,
 ): string {
-  const raw = explicit ?? env[ENV_BASE_URL] ?? defaultBaseUrl;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new PareaError(
-      `baseUrl must be an absolute http(s) URL such as ${defaultBaseUrl}; got ${JSON.stringify(raw)}.`,
-    );
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new PareaError(`baseUrl must use http or https; got ${url.protocol}`);
-  }
-  if (url.search || url.hash || url.username || url.password) {
-    throw new PareaError("baseUrl must not carry a query, fragment or credentials; pass the API key as apiKey.");
-  }
-  if (url.protocol === "http:" && !LOOPBACK.test(url.hostname) && !allowInsecureHttp) {
-    throw new PareaError(
-      `baseUrl ${url.origin} uses plain http to a non-loopback host, which would send the API key unencrypted; use https, or set allowInsecureHttp: true if the network is trusted.`,
-    );
-  }
-  let path = url.pathname.replace(/\/+$/, "");
-  if (pathPrefix && path.endsWith(pathPrefix)) path = path.slice(0, -pathPrefix.length);
-  return `${url.origin}${path}`;
+  const raw = explicit ?? env.PAREA_BASE_URL ?? defaultBaseUrl;
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  const problem =
+    !url || !/^https?:$/.test(url.protocol)
+      ? `must be an absolute http(s) URL such as ${defaultBaseUrl}`
+      : url.search || url.hash || url.username || url.password
+        ? "must not have a query, fragment or credentials"
+        : url.protocol === "http:" && !allowInsecureHttp && !LOOPBACK.test(url.hostname)
+          ? "uses http to a non-loopback host, exposing the API key: use https or set allowInsecureHttp"
+          : "";
+  if (!url || problem) return fail(`baseUrl ${problem}`);
+  const path = url.pathname.replace(/\/+$/, "");
+  return url.origin + (pathPrefix && path.endsWith(pathPrefix) ? path.slice(0, -pathPrefix.length) : path);
 }
 
 export function resolveLogLevel(explicit: LogLevel | undefined, env: Env = processEnv()): LogLevel {
-  const fromEnv = env[ENV_LOG];
-  if (explicit) return explicit;
-  if (fromEnv === undefined || fromEnv === "") return DEFAULT_LOG_LEVEL;
-  const level = parseLogLevel(fromEnv);
-  if (!level)
-    throw new PareaError(`${ENV_LOG} must be one of debug, info, warn, error, off; got ${JSON.stringify(fromEnv)}.`);
-  return level;
+  const level = (explicit ?? (env.PAREA_LOG || "warn")).toLowerCase() as LogLevel;
+  return LOG_LEVELS.includes(level)
+    ? level
+    : fail(`PAREA_LOG must be one of ${LOG_LEVELS.join(", ")}; got ${JSON.stringify(env.PAREA_LOG)}.`);
 }
 
-export function checkRetryOptions(options: { maxRetries?: number | undefined; timeoutMs?: number | undefined }): void {
-  const { maxRetries, timeoutMs } = options;
-  if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0)) {
-    throw new PareaError(`maxRetries must be a whole number >= 0; got ${maxRetries}.`);
-  }
-  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    throw new PareaError(`timeoutMs must be a positive number of milliseconds; got ${timeoutMs}.`);
-  }
+/** setTimeout fires at once for delays of 2^31 ms or more, so larger timeouts are refused too. */
+export function checkRetryOptions({
+  maxRetries = 0,
+  timeoutMs = 1,
+}: {
+  maxRetries?: number;
+  timeoutMs?: number;
+}): void {
+  if (!(Number.isInteger(maxRetries) && maxRetries >= 0)) fail(`maxRetries must be an integer >= 0, not ${maxRetries}`);
+  if (!(timeoutMs > 0 && timeoutMs < 2 ** 31)) fail(`timeoutMs must be > 0 and < 2^31 ms, not ${timeoutMs}`);
 }

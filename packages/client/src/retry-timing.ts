@@ -20,15 +20,13 @@ export function backoffDelayMs(retry: number, random: () => number = Math.random
  * Undefined when it gave none (or nonsense).
  */
 export function serverRequestedDelayMs(headers: Headers, now: number = Date.now()): number | undefined {
-  const ms = Number.parseFloat(headers.get("retry-after-ms") ?? "");
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const retryAfter = headers.get("retry-after");
-  if (retryAfter === null) return undefined;
-  // Numeric means delay-seconds (negative is nonsense); only other text may be an HTTP date.
-  if (/^\s*[-+]?[\d.]+\s*$/.test(retryAfter)) {
-    const seconds = Number(retryAfter);
-    return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-  }
-  const date = Date.parse(retryAfter);
+  const ms = Number(headers.get("retry-after-ms") ?? NaN);
+  if (ms >= 0) return ms;
+  const value = headers.get("retry-after")?.trim();
+  if (!value) return undefined;
+  // A number is delay-seconds (a negative one is nonsense); anything else may be an HTTP date.
+  const seconds = Number(value);
+  if (!Number.isNaN(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

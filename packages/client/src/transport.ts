@@ -9,7 +9,6 @@ import {
   PareaTimeoutError,
 } from "./errors.js";
 import type { Log } from "./logger.js";
-import { redactHeaders } from "./logger.js";
 import { findOperation, requestBodyIssues } from "./operations.js";
 import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, serverRequestedDelayMs } from "./retry-timing.js";
 
@@ -28,10 +27,9 @@ export interface TransportOptions {
 }
 
 /** Methods HTTP defines as idempotent; other methods retry only when the spec marks them safe. */
-const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
+const IDEMPOTENT = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"];
 /** Failures where the request provably never reached the server, so any method may be retried. */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
 const MAX_REDIRECTS = 5;
 
 const attemptsByResponse = new WeakMap<Response, number>();
@@ -42,76 +40,92 @@ export function attemptsOf(response: Response): number {
 }
 
 export function createTransport(options: TransportOptions): FetchFunction {
+  const { log, timeoutMs } = options;
   const basePath = new URL(options.baseUrl).pathname.replace(/\/+$/, "");
 
-  return async function send(request: Request): Promise<Response> {
-    const method = request.method;
-    const url = new URL(request.url);
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) : url.pathname;
+  return async (request) => {
+    const { method, url } = request;
+    const { pathname } = new URL(url);
+    const path = pathname.startsWith(basePath) ? pathname.slice(basePath.length) : pathname;
+    const where = `${method} ${path}`;
     const operation = findOperation(method, path);
-    const body = request.body === null ? null : await request.arrayBuffer();
-    if (options.validate && operation && body !== null && /json/i.test(request.headers.get("content-type") ?? "")) {
+    const body = request.body && (await request.arrayBuffer());
+    if (options.validate && operation && body && /json/i.test(request.headers.get("content-type") ?? "")) {
       const issues = requestBodyIssues(operation, parseJson(body));
-      if (issues.length > 0) throw new PareaInvalidRequestError(method, path, issues);
+      if (issues.length) {
+        throw Object.assign(
+          new PareaInvalidRequestError(
+            `${where} not sent: body breaks the API spec: ${issues.map((issue) => `${issue.path} ${issue.message}`).join("; ")}`,
+          ),
+          { issues },
+        );
+      }
     }
-    const retrySafe = operation ? operation.op.retrySafe : IDEMPOTENT.has(method);
-    const callerSignal = anySignal([options.signal, request.signal]);
-    const maxAttempts = options.maxRetries + 1;
+    const retrySafe = operation ? operation.op.retrySafe : IDEMPOTENT.includes(method);
+    const signals = [options.signal, request.signal].filter((signal): signal is AbortSignal => !!signal);
+    const caller = signals.length ? AbortSignal.any(signals) : undefined;
+    const aborted = () => new PareaAbortError(`${where} was aborted by the caller`, { cause: caller?.reason });
+    const attempts = options.maxRetries + 1;
 
     for (let attempt = 1; ; attempt++) {
-      if (callerSignal?.aborted) throw new PareaAbortError(method, path, callerSignal.reason);
-      options.log.debug(
-        `${method} ${request.url} attempt ${attempt}/${maxAttempts} headers ${JSON.stringify(redactHeaders(request.headers))}`,
-      );
+      if (caller?.aborted) throw aborted();
+      log.debug(`${where} attempt ${attempt}: ${JSON.stringify(Object.fromEntries(request.headers))}`);
       const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
+      const timer = setTimeout(() => timeout.abort(), timeoutMs);
       const started = Date.now();
-      let failure: { error: PareaError; neverSent: boolean };
+      let reason: string;
+      let delay: number | undefined;
       try {
         const response = await sendFollowingRedirects(
           options.fetch,
           request,
-          body,
-          anySignal([callerSignal, timeout.signal])!,
+          body || null,
+          caller ? AbortSignal.any([caller, timeout.signal]) : timeout.signal,
         );
-        clearTimeout(timer);
-        options.log.info(
-          `${method} ${request.url} -> ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`,
-        );
-        const requested = serverRequestedDelayMs(response.headers);
-        const retry =
+        log.info(`${where} -> ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`);
+        delay = serverRequestedDelayMs(response.headers);
+        if (!(
           isRetryableStatus(response.status) &&
           retrySafe &&
-          attempt < maxAttempts &&
-          (requested === undefined || requested <= MAX_RETRY_AFTER_MS);
-        if (!retry) {
+          attempt < attempts &&
+          !(delay! > MAX_RETRY_AFTER_MS)
+        )) {
           attemptsByResponse.set(response, attempt);
           return response;
         }
         await response.body?.cancel();
-        const delay = requested ?? backoffDelayMs(attempt - 1);
-        options.log.info(
-          `retrying ${method} ${path} in ${Math.round(delay)} ms after status ${response.status} (attempt ${attempt + 1}/${maxAttempts})`,
-        );
-        await sleep(delay, callerSignal, () => new PareaAbortError(method, path, callerSignal?.reason));
-        continue;
+        reason = `status ${response.status}`;
       } catch (error) {
-        clearTimeout(timer);
         if (error instanceof PareaRedirectError) throw error;
-        if (callerSignal?.aborted) throw new PareaAbortError(method, path, callerSignal.reason);
-        failure = timeout.signal.aborted
-          ? { error: new PareaTimeoutError(method, path, options.timeoutMs, attempt), neverSent: false }
-          : {
-              error: new PareaConnectionError(method, path, attempt, error),
-              neverSent: NOT_SENT_CODES.has(errorCode(error)),
-            };
+        if (caller?.aborted) throw aborted();
+        const code = String((error as { cause?: { code?: unknown } }).cause?.code ?? "");
+        const failure: PareaError = timeout.signal.aborted
+          ? Object.assign(
+              new PareaTimeoutError(
+                `${where} timed out after ${timeoutMs} ms (attempt ${attempt}); raise timeoutMs if the API is slow`,
+              ),
+              { timeoutMs, attempts: attempt },
+            )
+          : Object.assign(
+              new PareaConnectionError(
+                `${where} failed to connect (${code || "network error"}, attempt ${attempt}); check baseUrl and network`,
+                { cause: error },
+              ),
+              { attempts: attempt },
+            );
+        if (attempt >= attempts || !(retrySafe || NOT_SENT.includes(code))) throw failure;
+        reason = failure.name;
+      } finally {
+        clearTimeout(timer);
       }
-      if (attempt >= maxAttempts || !(retrySafe || failure.neverSent)) throw failure.error;
-      const delay = backoffDelayMs(attempt - 1);
-      options.log.info(
-        `retrying ${method} ${path} in ${Math.round(delay)} ms after ${failure.error.name} (attempt ${attempt + 1}/${maxAttempts})`,
-      );
-      await sleep(delay, callerSignal, () => new PareaAbortError(method, path, callerSignal?.reason));
+      delay ??= backoffDelayMs(attempt - 1);
+      log.info(`retrying ${where} in ${Math.round(delay)} ms after ${reason} (attempt ${attempt + 1}/${attempts})`);
+      await new Promise<void>((resolve, reject) => {
+        // The listener goes when the wait ends: a client-wide signal outlives many requests.
+        const onAbort = () => (clearTimeout(wake), reject(aborted()));
+        const wake = setTimeout(() => (caller?.removeEventListener("abort", onAbort), resolve()), delay);
+        caller?.addEventListener("abort", onAbort, { once: true });
+      });
     }
   };
 }
@@ -126,27 +140,24 @@ async function sendFollowingRedirects(
   body: ArrayBuffer | null,
   signal: AbortSignal,
 ): Promise<Response> {
-  let url = original.url;
-  let method = original.method;
-  let payload = body;
+  let { url, method } = original;
   const headers = new Headers(original.headers);
   for (let hop = 0; ; hop++) {
-    const response = await fetchImpl(new Request(url, { method, headers, body: payload, signal, redirect: "manual" }));
+    const response = await fetchImpl(new Request(url, { method, headers, body, signal, redirect: "manual" }));
     const location = response.headers.get("location");
-    if (!REDIRECTS.has(response.status) || location === null) return response;
+    if (!location || ![301, 302, 303, 307, 308].includes(response.status)) return response;
     await response.body?.cancel();
     const from = new URL(url);
     const next = new URL(location, from);
     if (next.origin !== from.origin) {
       throw new PareaRedirectError(
-        `${original.method} ${from.pathname} was redirected (${response.status}) from ${from.origin} to another origin, ${next.origin}; not followed, so the API key is not sent there`,
+        `${original.method} ${from.pathname}: refused redirect to another origin (${next.origin}) that would get the API key`,
       );
     }
-    if (hop + 1 > MAX_REDIRECTS)
-      throw new PareaRedirectError(`${original.method} ${from.pathname}: more than ${MAX_REDIRECTS} redirects`);
-    if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+    if (hop >= MAX_REDIRECTS) throw new PareaRedirectError(`${original.method} ${from.pathname}: too many redirects`);
+    if (response.status === 303 || (response.status < 303 && method === "POST")) {
       method = "GET";
-      payload = null;
+      body = null;
       headers.delete("content-type");
     }
     url = next.href;
@@ -159,29 +170,4 @@ function parseJson(body: ArrayBuffer): unknown {
   } catch {
     return undefined;
   }
-}
-
-function errorCode(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } }).cause;
-  return typeof cause?.code === "string" ? cause.code : "";
-}
-
-function anySignal(signals: (AbortSignal | undefined | null)[]): AbortSignal | undefined {
-  const present = signals.filter((signal): signal is AbortSignal => signal != null);
-  return present.length <= 1 ? present[0] : AbortSignal.any(present);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined, onAbort: () => Error): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(onAbort());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    }, ms);
-    const abort = () => {
-      clearTimeout(timer);
-      reject(onAbort());
-    };
-    signal?.addEventListener("abort", abort, { once: true });
-  });
 }

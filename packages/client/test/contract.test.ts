@@ -105,6 +105,6 @@ describe("recordFeedback against the spec's mock server", () => {
     // @ts-expect-error the wrong type is the point: callers without types (JS) reach the validator
     const attempt = client.POST(operations.recordFeedback.path, { body: { score: "high" } });
     await expect(attempt).rejects.toThrow(PareaInvalidRequestError);
-    await expect(attempt).rejects.toThrow("$.score must be number");
+    await expect(attempt).rejects.toThrow("not sent: body breaks the API spec: $.score must be number");
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { apiErrorFor, PareaApiError, PareaError, PareaValidationError } from "../src/errors.ts";
+import { apiErrorFor, PareaApiError, PareaError, PareaValidationError, type ApiErrorDetails } from "../src/errors.ts";
 
-const base = { method: "POST", path: "/api/parea/v1/feedback", headers: new Headers() };
+const base: ApiErrorDetails = {
+  request: "POST /api/parea/v1/feedback",
+  headers: new Headers(),
+  status: 500,
+  body: null,
+  attempts: 1,
+  retryAfterMs: undefined,
+};
 
 describe("apiErrorFor", () => {
   it("maps a FastAPI 422 to PareaValidationError with the server's issues in its message", () => {
@@ -24,13 +31,32 @@ describe("apiErrorFor", () => {
     expect(error).toBeInstanceOf(PareaValidationError);
     expect((error as PareaValidationError).issues).toEqual([]);
     expect(error.body).toBe("Unprocessable");
+    expect(error.message).toBe("Parea API answered 422 to POST /api/parea/v1/feedback");
   });
 
-  it("maps other statuses to PareaApiError with status, body and headers", () => {
+  it("maps other statuses to PareaApiError with status, body, headers and request id", () => {
     const headers = new Headers({ "x-request-id": "req-1" });
-    const error = apiErrorFor({ ...base, headers, status: 500, body: { error: "boom" } });
+    const error = apiErrorFor({ ...base, headers, status: 500, body: { error: "boom" }, attempts: 3 });
     expect(error).not.toBeInstanceOf(PareaValidationError);
-    expect(error).toMatchObject({ name: "PareaApiError", status: 500, body: { error: "boom" } });
-    expect(error.headers.get("x-request-id")).toBe("req-1");
+    expect(error).toMatchObject({
+      name: "PareaApiError",
+      status: 500,
+      body: { error: "boom" },
+      requestId: "req-1",
+      attempts: 3,
+    });
+    expect(error.message).toBe(
+      "Parea API answered 500 to POST /api/parea/v1/feedback after 3 attempts (request id req-1)",
+    );
+  });
+
+  it.each([
+    [401, "PareaAuthenticationError", "check the API key"],
+    [403, "PareaAuthenticationError", "check the API key"],
+    [429, "PareaRateLimitError", "rate limited"],
+  ])("%i is a %s whose message says what to do", (status, name, hint) => {
+    const error = apiErrorFor({ ...base, status });
+    expect(error.name).toBe(name);
+    expect(error.message).toBe(`Parea API answered ${status} to POST /api/parea/v1/feedback: ${hint}`);
   });
 });

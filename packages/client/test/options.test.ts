@@ -44,7 +44,7 @@ describe("resolveBaseUrl", () => {
 
   it.each([
     ["not a URL", "api.parea.ai", /absolute http\(s\) URL/],
-    ["another scheme", "ftp://example.test", /http or https/],
+    ["another scheme", "ftp://example.test", /absolute http\(s\) URL/],
     ["a query", "https://example.test/?key=1", /query, fragment or credentials/],
     ["credentials", "https://user:pw@example.test", /query, fragment or credentials/],
   ])("rejects %s with a PareaError", (_, input, message) => {

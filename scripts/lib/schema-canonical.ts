@@ -1,0 +1,42 @@
+/** Keywords that describe a schema without constraining it. */
+export const ANNOTATION_KEYS = new Set([
+  "description",
+  "summary",
+  "title",
+  "example",
+  "examples",
+  "externalDocs",
+  "tags",
+]);
+
+/**
+ * One spelling per meaning, so only real changes differ: `anyOf: [{type: a}, {type: b}]` (what
+ * FastAPI emits for Optional[...]) and `type: [a, b]` (what 3.0 `nullable` converts to) both become
+ * `type: [a, b]`, sorted; a one-element type list becomes its element. (A oneOf whose branches overlap
+ * becomes slightly more permissive, which is the safe direction for client-side validation.)
+ */
+export function canonicalize(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(canonicalize);
+  if (typeof node !== "object" || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = canonicalize(value);
+  for (const union of ["anyOf", "oneOf"] as const) {
+    const branches = out[union];
+    const typeOnly = (branch: unknown) =>
+      typeof branch === "object" &&
+      branch !== null &&
+      Object.keys(branch).every((key) => key === "type" || ANNOTATION_KEYS.has(key));
+    if (Array.isArray(branches) && branches.length > 0 && out.type === undefined && branches.every(typeOnly)) {
+      delete out[union];
+      out.type = branches.flatMap((branch) => [(branch as { type: unknown }).type].flat());
+    }
+  }
+  if (Array.isArray(out.type)) {
+    // Sorted, "null" last: stable for diffs, and reads "string or null" in messages.
+    const types = [...new Set(out.type as string[])].sort(
+      (a, b) => Number(a === "null") - Number(b === "null") || a.localeCompare(b),
+    );
+    out.type = types.length === 1 ? types[0] : types;
+  }
+  return out;
+}
