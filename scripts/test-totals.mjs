@@ -4,7 +4,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..");
-const reports = ["spec", "scripts", "packages/client"].map((dir) => join(root, dir, ".vitest", "results.json"));
+const reports = ["spec", "scripts", "packages/client", "examples/internal-service"].map((dir) =>
+  join(root, dir, ".vitest", "results.json"),
+);
 let passed = 0;
 let failed = 0;
 for (const report of reports) {

@@ -1,34 +1,24 @@
 // pnpm spec:update end to end, on a scratch copy of this repository (its tracked and new files,
 // installed from the local pnpm store), so the real repository is never touched.
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../lib/paths.ts";
+import { createScratchRepo, mustRun, run } from "./support/scratch-repo.ts";
 
-const exec = promisify(execFile);
 const fullSpec = join(import.meta.dirname, "fixtures", "parea-openapi-full.yml");
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", FORCE_COLOR: "0" };
 let scratch: string;
+let removeScratch: (() => Promise<void>) | undefined;
 
-async function sh(command: string, args: string[], cwd = scratch) {
-  return exec(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
-}
+const sh = (command: string, args: string[]) => mustRun(command, args, scratch);
 
-/** Run spec:update in the scratch repo; never throws, returns exit code and output. */
+/** Run spec:update in the scratch repo; returns exit code, output and duration. */
 async function specUpdate(input: string): Promise<{ code: number; out: string; ms: number }> {
   const started = performance.now();
-  try {
-    const { stdout, stderr } = await sh("pnpm", ["spec:update", input]);
-    return { code: 0, out: stdout + stderr, ms: performance.now() - started };
-  } catch (error) {
-    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    return { code, out: stdout + stderr, ms: performance.now() - started };
-  }
+  const result = await run("pnpm", ["spec:update", input], scratch);
+  return { ...result, ms: performance.now() - started };
 }
 
 /** Hash of every file a failed update must leave alone. */
@@ -52,20 +42,14 @@ async function clearChangesets(): Promise<void> {
 }
 
 const seedText = await readFile(join(repoRoot, "spec", "upstream", "openapi.yaml"), "utf8");
-const seedDoc = (await import("yaml")).parse(seedText);
+const seedDoc = parse(seedText);
 
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), "parea-repo-"));
-  const { stdout } = await sh("git", ["ls-files", "-co", "--exclude-standard", "-z"], repoRoot);
-  const files = stdout.split("\0").filter(Boolean);
-  await sh("tar", ["-cf", join(scratch, "repo.tar"), ...files], repoRoot);
-  await sh("tar", ["-xf", "repo.tar"]);
-  await rm(join(scratch, "repo.tar"));
-  await sh("pnpm", ["install", "--prefer-offline", "--frozen-lockfile"]);
+  ({ dir: scratch, remove: removeScratch } = await createScratchRepo());
 }, 180_000);
 
 afterAll(async () => {
-  if (scratch) await rm(scratch, { recursive: true, force: true });
+  await removeScratch?.();
 });
 
 describe("pnpm spec:update", () => {
@@ -175,7 +159,7 @@ describe("pnpm spec:update", () => {
   it("spec:diff prints the same classification and writes nothing", async () => {
     const before = await trackedState();
     const seed = join(repoRoot, "spec", "upstream", "openapi.yaml");
-    const { stdout } = await sh("pnpm", ["spec:diff", seed, fullSpec]);
+    const stdout = await sh("pnpm", ["spec:diff", seed, fullSpec]);
     expect(stdout).toContain("Release: minor");
     expect(stdout).toContain("`PUT /api/parea/v1/trace_log`: operation added");
     expect(await trackedState()).toBe(before);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultBaseUrl, pathPrefix } from "../src/generated/spec.ts";
 import { PareaError } from "../src/errors.ts";
-import { resolveApiKey, resolveBaseUrl } from "../src/options.ts";
+import { checkRetryOptions, resolveApiKey, resolveBaseUrl } from "../src/options.ts";
 
 describe("resolveApiKey", () => {
   it("prefers the explicit option over the environment", () => {
@@ -50,5 +50,23 @@ describe("resolveBaseUrl", () => {
   ])("rejects %s with a PareaError", (_, input, message) => {
     expect(() => resolveBaseUrl(input, {})).toThrow(PareaError);
     expect(() => resolveBaseUrl(input, {})).toThrow(message);
+  });
+});
+
+describe("checkRetryOptions", () => {
+  it.each([
+    [{ maxRetries: -1 }, /maxRetries must be an integer >= 0, not -1/],
+    [{ maxRetries: 1.5 }, /maxRetries must be an integer >= 0, not 1.5/],
+    [{ timeoutMs: 0 }, /timeoutMs must be > 0 and < 2\^31 ms, not 0/],
+    [{ timeoutMs: Number.POSITIVE_INFINITY }, /timeoutMs must be > 0 and < 2\^31 ms, not Infinity/],
+    [{ timeoutMs: 2 ** 31 }, /timeoutMs must be > 0 and < 2\^31 ms/],
+  ])("rejects %o with a PareaError", (options, message) => {
+    expect(() => checkRetryOptions(options)).toThrow(PareaError);
+    expect(() => checkRetryOptions(options)).toThrow(message);
+  });
+
+  it("accepts the defaults' range", () => {
+    expect(() => checkRetryOptions({ maxRetries: 0, timeoutMs: 1 })).not.toThrow();
+    expect(() => checkRetryOptions({})).not.toThrow();
   });
 });

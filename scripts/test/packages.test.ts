@@ -1,0 +1,47 @@
+// What each published package's tarball holds, packed exactly as a release would pack it.
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../lib/paths.ts";
+import { mustRun } from "./support/scratch-repo.ts";
+
+const scratch = await mkdtemp(join(tmpdir(), "parea-pack-"));
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+async function pack(packageDir: string): Promise<{ files: string[]; manifest: string }> {
+  const out = join(scratch, packageDir.replace(/\W/g, "-"));
+  await mustRun("pnpm", ["pack", "--pack-destination", out], join(repoRoot, packageDir));
+  const [tarball] = await readdir(out);
+  const files = (await mustRun("tar", ["-tzf", join(out, tarball!)], out))
+    .trim()
+    .split("\n")
+    .map((f) => f.replace(/^package\//, ""));
+  const manifest = await mustRun("tar", ["-xzOf", join(out, tarball!), "package/package.json"], out);
+  return { files: files.sort(), manifest };
+}
+
+describe.each([
+  [
+    "packages/client",
+    /^(dist\/index\.(mjs|cjs|d\.mts|d\.ts)(\.map)?|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
+    ["dist/index.mjs", "dist/index.cjs", "dist/index.d.mts", "dist/index.d.ts"],
+  ],
+  [
+    "spec",
+    /^(upstream\/openapi\.yaml|dist\/openapi\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
+    ["upstream/openapi.yaml", "dist/openapi.json"],
+  ],
+])("%s tarball", (dir, allowed, required) => {
+  it("holds only what consumers need", async () => {
+    const { files } = await pack(dir);
+    expect(files.filter((file) => !allowed.test(file))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining([...required, "package.json", "README.md", "LICENSE"]));
+  });
+
+  it("leaks no workspace: ranges", async () => {
+    const { manifest } = await pack(dir);
+    expect(manifest).not.toContain("workspace:");
+    expect(JSON.parse(manifest).private).toBeUndefined();
+  });
+});
