@@ -273,7 +273,8 @@ export function renderSummary(result: SpecDiff): string {
   for (const bump of ["major", "minor", "patch"] as const) {
     const items = result.changes.filter((change) => change.bump === bump);
     if (items.length === 0) continue;
-    lines.push("", `${HEADINGS[bump]}:`);
+    // Blank lines around headings: the changeset file must already be prettier-formatted.
+    lines.push("", `${HEADINGS[bump]}:`, "");
     for (const item of items) lines.push(`- ${item.message}${bump === "major" ? " (breaking)" : ""}`);
   }
   return lines.join("\n");

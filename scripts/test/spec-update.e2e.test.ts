@@ -105,6 +105,8 @@ describe("pnpm spec:update", () => {
     expect(generated).toMatch(/trace_id: string \| null;/); // no longer optional
     const [changeset] = await changesets();
     expect(changeset).toMatch(/^---\n"@parea-api\/spec": major\n"@parea-api\/client": major\n---\n/);
+    // pnpm test runs prettier --check over .changeset/, so the written file must already pass it.
+    await sh("pnpm", ["exec", "prettier", "--check", ".changeset"]);
     expect(changeset).toContain(message);
     await clearChangesets();
   });
