@@ -9,13 +9,17 @@ import { toOpenApi31 } from "./lib/normalize.ts";
 import { applyOverlay } from "./lib/overlay.ts";
 import { specFiles } from "./lib/paths.ts";
 
+/** An upstream document as the client sees it: the overlay applied, then converted to OpenAPI 3.1. */
+export async function normalize(upstream: OpenApiDocument, overlayPath = specFiles.overlay): Promise<OpenApiDocument> {
+  const overlay = parseDocument(await readText(overlayPath, "overlay"), overlayPath, "overlay");
+  return toOpenApi31(await applyOverlay(upstream, overlay, overlayPath));
+}
+
 export async function buildSpec(
   upstreamPath = specFiles.upstream,
   overlayPath = specFiles.overlay,
 ): Promise<OpenApiDocument> {
-  const upstream = await readOpenApi(upstreamPath);
-  const overlay = parseDocument(await readText(overlayPath, "overlay"), overlayPath, "overlay");
-  return toOpenApi31(await applyOverlay(upstream, overlay, overlayPath));
+  return normalize(await readOpenApi(upstreamPath), overlayPath);
 }
 
 async function main(): Promise<void> {

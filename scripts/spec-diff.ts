@@ -1,24 +1,17 @@
 // pnpm spec:diff <old> <new>: classify and list the changes between two OpenAPI documents. Writes
-// nothing. Both sides go through the same overlay + 3.1 normalization as a real update, unless
+// nothing. Both sides go through the same overlay + 3.1 normalization as a real update (normalize), unless
 // --raw, so the comparison is of what the client would be generated from.
 import { parseArgs } from "node:util";
-import { buildSpec } from "./build-spec.ts";
+import { normalize } from "./build-spec.ts";
 import { runCli, SpecPipelineError } from "./lib/errors.ts";
 import { toOpenApi31 } from "./lib/normalize.ts";
 import { readUpstream } from "./lib/source.ts";
 import { diffSpecs, renderSummary } from "./lib/spec-diff.ts";
-import { specFiles } from "./lib/paths.ts";
-import { writeFile, mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 
 /** A location as the client would see it: overlay applied and normalized (or just normalized if raw). */
 export async function normalizedFrom(location: string, raw: boolean) {
-  const { text, doc } = await readUpstream(location);
-  if (raw) return toOpenApi31(doc);
-  const file = join(await mkdtemp(join(tmpdir(), "parea-spec-")), "openapi.yaml");
-  await writeFile(file, text);
-  return buildSpec(file, specFiles.overlay);
+  const { doc } = await readUpstream(location);
+  return raw ? toOpenApi31(doc) : normalize(doc);
 }
 
 async function main(): Promise<void> {

@@ -7,12 +7,10 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
-import { buildSpec } from "./build-spec.ts";
+import { buildSpec, normalize } from "./build-spec.ts";
 import { renderGenerated } from "./generate.ts";
 import { runCli, SpecPipelineError } from "./lib/errors.ts";
-import { parseDocument, readText, toJsonText } from "./lib/files.ts";
-import { toOpenApi31 } from "./lib/normalize.ts";
-import { applyOverlay } from "./lib/overlay.ts";
+import { toJsonText } from "./lib/files.ts";
 import { repoRoot, specFiles } from "./lib/paths.ts";
 import { readUpstream } from "./lib/source.ts";
 import { diffSpecs, renderSummary, type SpecDiff } from "./lib/spec-diff.ts";
@@ -47,8 +45,7 @@ function changesetFor(diff: SpecDiff, source: string): string {
 export async function updateSpec(location: string): Promise<UpdateResult> {
   // 1. Everything in memory or in a temp dir: read, overlay, normalize, lint, generate.
   const { text, doc } = await readUpstream(location);
-  const overlay = parseDocument(await readText(specFiles.overlay, "overlay"), specFiles.overlay, "overlay");
-  const next = await toOpenApi31(await applyOverlay(doc, overlay, specFiles.overlay));
+  const next = await normalize(doc);
   const previous = await buildSpec();
   const scratch = await mkdtemp(join(tmpdir(), "parea-spec-update-"));
   try {
