@@ -69,25 +69,27 @@ describe("pnpm spec:update", () => {
     expect(await trackedState()).toBe(before);
   });
 
-  it("fails naming the overlay action whose target is gone, and changes nothing", async () => {
+  it.each<[string, string, (doc: any) => void, string]>([
+    [
+      "fails naming the overlay action whose target is gone, and changes nothing",
+      "no-name.yaml",
+      (doc) => delete doc.components.schemas.FeedbackRequestSchema.properties.name,
+      '"mark the deprecated name field as deprecated"',
+    ],
+    [
+      "rolls back when the hand-written client no longer builds against the new spec",
+      "renamed.yaml",
+      (doc) => (doc.paths["/api/parea/v1/feedback"].post.summary = "Submit Feedback"), // recordFeedback disappears
+      "the client does not build against the new document, so nothing was changed",
+    ],
+  ])("%s", async (_, file, change, message) => {
     const before = await trackedState();
     const doc = structuredClone(seedDoc);
-    delete doc.components.schemas.FeedbackRequestSchema.properties.name;
-    await writeFile(join(scratch, "no-name.yaml"), stringify(doc));
-    const result = await specUpdate("no-name.yaml");
+    change(doc);
+    await writeFile(join(scratch, file), stringify(doc));
+    const result = await specUpdate(file);
     expect(result.code).toBe(1);
-    expect(result.out).toContain('"mark the deprecated name field as deprecated"');
-    expect(await trackedState()).toBe(before);
-  });
-
-  it("rolls back when the hand-written client no longer builds against the new spec", async () => {
-    const before = await trackedState();
-    const doc = structuredClone(seedDoc);
-    doc.paths["/api/parea/v1/feedback"].post.summary = "Submit Feedback"; // recordFeedback disappears
-    await writeFile(join(scratch, "renamed.yaml"), stringify(doc));
-    const result = await specUpdate("renamed.yaml");
-    expect(result.code).toBe(1);
-    expect(result.out).toContain("the client does not build against the new document, so nothing was changed");
+    expect(result.out).toContain(message);
     expect(await trackedState()).toBe(before);
   });
 
