@@ -1,5 +1,6 @@
 import { apiCompare } from "api-smart-diff";
 import type { OpenApiDocument } from "./files.ts";
+import { BOUND_KEYWORDS, boundBump, compareIntervals, formatInterval, intervalOf, type Quantity } from "./bounds.ts";
 import { ANNOTATION_KEYS, canonicalize } from "./schema-canonical.ts";
 
 export { canonicalize };
@@ -119,6 +120,10 @@ function describeSchemaChange(subject: string, diff: Diff, schemaPath: (string |
   if (key === undefined) {
     return `${what} ${diff.action === "add" ? "added" : diff.action === "remove" ? "removed" : "changed"}`;
   }
+  if (key === RANGE) {
+    const change = diff.description === "unchanged" ? "restated" : diff.description;
+    return `${what}: range ${change} from ${String(diff.before)} to ${String(diff.after)}`;
+  }
   if (key === "required" && typeof index === "number") {
     const name = diff.action === "add" ? diff.after : diff.before;
     const target = `${subject} field \`${field ? `${field}.` : ""}${String(name)}\``;
@@ -178,6 +183,57 @@ function describeOperationChange(diff: Diff, before: OpenApiDocument, after: Ope
   return `${op}: ${key} ${diff.action === "add" ? "added" : diff.action === "remove" ? "removed" : "changed"}`;
 }
 
+/** Path key of the synthetic diff that stands for a schema's whole range of one quantity. */
+const RANGE = "(range)";
+
+/** The node at a diff path, following $refs on the way (api-smart-diff reports refs resolved). */
+function nodeAt(doc: OpenApiDocument, path: (string | number)[]): Record<string, unknown> | undefined {
+  const deref = (node: any): any => {
+    for (let hops = 0; typeof node?.$ref === "string" && hops < 32; hops++) {
+      const pointer = /^#\/(.*)$/.exec(node.$ref)?.[1];
+      node = pointer?.split("/").reduce((at: any, raw) => at?.[raw.replace(/~1/g, "/").replace(/~0/g, "~")], doc);
+    }
+    return node;
+  };
+  let node: any = doc;
+  for (const key of path) node = (node && key in node ? node : deref(node))?.[key];
+  return deref(node);
+}
+
+/**
+ * Bound keywords (minimum, exclusiveMaximum, maxLength...) changed on one schema become one
+ * synthetic diff per quantity, judged by comparing the intervals before and after.
+ */
+function mergeBoundDiffs(diffs: Diff[], before: OpenApiDocument, after: OpenApiDocument) {
+  const rest: Diff[] = [];
+  const groups = new Map<string, { schemaPath: (string | number)[]; quantity: Quantity }>();
+  for (const diff of diffs) {
+    const quantity = BOUND_KEYWORDS[String(diff.path.at(-1))];
+    // A property *named* "minimum" sits under "properties" and is a field, not a bound.
+    if (!quantity || diff.path.at(-2) === "properties" || diff.action === "rename") rest.push(diff);
+    else
+      groups.set(JSON.stringify([quantity, diff.path.slice(0, -1)]), { schemaPath: diff.path.slice(0, -1), quantity });
+  }
+  const bumps = new Map<Diff, Bump>();
+  for (const { schemaPath, quantity } of groups.values()) {
+    const was = intervalOf(nodeAt(before, schemaPath), quantity);
+    const now = intervalOf(nodeAt(after, schemaPath), quantity);
+    const verdict = compareIntervals(was, now);
+    const input = schemaPath[0] !== "paths" || location(schemaPath.slice(3)) !== "response";
+    const diff: Diff = {
+      action: "replace",
+      path: [...schemaPath, RANGE],
+      type: "unclassified",
+      before: formatInterval(was, quantity),
+      after: formatInterval(now, quantity),
+      description: verdict,
+    };
+    rest.push(diff);
+    bumps.set(diff, boundBump(verdict, input));
+  }
+  return { diffs: rest, bumpOf: (diff: Diff) => bumps.get(diff) ?? classify(diff) };
+}
+
 /** Component schemas reachable from any operation: their changes are reported at the operation. */
 function reachableSchemas(doc: OpenApiDocument): Set<string> {
   const seen = new Set<string>();
@@ -201,7 +257,8 @@ export function diffSpecs(before: OpenApiDocument, after: OpenApiDocument): Spec
   before = canonicalize(before) as OpenApiDocument;
   after = canonicalize(after) as OpenApiDocument;
   // apiCompare mutates its inputs; compare copies.
-  const { diffs } = apiCompare(structuredClone(before), structuredClone(after)) as { diffs: Diff[] };
+  const compared = apiCompare(structuredClone(before), structuredClone(after)) as { diffs: Diff[] };
+  const { diffs, bumpOf } = mergeBoundDiffs(compared.diffs, before, after);
   const reachable = new Set([...reachableSchemas(before), ...reachableSchemas(after)]);
   const changes = new Map<string, Bump>();
   const addedSchemas: string[] = [];
@@ -216,7 +273,7 @@ export function diffSpecs(before: OpenApiDocument, after: OpenApiDocument): Spec
     if (root === "paths" && diff.path.length === 1 && diff.action === "rename") {
       note(`\`${String(diff.before)}\`: path is now \`${String(diff.after)}\``, "major");
     } else if (root === "paths") {
-      note(describeOperationChange(diff, before, after), classify(diff));
+      note(describeOperationChange(diff, before, after), bumpOf(diff));
     } else if (root === "components" && diff.path.length === 1) {
       const schemas = (doc: OpenApiDocument | undefined) => Object.keys(doc?.components?.schemas ?? {});
       if (diff.action === "add") addedSchemas.push(...schemas(after));
@@ -233,17 +290,17 @@ export function diffSpecs(before: OpenApiDocument, after: OpenApiDocument): Spec
           /^schema (`[^`]+`) field/,
           "schema $1, field",
         ),
-        classify(diff),
+        bumpOf(diff),
       );
     } else if (root === "components" && section !== "schemas") {
       note(
         `components.${String(section)}: ${diff.path.slice(2).join(".") || "section"} ${diff.action === "add" ? "added" : diff.action === "remove" ? "removed" : "changed"}`,
-        classify(diff),
+        bumpOf(diff),
       );
     } else if (root !== "components") {
       note(
         `${diff.path.join(".")} ${diff.action === "add" ? "added" : diff.action === "remove" ? "removed" : "changed"}`,
-        classify(diff),
+        bumpOf(diff),
       );
     }
   }

@@ -91,7 +91,7 @@ describe("diffSpecs on one-edit fixtures", () => {
       seed,
       edit((doc) => void (feedbackSchema(doc).properties.score.maximum = 0.5)),
       "major",
-      [`\`POST ${FEEDBACK}\`: request field \`score\`: maximum changed from \`1\` to \`0.5\``],
+      [`\`POST ${FEEDBACK}\`: request field \`score\`: range narrowed from 0 <= x <= 1 to 0 <= x <= 0.5`],
     ],
     [
       "enum value removed from a response",
@@ -179,6 +179,125 @@ describe("diffSpecs on one-edit fixtures", () => {
     });
     expect(diffSpecs(seed, spelled).bump).toBeNull();
     expect(canonicalize({ anyOf: [{ type: "null" }, { type: "string" }] })).toEqual({ type: ["string", "null"] });
+  });
+});
+
+describe("bounds are compared as intervals", () => {
+  const score = (bounds: Record<string, unknown>) =>
+    edit((doc) => {
+      const { minimum: _min, maximum: _max, ...rest } = feedbackSchema(doc).properties.score;
+      feedbackSchema(doc).properties.score = { ...rest, ...bounds };
+    });
+  const field = (name: string, schema: Record<string, unknown>, base = seed) =>
+    edit((doc) => void (feedbackSchema(doc).properties[name] = schema), base);
+  const responseScore = (bounds: Record<string, unknown>) =>
+    edit((doc) => void Object.assign(traceResponse(doc).score, bounds), withTraceLog());
+  const open = score({ exclusiveMinimum: 0, exclusiveMaximum: 1 });
+  const closed = score({ minimum: 0, maximum: 1 });
+  const req = `\`POST ${FEEDBACK}\`: request field`;
+  const res = `\`GET ${TRACE}\`: response 200 field`;
+
+  it.each<[string, OpenApiDocument, OpenApiDocument, "major" | "minor" | "patch", string]>([
+    [
+      "request 0 < x < 1 -> 0 <= x <= 1 widens: minor",
+      open,
+      closed,
+      "minor",
+      `${req} \`score\`: range widened from 0 < x < 1 to 0 <= x <= 1`,
+    ],
+    [
+      "request 0 <= x <= 1 -> 0 < x < 1 narrows: major",
+      closed,
+      open,
+      "major",
+      `${req} \`score\`: range narrowed from 0 <= x <= 1 to 0 < x < 1`,
+    ],
+    [
+      "request bound dropped widens: minor",
+      closed,
+      score({ minimum: 0 }),
+      "minor",
+      `${req} \`score\`: range widened from 0 <= x <= 1 to 0 <= x`,
+    ],
+    [
+      "request range shifted: major",
+      closed,
+      score({ minimum: 0.5, maximum: 2 }),
+      "major",
+      `${req} \`score\`: range changed from 0 <= x <= 1 to 0.5 <= x <= 2`,
+    ],
+    [
+      "3.0 boolean flags dropped widens: minor",
+      score({ minimum: 0, exclusiveMinimum: true }),
+      score({ minimum: 0 }),
+      "minor",
+      `${req} \`score\`: range widened from 0 < x to 0 <= x`,
+    ],
+    [
+      "a redundant bound dropped, same range: patch",
+      score({ minimum: -1, exclusiveMinimum: 0 }),
+      score({ exclusiveMinimum: 0 }),
+      "patch",
+      `${req} \`score\`: range restated from 0 < x to 0 < x`,
+    ],
+    [
+      "maxLength raised widens: minor",
+      field("comment", { type: "string", maxLength: 10 }),
+      field("comment", { type: "string", maxLength: 20 }),
+      "minor",
+      `${req} \`comment\`: range widened from length <= 10 to length <= 20`,
+    ],
+    [
+      "maxLength added narrows: major",
+      field("comment", { type: "string" }),
+      field("comment", { type: "string", maxLength: 20 }),
+      "major",
+      `${req} \`comment\`: range narrowed from any length to length <= 20`,
+    ],
+    [
+      "minLength dropped widens: minor",
+      field("comment", { type: "string", minLength: 2 }),
+      field("comment", { type: "string" }),
+      "minor",
+      `${req} \`comment\`: range widened from 2 <= length to any length`,
+    ],
+    [
+      "maxItems lowered narrows: major",
+      field("tags", { type: "array", maxItems: 5 }),
+      field("tags", { type: "array", maxItems: 3 }),
+      "major",
+      `${req} \`tags\`: range narrowed from items <= 5 to items <= 3`,
+    ],
+    [
+      "response range widened: major (callers may get values they do not expect)",
+      responseScore({ exclusiveMinimum: 0 }),
+      responseScore({ minimum: 0 }),
+      "major",
+      `${res} \`score\`: range widened from 0 < x to 0 <= x`,
+    ],
+    [
+      "response range narrowed: minor",
+      responseScore({ minimum: 0 }),
+      responseScore({ exclusiveMinimum: 0 }),
+      "minor",
+      `${res} \`score\`: range narrowed from 0 <= x to 0 < x`,
+    ],
+  ])("%s", (_, before, after, bump, message) => {
+    const result = diffSpecs(before, after);
+    expect(result.changes.map((change) => change.message)).toEqual([message]);
+    expect(result.bump).toBe(bump);
+  });
+
+  it("the same range spelled with OpenAPI 3.0's boolean flags is no change", () => {
+    const flags = score({ minimum: 0, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true });
+    expect(diffSpecs(open, flags).bump).toBeNull();
+    expect(diffSpecs(open, closed).bump).toBe("minor");
+  });
+
+  it("a property that is named like a bound keyword is still a field", () => {
+    const result = diffSpecs(seed, field("maximum", { type: "number" }));
+    expect(result.changes.map((change) => change.message)).toEqual([`${req} \`maximum\` added`]);
+    expect(result.bump).toBe("minor");
   });
 });
 

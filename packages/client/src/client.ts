@@ -14,6 +14,7 @@ import {
   resolveBaseUrl,
   resolveLogLevel,
 } from "./options.js";
+import { responseBodyMiddleware } from "./response.js";
 import { serverRequestedDelayMs } from "./retry-timing.js";
 import { attemptsOf, createTransport, type FetchFunction } from "./transport.js";
 
@@ -111,7 +112,8 @@ export function createPareaClient(options: PareaClientOptions = {}): PareaClient
       log,
     });
   const client = createClient<paths>({ baseUrl, fetch: transport(), headers: { ...SDK_HEADERS, ...options.headers } });
-  client.use(apiKeyMiddleware(apiKey));
+  // First in, so its onResponse runs last, on the response every other middleware has seen.
+  client.use(responseBodyMiddleware(apiKey), apiKeyMiddleware(apiKey));
 
   async function recordFeedback(
     body: RequestBody<"recordFeedback">,

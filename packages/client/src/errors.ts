@@ -70,6 +70,15 @@ export class PareaAbortError extends PareaError {
   override name = "PareaAbortError";
 }
 
+/**
+ * A 2xx whose body is not the JSON the spec promises: a proxy's sign-in page, a baseUrl pointing at a
+ * web site, a body cut short. `body` is the start of the text; `cause` is the parse error.
+ */
+export class PareaInvalidResponseError extends PareaApiError {
+  override name = "PareaInvalidResponseError";
+  declare readonly contentType: string | undefined;
+}
+
 /** The API redirected to another origin (following would send the API key there), or too often. */
 export class PareaRedirectError extends PareaError {
   override name = "PareaRedirectError";
@@ -85,7 +94,26 @@ export interface ApiErrorDetails {
   retryAfterMs: number | undefined;
 }
 
-/** The error class for a non-2xx response, with a message naming the call and what to do. */
+/** The server's request id (x-request-id / request-id), for support tickets. */
+export const requestIdOf = (headers: Headers): string | undefined =>
+  headers.get("x-request-id") ?? headers.get("request-id") ?? undefined;
+
+/** Whitespace collapsed and cut to `max` characters, for quoting a server's words in a message. */
+export function excerpt(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max).trimEnd()}…` : flat;
+}
+
+/** What the server said about the failure: FastAPI's issues, a detail/message/error string, or the body itself. */
+function serverSaid(body: unknown, issues: ValidationIssue[]): string {
+  if (issues.length) return issues.map((issue) => `${issue.loc.join(".")}: ${issue.msg}`).join("; ");
+  const fields = body as { detail?: unknown; message?: unknown; error?: unknown } | null;
+  const said = typeof body === "object" && body ? (fields?.detail ?? fields?.message ?? fields?.error ?? body) : body;
+  const text = typeof said === "string" ? said : (JSON.stringify(said) ?? "");
+  return text === "{}" || text === "null" ? "" : excerpt(text, 300);
+}
+
+/** The error class for a non-2xx response, with a message naming the call, what the server said and what to do. */
 export function apiErrorFor({
   request,
   status,
@@ -94,7 +122,7 @@ export function apiErrorFor({
   attempts,
   retryAfterMs,
 }: ApiErrorDetails): PareaApiError {
-  const requestId = headers.get("x-request-id") ?? headers.get("request-id") ?? undefined;
+  const requestId = requestIdOf(headers);
   const detail = (body as { detail?: unknown } | null)?.detail;
   const issues = (Array.isArray(detail) ? detail : []).filter(
     (item): item is ValidationIssue => Array.isArray(item?.loc) && typeof item.msg === "string",
@@ -103,17 +131,18 @@ export function apiErrorFor({
     status === 401 || status === 403
       ? [PareaAuthenticationError, "check the API key"]
       : status === 422
-        ? [PareaValidationError, issues.map((issue) => `${issue.loc.join(".")}: ${issue.msg}`).join("; ")]
+        ? [PareaValidationError, ""]
         : status === 429
           ? [
               PareaRateLimitError,
               `rate limited${retryAfterMs === undefined ? "" : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`}`,
             ]
           : [PareaApiError, ""];
+  const explanation = [serverSaid(body, issues), hint].filter(Boolean).join("; ");
   const message =
     `Parea API answered ${status} to ${request}` +
     (attempts > 1 ? ` after ${attempts} attempts` : "") +
-    (hint ? `: ${hint}` : "") +
+    (explanation ? `: ${explanation}` : "") +
     (requestId ? ` (request id ${requestId})` : "");
   return Object.assign(new ErrorClass(message), {
     status,

@@ -13,6 +13,7 @@ export {
   PareaConnectionError,
   PareaError,
   PareaInvalidRequestError,
+  PareaInvalidResponseError,
   PareaRateLimitError,
   PareaRedirectError,
   PareaTimeoutError,

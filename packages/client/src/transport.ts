@@ -39,6 +39,10 @@ export function attemptsOf(response: Response): number {
   return attemptsByResponse.get(response) ?? 1;
 }
 
+export function recordAttempts(response: Response, attempts: number): void {
+  attemptsByResponse.set(response, attempts);
+}
+
 export function createTransport(options: TransportOptions): FetchFunction {
   const { log, timeoutMs } = options;
   const basePath = new URL(options.baseUrl).pathname.replace(/\/+$/, "");

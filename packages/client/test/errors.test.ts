@@ -26,12 +26,36 @@ describe("apiErrorFor", () => {
     expect(error.name).toBe("PareaValidationError");
   });
 
-  it("keeps a 422 whose body is not FastAPI-shaped, with no issues", () => {
-    const error = apiErrorFor({ ...base, status: 422, body: "Unprocessable" });
+  it.each<[unknown, string]>([
+    ["Unprocessable", "Unprocessable"],
+    [{ detail: "some text" }, "some text"],
+    [{ detail: { reason: "bad trace" } }, '{"reason":"bad trace"}'],
+  ])("keeps a 422 whose body is not FastAPI-shaped (%j), with no issues but the server's words", (body, said) => {
+    const error = apiErrorFor({ ...base, status: 422, body });
     expect(error).toBeInstanceOf(PareaValidationError);
     expect((error as PareaValidationError).issues).toEqual([]);
-    expect(error.body).toBe("Unprocessable");
-    expect(error.message).toBe("Parea API answered 422 to POST /api/parea/v1/feedback");
+    expect(error.body).toEqual(body);
+    expect(error.message).toBe(`Parea API answered 422 to POST /api/parea/v1/feedback: ${said}`);
+  });
+
+  it.each<[string, unknown, string]>([
+    ["a detail string", { detail: "trace_id must be a UUID" }, ": trace_id must be a UUID"],
+    ["a message field", { message: "Bad request body" }, ": Bad request body"],
+    ["an error field", { error: "boom" }, ": boom"],
+    ["a text body", "upstream  said\n no", ": upstream said no"],
+    ["another JSON shape", { code: 7 }, ': {"code":7}'],
+    ["an empty object", {}, ""],
+    ["no body", null, ""],
+  ])("a 400 carries what the server said: %s", (_, body, suffix) => {
+    const error = apiErrorFor({ ...base, status: 400, body });
+    expect(error.message).toBe(`Parea API answered 400 to POST /api/parea/v1/feedback${suffix}`);
+  });
+
+  it("bounds what it quotes from the server", () => {
+    const error = apiErrorFor({ ...base, status: 400, body: { detail: "why ".repeat(2_000) } });
+    expect(error.message.length).toBeLessThan(400);
+    expect(error.message).toMatch(/why why…$/);
+    expect((error.body as { detail: string }).detail).toHaveLength(8_000);
   });
 
   it("maps other statuses to PareaApiError with status, body, headers and request id", () => {
@@ -46,7 +70,7 @@ describe("apiErrorFor", () => {
       attempts: 3,
     });
     expect(error.message).toBe(
-      "Parea API answered 500 to POST /api/parea/v1/feedback after 3 attempts (request id req-1)",
+      "Parea API answered 500 to POST /api/parea/v1/feedback after 3 attempts: boom (request id req-1)",
     );
   });
 
@@ -58,5 +82,9 @@ describe("apiErrorFor", () => {
     const error = apiErrorFor({ ...base, status });
     expect(error.name).toBe(name);
     expect(error.message).toBe(`Parea API answered ${status} to POST /api/parea/v1/feedback: ${hint}`);
+    const said = apiErrorFor({ ...base, status, body: { detail: "Not authenticated" } });
+    expect(said.message).toBe(
+      `Parea API answered ${status} to POST /api/parea/v1/feedback: Not authenticated; ${hint}`,
+    );
   });
 });

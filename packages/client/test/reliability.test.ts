@@ -8,6 +8,8 @@ import {
   PareaApiError,
   PareaAuthenticationError,
   PareaConnectionError,
+  PareaError,
+  PareaInvalidResponseError,
   PareaRateLimitError,
   PareaRedirectError,
   PareaTimeoutError,
@@ -58,7 +60,7 @@ describe("retries", () => {
     expect(error).toBeInstanceOf(PareaRateLimitError);
     expect(error).toMatchObject({ status: 429, attempts: 3, retryAfterMs: 40 });
     expect((error as Error).message).toBe(
-      "Parea API answered 429 to POST /api/parea/v1/feedback after 3 attempts: rate limited; retry after 1 s",
+      "Parea API answered 429 to POST /api/parea/v1/feedback after 3 attempts: slow down; rate limited; retry after 1 s",
     );
     expect(server.requests).toHaveLength(3);
     expect(ms).toBeGreaterThanOrEqual(80);
@@ -319,6 +321,68 @@ describe("API errors", () => {
       .recordFeedback(feedback)
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "PareaApiError", status: 500, body: "<html>Bad gateway</html>" });
+  });
+});
+
+describe("bodies that are not what the spec promises", () => {
+  const signInPage = `<!doctype html><html><head><title>Sign in to Corp Proxy</title></head><body>${"<p>Please sign in.</p>".repeat(30)}</body></html>`;
+
+  it.each<[string, Fault]>([
+    ["an HTML sign-in page", { status: 200, body: signInPage, headers: { "content-type": "text/html" } }],
+    [
+      "an HTML page sent chunked",
+      { status: 200, body: signInPage, headers: { "content-type": "text/html" }, chunked: true },
+    ],
+    ["a truncated JSON body", { status: 201, body: '{"ok": tr' }],
+  ])("a 2xx with %s: PareaInvalidResponseError naming request, status, type and body", async (_, fault) => {
+    const server = await serve([fault]);
+    const error = await clientFor(server)
+      .recordFeedback(feedback)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PareaInvalidResponseError);
+    expect(error).toBeInstanceOf(PareaApiError);
+    expect(error).toBeInstanceOf(PareaError);
+    const { message, cause, body } = error as PareaInvalidResponseError;
+    const status = fault.status!;
+    const type = fault.headers?.["content-type"] ?? "application/json";
+    expect(message).toContain(`Parea API answered ${status} to POST /api/parea/v1/feedback`);
+    expect(message).toContain(`(content-type ${type}; check baseUrl`);
+    const text = String(fault.body);
+    expect(message).toContain(text.slice(0, 150));
+    if (text.length > 260) expect(message).not.toContain(text.slice(0, 260));
+    expect(body).toBe(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+    expect(cause).toBeInstanceOf(SyntaxError);
+    expect(error).toMatchObject({ status, contentType: type, attempts: 1 });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("the raw verbs throw the same typed error, never a bare SyntaxError", async () => {
+    const server = await serve([{ status: 200, body: signInPage, headers: { "content-type": "text/html" } }]);
+    const error = await clientFor(server)
+      .POST("/api/parea/v1/feedback", { body: feedback })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PareaInvalidResponseError);
+  });
+
+  it("a caller asking for text gets the text: only JSON parsing is checked", async () => {
+    const server = await serve([{ status: 200, body: signInPage, headers: { "content-type": "text/html" } }]);
+    const { data } = await clientFor(server).POST("/api/parea/v1/feedback", { body: feedback, parseAs: "text" });
+    expect(data).toBe(signInPage);
+  });
+
+  it("an empty 2xx body is no error", async () => {
+    const server = await serve([{ status: 200, body: "", chunked: true }]);
+    await expect(clientFor(server).recordFeedback(feedback)).resolves.toBeUndefined();
+  });
+
+  it.each([200, 500])("a %i body cut off mid-way: PareaConnectionError, not a platform TypeError", async (status) => {
+    const server = await serve([{ status, body: { detail: "x".repeat(5_000) }, cutBodyAfter: 100 }]);
+    const error = await clientFor(server, { maxRetries: 0 })
+      .recordFeedback(feedback)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PareaConnectionError);
+    expect((error as Error).message).toContain(`the connection broke while reading the ${status} response body`);
+    expect((error as Error).cause).toBeInstanceOf(Error);
   });
 });
 

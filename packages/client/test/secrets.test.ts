@@ -67,6 +67,11 @@ describe("no error path carries the API key", () => {
       () =>
         errorFrom([{ status: 500, headers: { "retry-after-ms": "1", "content-type": "text/plain" }, body: apiKey }]),
     ],
+    [
+      "200 HTML page quoting the key",
+      () => errorFrom([{ status: 200, headers: { "content-type": "text/html" }, body: `<p>key ${apiKey}</p>` }]),
+    ],
+    ["400 whose detail quotes the key", () => errorFrom([{ status: 400, body: echo }])],
     ["timeout", () => errorFrom([{ delayMs: 200 }], { timeoutMs: 20, maxRetries: 0 })],
     ["connection reset", () => errorFrom([{ reset: true }], { maxRetries: 0 })],
     ["caller abort", () => errorFrom([{ delayMs: 200 }], { signal: AbortSignal.timeout(20) })],

@@ -12,6 +12,10 @@ export interface Fault {
   delayMs?: number;
   /** Destroy the socket instead of answering. */
   reset?: boolean;
+  /** Send the body without content-length (chunked transfer encoding). */
+  chunked?: boolean;
+  /** Announce the whole body's length, send only this many bytes of it, then destroy the socket. */
+  cutBodyAfter?: number;
 }
 
 export interface RecordedRequest {
@@ -45,8 +49,15 @@ export async function startFaultServer(
     if (res.destroyed) return;
     const payload =
       fault.body === undefined ? "" : typeof fault.body === "string" ? fault.body : JSON.stringify(fault.body);
-    res.writeHead(fault.status ?? 200, { "content-type": "application/json", ...fault.headers });
-    res.end(payload);
+    const headers = { "content-type": "application/json", ...fault.headers };
+    if (fault.chunked) {
+      res.writeHead(fault.status ?? 200, headers);
+      res.write(payload);
+      return void res.end();
+    }
+    res.writeHead(fault.status ?? 200, { ...headers, "content-length": String(Buffer.byteLength(payload)) });
+    if (fault.cutBodyAfter === undefined) return void res.end(payload);
+    res.write(payload.slice(0, fault.cutBodyAfter), () => req.socket.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
