@@ -5,14 +5,15 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
-import { parseArgs, promisify } from "node:util";
+import { basename, join, relative, resolve } from "node:path";
+import { promisify } from "node:util";
 import { buildSpec, normalize } from "./build-spec.ts";
 import { renderGenerated } from "./generate.ts";
+import { parseCommandLine, parseMilliseconds, UsageError } from "./lib/cli.ts";
 import { runCli, SpecPipelineError } from "./lib/errors.ts";
 import { toJsonText } from "./lib/files.ts";
 import { repoRoot, specFiles } from "./lib/paths.ts";
-import { readUpstream } from "./lib/source.ts";
+import { DEFAULT_FETCH_TIMEOUT_MS, readUpstream } from "./lib/source.ts";
 import { diffSpecs, renderSummary, type SpecDiff } from "./lib/spec-diff.ts";
 
 const run = promisify(execFile);
@@ -20,8 +21,18 @@ const PACKAGES = ["@parea-api/spec", "@parea-api/client"];
 const sourceRecord = join(repoRoot, "spec", "upstream", "source.json");
 
 export interface UpdateResult {
+  /** False when the document is byte for byte the current one: then nothing was written. */
+  changed: boolean;
   diff: SpecDiff;
   changesetPath: string | undefined;
+}
+
+/**
+ * What source.json records about where a document came from: a URL as given, a local file by its
+ * base name only (a path would be one machine's layout, committed for everyone).
+ */
+export function sourceLabel(location: string): string {
+  return /^https?:/i.test(location) ? location : basename(location);
 }
 
 async function lint(normalizedPath: string): Promise<void> {
@@ -42,9 +53,11 @@ function changesetFor(diff: SpecDiff, source: string): string {
   return `---\n${header}\n---\n\nUpdate the vendor's OpenAPI document (from ${source}).\n\n${renderSummary(diff)}\n`;
 }
 
-export async function updateSpec(location: string): Promise<UpdateResult> {
+export async function updateSpec(location: string, { timeoutMs }: { timeoutMs?: number } = {}): Promise<UpdateResult> {
   // 1. Everything in memory or in a temp dir: read, overlay, normalize, lint, generate.
-  const { text, doc } = await readUpstream(location);
+  const { text, doc } = await readUpstream(location, { timeoutMs });
+  if (text === (await readFile(specFiles.upstream, "utf8").catch(() => undefined)))
+    return { changed: false, diff: { bump: null, changes: [] }, changesetPath: undefined };
   const next = await normalize(doc);
   const previous = await buildSpec();
   const scratch = await mkdtemp(join(tmpdir(), "parea-spec-update-"));
@@ -65,7 +78,7 @@ export async function updateSpec(location: string): Promise<UpdateResult> {
   for (const file of [specFiles.upstream, sourceRecord, ...(changesetPath ? [changesetPath] : [])]) {
     originals.set(file, await readFile(file, "utf8").catch(() => undefined));
   }
-  const source = /^https?:/i.test(location) ? location : relative(repoRoot, location) || location;
+  const source = sourceLabel(location);
   try {
     await writeFile(specFiles.upstream, text);
     const record = JSON.parse(originals.get(sourceRecord) ?? "{}");
@@ -86,17 +99,24 @@ export async function updateSpec(location: string): Promise<UpdateResult> {
       `the client does not build against the new document, so nothing was changed. Build output:\n${output.split("\n").slice(-40).join("\n")}`,
     );
   }
-  return { diff, changesetPath };
+  return { changed: true, diff, changesetPath };
 }
 
+const USAGE = `usage: pnpm spec:update <file-or-url> [--timeout-ms N]
+
+  <file-or-url>   the vendor's document: YAML/JSON, or a docs page with it in a fenced block
+  --timeout-ms N  limit for fetching a URL (default ${DEFAULT_FETCH_TIMEOUT_MS})`;
+
 async function main(): Promise<void> {
-  const { positionals } = parseArgs({ allowPositionals: true });
-  if (positionals.length !== 1) throw new SpecPipelineError("usage: pnpm spec:update <file-or-url>");
+  const { positionals, values } = parseCommandLine(USAGE, { "timeout-ms": { type: "string" } });
+  if (positionals.length !== 1) throw new UsageError(`expected 1 document, got ${positionals.length}`, USAGE);
+  const timeoutMs = parseMilliseconds(values["timeout-ms"], "--timeout-ms", DEFAULT_FETCH_TIMEOUT_MS, USAGE);
   // pnpm runs root scripts from the repository root; a relative path means the caller's directory.
   const location = /^https?:/i.test(positionals[0]!)
     ? positionals[0]!
     : resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]!);
-  const { diff, changesetPath } = await updateSpec(location);
+  const { changed, diff, changesetPath } = await updateSpec(location, { timeoutMs });
+  if (!changed) return void console.log("The document is the one already in spec/upstream: nothing to do.");
   console.log(renderSummary(diff));
   console.log(
     changesetPath

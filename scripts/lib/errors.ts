@@ -3,10 +3,15 @@ export class SpecPipelineError extends Error {
   override name = "SpecPipelineError";
 }
 
-/** Run a CLI entry point: known failures print their message alone and exit 1; others keep the stack. */
+/**
+ * Run a CLI entry point: known failures print their message alone and exit 1, command-line mistakes
+ * also print the usage and exit 2; anything else is a bug and keeps its stack.
+ */
 export function runCli(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
+    const usage = (error as { usage?: unknown }).usage;
     console.error(error instanceof SpecPipelineError ? `error: ${error.message}` : error);
-    process.exitCode = 1;
+    if (typeof usage === "string") console.error(`\n${usage}`);
+    process.exitCode = typeof usage === "string" ? 2 : 1;
   });
 }

@@ -13,8 +13,11 @@ export interface UpstreamSource {
  * page (Markdown/MDX) whose fenced yaml or json block is the document, which is how the vendor
  * publishes per-endpoint specs.
  */
-export async function readUpstream(location: string): Promise<UpstreamSource> {
-  const raw = /^https?:\/\//i.test(location) ? await download(location) : await readText(location, "spec");
+export async function readUpstream(
+  location: string,
+  { timeoutMs = DEFAULT_FETCH_TIMEOUT_MS }: { timeoutMs?: number } = {},
+): Promise<UpstreamSource> {
+  const raw = /^https?:\/\//i.test(location) ? await download(location, timeoutMs) : await readText(location, "spec");
   const text = parsesAsOpenApi(raw) ? raw : fencedDocument(raw);
   if (text === undefined) {
     throw new SpecPipelineError(
@@ -49,13 +52,23 @@ function fencedDocument(page: string): string | undefined {
   return undefined;
 }
 
-async function download(url: string): Promise<string> {
-  let response: Response;
+/** How long a download may take, headers and body together: a scheduled job must not hang. */
+export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
+
+async function download(url: string, timeoutMs: number): Promise<string> {
+  // One signal for the whole exchange: it aborts the body read too, not only the wait for headers.
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    response = await fetch(url);
+    const response = await fetch(url, { signal });
+    if (!response.ok) throw new SpecPipelineError(`cannot fetch ${url}: HTTP ${response.status}`);
+    return await response.text();
   } catch (error) {
-    throw new SpecPipelineError(`cannot fetch ${url}: ${(error as Error).message}`);
+    if (error instanceof SpecPipelineError) throw error;
+    if (signal.aborted)
+      throw new SpecPipelineError(
+        `cannot fetch ${url}: no complete answer within ${timeoutMs} ms (--timeout-ms to change)`,
+      );
+    const cause = (error as Error & { cause?: { message?: string } }).cause?.message;
+    throw new SpecPipelineError(`cannot fetch ${url}: ${(error as Error).message}${cause ? ` (${cause})` : ""}`);
   }
-  if (!response.ok) throw new SpecPipelineError(`cannot fetch ${url}: HTTP ${response.status}`);
-  return response.text();
 }

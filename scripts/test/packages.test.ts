@@ -1,5 +1,5 @@
 // What each published package's tarball holds, packed exactly as a release would pack it.
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -43,5 +43,22 @@ describe.each([
     const { manifest } = await pack(dir);
     expect(manifest).not.toContain("workspace:");
     expect(JSON.parse(manifest).private).toBeUndefined();
+  });
+
+  it("publishes a package.json without dev-only fields, with the metadata npm and provenance read", async () => {
+    const manifest = JSON.parse((await pack(dir)).manifest);
+    // .pnpmfile.cjs (beforePacking) strips them from the tarball only; the file on disk keeps them.
+    expect(manifest.devDependencies).toBeUndefined();
+    expect(manifest.scripts).toBeUndefined();
+    expect(manifest.repository).toEqual({
+      type: "git",
+      url: expect.stringMatching(/^git\+https:\/\//),
+      directory: dir,
+    });
+    expect(manifest.homepage).toMatch(/^https:\/\//);
+    expect(manifest.bugs.url).toMatch(/^https:\/\//);
+    expect(manifest.keywords).toEqual(expect.arrayContaining(["parea", "openapi"]));
+    const onDisk = JSON.parse(await readFile(join(repoRoot, dir, "package.json"), "utf8"));
+    expect(Object.keys(onDisk.devDependencies).length).toBeGreaterThan(0);
   });
 });

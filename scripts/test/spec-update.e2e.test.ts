@@ -1,7 +1,9 @@
 // pnpm spec:update end to end, on a scratch copy of this repository (its tracked and new files,
 // installed from the local pnpm store), so the real repository is never touched.
 import { createHash } from "node:crypto";
-import { readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,6 +29,14 @@ async function trackedState(): Promise<string> {
   for (const file of ["spec/upstream/openapi.yaml", "spec/upstream/source.json"])
     hash.update(await readFile(join(scratch, file)));
   hash.update((await readdir(join(scratch, ".changeset"))).sort().join(","));
+  return hash.digest("hex");
+}
+
+/** Hash of every file git would see (tracked or new, not ignored): a no-op must not move it. */
+async function treeState(): Promise<string> {
+  const hash = createHash("sha256");
+  const files = (await sh("git", ["ls-files", "-co", "--exclude-standard", "-z"])).split("\0").filter(Boolean).sort();
+  for (const file of files) hash.update(file).update(await readFile(join(scratch, file)));
   return hash.digest("hex");
 }
 
@@ -67,6 +77,59 @@ describe("pnpm spec:update", () => {
     expect(swagger.code).toBe(1);
     expect(swagger.out).toMatch(/swagger\.json is neither an OpenAPI document nor a page with one/);
     expect(await trackedState()).toBe(before);
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ["spec:update", ["spec:update", "--nope", "x.yaml"], /^error: unknown option --nope$/m],
+    ["spec:update", ["spec:update"], /^error: expected 1 document, got 0$/m],
+    ["spec:update", ["spec:update", "x.yaml", "--timeout-ms", "soon"], /^error: --timeout-ms must be a whole number/m],
+    ["spec:diff", ["spec:diff", "a.yaml", "b.yaml", "--verbose"], /^error: unknown option --verbose$/m],
+    ["spec:diff", ["spec:diff", "a.yaml"], /^error: expected 2 documents, got 1$/m],
+  ])(
+    "%s: a command-line mistake gets one line and the usage, exit 2, no stack trace (%j)",
+    async (name, args, line) => {
+      const before = await treeState();
+      const result = await run("pnpm", args, scratch);
+      expect(result.code).toBe(2);
+      expect(result.out).toMatch(line);
+      expect(result.out).toContain(`usage: pnpm ${name} <`);
+      expect(result.out).not.toMatch(/TypeError|ERR_PARSE_ARGS|^\s+at /m);
+      expect(await treeState()).toBe(before);
+    },
+  );
+
+  it("a URL that accepts the connection and never answers: fails within --timeout-ms, naming URL and limit", async () => {
+    const sockets = new Set<import("node:net").Socket>();
+    const silent = createServer(() => undefined).on("connection", (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/openapi.yaml`;
+    try {
+      const before = await treeState();
+      const started = performance.now();
+      const result = await run("pnpm", ["spec:update", url, "--timeout-ms", "500"], scratch);
+      expect(result.code).toBe(1);
+      expect(result.out).toContain(
+        `error: cannot fetch ${url}: no complete answer within 500 ms (--timeout-ms to change)`,
+      );
+      expect(performance.now() - started).toBeLessThan(20_000);
+      expect(sockets.size).toBeGreaterThan(0);
+      expect(await treeState()).toBe(before);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it("the document already in spec/upstream, from anywhere: writes nothing at all", async () => {
+    const elsewhere = join(scratch, "node_modules", ".cache-copy");
+    await mkdir(elsewhere, { recursive: true });
+    await writeFile(join(elsewhere, "same.yaml"), seedText);
+    const before = await treeState();
+    const result = await specUpdate(join(elsewhere, "same.yaml"));
+    expect(result.code, result.out).toBe(0);
+    expect(result.out).toContain("nothing to do");
+    expect(await treeState()).toBe(before);
+    expect(await changesets()).toEqual([]);
   });
 
   it.each<[string, string, (doc: any) => void, string]>([
@@ -119,6 +182,10 @@ describe("pnpm spec:update", () => {
     console.log(`spec:update to the full spec (normalize, lint, generate, diff, build): ${Math.round(forward.ms)} ms`);
     const [changeset] = await changesets();
     expect(changeset).toMatch(/"@parea-api\/client": minor/);
+    // A local file is recorded by name only: its path is one machine's layout.
+    const record = JSON.parse(await readFile(join(scratch, "spec/upstream/source.json"), "utf8"));
+    expect(record.source).toBe("parea-openapi-full.yml");
+    expect(changeset).toContain("(from parea-openapi-full.yml)");
     expect(changeset).toContain("`POST /api/parea/v1/experiment`: operation added");
 
     // Every operation of the new spec through the typed verbs, plus one the spec does not have.
