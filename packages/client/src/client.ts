@@ -16,7 +16,9 @@ import {
 } from "./options.js";
 import { responseBodyMiddleware } from "./response.js";
 import { serverRequestedDelayMs } from "./retry-timing.js";
-import { attemptsOf, createTransport, type FetchFunction } from "./transport.js";
+import { LightRequest } from "./light-request.js";
+import { fetchSend, type FetchFunction, type Send } from "./send.js";
+import { attemptsOf, createTransport } from "./transport.js";
 
 /** Per-call settings; each overrides the client's for one request. */
 export interface RequestOptions {
@@ -96,56 +98,69 @@ const SDK_HEADERS = {
   "user-agent": `${packageName}/${version}`,
 };
 
-export function createPareaClient(options: PareaClientOptions = {}): PareaClient {
-  checkRetryOptions(options);
-  const apiKey = resolveApiKey(options.apiKey);
-  const baseUrl = resolveBaseUrl(options.baseUrl, undefined, options.allowInsecureHttp);
-  const log = createLog(options.logger ?? console, resolveLogLevel(options.logLevel), apiKey);
-  const transport = (overrides: RequestOptions = {}) =>
-    createTransport({
-      fetch: options.fetch ?? ((request) => fetch(request)),
+/**
+ * createPareaClient over a platform's default HTTP stack: node:http on Node (index.node.ts), fetch
+ * elsewhere (index.ts). A `fetch` option always replaces it.
+ */
+export function clientFactory(defaultSend: Send): (options?: PareaClientOptions) => PareaClient {
+  return function createPareaClient(options: PareaClientOptions = {}): PareaClient {
+    checkRetryOptions(options);
+    const apiKey = resolveApiKey(options.apiKey);
+    const baseUrl = resolveBaseUrl(options.baseUrl, undefined, options.allowInsecureHttp);
+    const log = createLog(options.logger ?? console, resolveLogLevel(options.logLevel), apiKey);
+    const send = options.fetch ? fetchSend(options.fetch) : defaultSend;
+    const transport = (overrides: RequestOptions = {}) =>
+      createTransport({
+        send,
+        baseUrl,
+        maxRetries: overrides.maxRetries ?? options.maxRetries ?? DEFAULT_MAX_RETRIES,
+        timeoutMs: overrides.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        signal: options.signal,
+        validate: options.validateRequests ?? true,
+        log,
+      });
+    const client = createClient<paths>({
       baseUrl,
-      maxRetries: overrides.maxRetries ?? options.maxRetries ?? DEFAULT_MAX_RETRIES,
-      timeoutMs: overrides.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      signal: options.signal,
-      validate: options.validateRequests ?? true,
-      log,
+      fetch: transport(),
+      Request: LightRequest as unknown as typeof Request,
+      headers: { ...SDK_HEADERS, ...options.headers },
     });
-  const client = createClient<paths>({ baseUrl, fetch: transport(), headers: { ...SDK_HEADERS, ...options.headers } });
-  // First in, so its onResponse runs last, on the response every other middleware has seen.
-  client.use(responseBodyMiddleware(apiKey), apiKeyMiddleware(apiKey));
+    // First in, so its onResponse runs last, on the response every other middleware has seen.
+    client.use(responseBodyMiddleware(apiKey), apiKeyMiddleware(apiKey));
 
-  async function recordFeedback(
-    body: RequestBody<"recordFeedback">,
-    requestOptions: RequestOptions = {},
-  ): Promise<ResponseData<"recordFeedback">> {
-    checkRetryOptions(requestOptions);
-    const { method, path } = operations.recordFeedback;
-    const { signal, ...overrides } = requestOptions;
-    const { data, error, response } = await client.POST(path, {
-      body,
-      signal,
-      fetch: Object.keys(overrides).length > 0 ? transport(overrides) : undefined,
+    async function recordFeedback(
+      body: RequestBody<"recordFeedback">,
+      requestOptions: RequestOptions = {},
+    ): Promise<ResponseData<"recordFeedback">> {
+      checkRetryOptions(requestOptions);
+      const { method, path } = operations.recordFeedback;
+      const { signal, ...overrides } = requestOptions;
+      const { data, error, response } = await client.POST(path, {
+        body,
+        signal,
+        fetch: Object.keys(overrides).length > 0 ? transport(overrides) : undefined,
+      });
+      if (!response.ok) throw errorFor(method, path, response, error);
+      return data as ResponseData<"recordFeedback">;
+    }
+
+    function errorFor(method: string, path: string, response: Response, body: unknown): PareaApiError {
+      return apiErrorFor({
+        request: `${method} ${path}`,
+        status: response.status,
+        // A server may echo the key back (e.g. "invalid key abc…"); it must not reach error output.
+        body:
+          typeof body === "string" ? scrub(body, apiKey) : JSON.parse(scrub(JSON.stringify(body) ?? "null", apiKey)),
+        headers: response.headers,
+        attempts: attemptsOf(response),
+        retryAfterMs: serverRequestedDelayMs(response.headers),
+      });
+    }
+
+    return Object.assign(client, {
+      recordFeedback,
+      withOptions: (overrides: Omit<PareaClientOptions, "apiKey">) =>
+        createPareaClient({ ...options, ...overrides, apiKey }),
     });
-    if (!response.ok) throw errorFor(method, path, response, error);
-    return data as ResponseData<"recordFeedback">;
-  }
-
-  function errorFor(method: string, path: string, response: Response, body: unknown): PareaApiError {
-    return apiErrorFor({
-      request: `${method} ${path}`,
-      status: response.status,
-      // A server may echo the key back (e.g. "invalid key abc…"); it must not reach error output.
-      body: typeof body === "string" ? scrub(body, apiKey) : JSON.parse(scrub(JSON.stringify(body) ?? "null", apiKey)),
-      headers: response.headers,
-      attempts: attemptsOf(response),
-      retryAfterMs: serverRequestedDelayMs(response.headers),
-    });
-  }
-
-  return Object.assign(client, {
-    recordFeedback,
-    withOptions: (overrides: Omit<PareaClientOptions, "apiKey">) =>
-      createPareaClient({ ...options, ...overrides, apiKey }),
-  });
+  };
 }

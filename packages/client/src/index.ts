@@ -1,25 +1,7 @@
-export {
-  createPareaClient,
-  type PareaClient,
-  type PareaClientOptions,
-  type RequestBody,
-  type RequestOptions,
-  type ResponseData,
-} from "./client.js";
-export {
-  PareaAbortError,
-  PareaApiError,
-  PareaAuthenticationError,
-  PareaConnectionError,
-  PareaError,
-  PareaInvalidRequestError,
-  PareaInvalidResponseError,
-  PareaRateLimitError,
-  PareaRedirectError,
-  PareaTimeoutError,
-  PareaValidationError,
-  type InvalidRequestIssue,
-  type ValidationIssue,
-} from "./errors.js";
-export type { Logger, LogLevel } from "./logger.js";
-export type { components, operations, paths } from "./generated/openapi.js";
+// The entry for browsers, edge runtimes and bundlers without the "node" condition: the platform fetch.
+import { clientFactory } from "./client.js";
+import { fetchSend } from "./send.js";
+
+// fetch is looked up per call, so a fetch installed or stubbed after import is the one used.
+export const createPareaClient = clientFactory(fetchSend((request) => fetch(request)));
+export * from "./exports.js";

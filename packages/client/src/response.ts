@@ -1,62 +1,58 @@
-// Reading response bodies, as openapi-fetch's last onResponse middleware: openapi-fetch parses a 2xx
-// with JSON.parse and reads every error body with text(), and both can fail with bare platform errors
-// (SyntaxError, "terminated") that a caller catching PareaError would miss.
+// Checking response bodies, as openapi-fetch's last onResponse middleware: openapi-fetch parses a 2xx
+// with JSON.parse, which fails with a bare SyntaxError that a caller catching PareaError would miss.
 import type { Middleware } from "openapi-fetch";
 import { excerpt, PareaConnectionError, PareaInvalidResponseError, requestIdOf } from "./errors.js";
 import { scrub } from "./logger.js";
-import { attemptsOf, recordAttempts } from "./transport.js";
+import { attemptsOf } from "./transport.js";
+import { buffer, BufferedResponse } from "./buffered-response.js";
 
 /**
- * Reads the body once, so that a body the spec says is JSON but is not becomes
- * PareaInvalidResponseError and a connection lost mid-body becomes PareaConnectionError; hands
- * openapi-fetch an equivalent Response to parse. Streams, blobs and the like are left alone.
+ * Turns a 2xx body that is not the JSON the spec promises into PareaInvalidResponseError (only when
+ * openapi-fetch will parse JSON). Both transports hand over a BufferedResponse, so this re-reads
+ * nothing; a response some other middleware swapped in is read here, once.
  */
 export function responseBodyMiddleware(apiKey: string): Middleware {
   return {
     async onResponse({ request, response, options, schemaPath }) {
-      if (response.status === 204 || request.method === "HEAD" || (response.ok && options.parseAs !== "json")) return;
       const where = `${request.method} ${schemaPath}`;
-      const attempts = attemptsOf(response);
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (cause) {
-        throw Object.assign(
-          new PareaConnectionError(
-            `${where}: the connection broke while reading the ${response.status} response body`,
-            {
-              cause,
-            },
-          ),
-          { attempts },
-        );
-      }
-      if (response.ok && text) {
+      const buffered = response instanceof BufferedResponse ? response : await read(response, where);
+      if (buffered.ok && options.parseAs === "json" && buffered.status !== 204 && request.method !== "HEAD") {
+        const text = await buffered.text();
         try {
-          JSON.parse(text);
+          if (text) await buffered.json();
         } catch (cause) {
-          const contentType = response.headers.get("content-type") ?? undefined;
+          const contentType = buffered.headers.get("content-type") ?? undefined;
           const body = scrub(excerpt(text), apiKey);
           throw Object.assign(
             new PareaInvalidResponseError(
-              `Parea API answered ${response.status} to ${where} with a body that is not JSON (content-type ${contentType ?? "none"}; check baseUrl and any proxy in between): ${body}`,
+              `Parea API answered ${buffered.status} to ${where} with a body that is not JSON (content-type ${contentType ?? "none"}; check baseUrl and any proxy in between): ${body}`,
               { cause },
             ),
             {
-              status: response.status,
+              status: buffered.status,
               body,
-              headers: response.headers,
+              headers: buffered.headers,
               contentType,
-              requestId: requestIdOf(response.headers),
-              attempts,
+              requestId: requestIdOf(buffered.headers),
+              attempts: attemptsOf(response),
             },
           );
         }
       }
-      const copy = new Response(text, response);
-      Object.defineProperty(copy, "url", { value: response.url });
-      recordAttempts(copy, attempts);
-      return copy;
+      return buffered === (response as unknown) ? undefined : (buffered as unknown as Response);
     },
   };
+}
+
+async function read(response: Response, where: string): Promise<BufferedResponse> {
+  try {
+    return await buffer(response);
+  } catch (cause) {
+    throw new PareaConnectionError(
+      `${where}: the connection broke while reading the ${response.status} response body`,
+      {
+        cause,
+      },
+    );
+  }
 }

@@ -8,14 +8,16 @@ import {
   PareaRedirectError,
   PareaTimeoutError,
 } from "./errors.js";
+import type { BufferedResponse } from "./buffered-response.js";
 import type { Log } from "./logger.js";
 import { findOperation, requestBodyIssues } from "./operations.js";
 import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, serverRequestedDelayMs } from "./retry-timing.js";
-
-export type FetchFunction = (request: Request) => Promise<Response>;
+import { LightRequest } from "./light-request.js";
+import type { FetchFunction, Send } from "./send.js";
 
 export interface TransportOptions {
-  fetch: FetchFunction;
+  /** One exchange on the wire: the platform's fetch, the caller's, or Node's http (send.ts). */
+  send: Send;
   /** Resolved base URL; its path is stripped before matching spec paths. */
   baseUrl: string;
   maxRetries: number;
@@ -32,15 +34,11 @@ const IDEMPOTENT = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"];
 const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
 const MAX_REDIRECTS = 5;
 
-const attemptsByResponse = new WeakMap<Response, number>();
+const attemptsByResponse = new WeakMap<object, number>();
 
 /** How many requests produced this response (1 + retries). */
 export function attemptsOf(response: Response): number {
   return attemptsByResponse.get(response) ?? 1;
-}
-
-export function recordAttempts(response: Response, attempts: number): void {
-  attemptsByResponse.set(response, attempts);
 }
 
 export function createTransport(options: TransportOptions): FetchFunction {
@@ -53,7 +51,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
     const path = pathname.startsWith(basePath) ? pathname.slice(basePath.length) : pathname;
     const where = `${method} ${path}`;
     const operation = findOperation(method, path);
-    const body = request.body && (await request.arrayBuffer());
+    const body = await bodyOf(request);
     if (options.validate && operation && body && /json/i.test(request.headers.get("content-type") ?? "")) {
       const issues = requestBodyIssues(operation, parseJson(body));
       if (issues.length) {
@@ -81,9 +79,9 @@ export function createTransport(options: TransportOptions): FetchFunction {
       let delay: number | undefined;
       try {
         const response = await sendFollowingRedirects(
-          options.fetch,
+          options.send,
           request,
-          body || null,
+          body,
           caller ? AbortSignal.any([caller, timeout.signal]) : timeout.signal,
         );
         log.info(`${where} -> ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`);
@@ -95,14 +93,15 @@ export function createTransport(options: TransportOptions): FetchFunction {
           !(delay! > MAX_RETRY_AFTER_MS)
         )) {
           attemptsByResponse.set(response, attempt);
-          return response;
+          return response as unknown as Response;
         }
-        await response.body?.cancel();
         reason = `status ${response.status}`;
       } catch (error) {
         if (error instanceof PareaRedirectError) throw error;
         if (caller?.aborted) throw aborted();
-        const code = String((error as { cause?: { code?: unknown } }).cause?.code ?? "");
+        // node:http puts the code on the error, fetch on its cause.
+        const { code: own, cause } = error as { code?: unknown; cause?: { code?: unknown } };
+        const code = String(own ?? cause?.code ?? "");
         const failure: PareaError = timeout.signal.aborted
           ? Object.assign(
               new PareaTimeoutError(
@@ -112,7 +111,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
             )
           : Object.assign(
               new PareaConnectionError(
-                `${where} failed to connect (${code || "network error"}, attempt ${attempt}); check baseUrl and network`,
+                `${where}: connection failed (${code || "network error"}, attempt ${attempt}); check baseUrl and network`,
                 { cause: error },
               ),
               { attempts: attempt },
@@ -139,18 +138,16 @@ export function createTransport(options: TransportOptions): FetchFunction {
  * followed with fetch's method rules, a cross-origin one is refused with an error.
  */
 async function sendFollowingRedirects(
-  fetchImpl: FetchFunction,
+  send: Send,
   original: Request,
-  body: ArrayBuffer | null,
+  body: string | Uint8Array<ArrayBuffer> | null,
   signal: AbortSignal,
-): Promise<Response> {
-  let { url, method } = original;
-  const headers = new Headers(original.headers);
+): Promise<BufferedResponse> {
+  let { url, method, headers } = original;
   for (let hop = 0; ; hop++) {
-    const response = await fetchImpl(new Request(url, { method, headers, body, signal, redirect: "manual" }));
+    const response = await send({ url, method, headers, body, signal });
     const location = response.headers.get("location");
     if (!location || ![301, 302, 303, 307, 308].includes(response.status)) return response;
-    await response.body?.cancel();
     const from = new URL(url);
     const next = new URL(location, from);
     if (next.origin !== from.origin) {
@@ -162,15 +159,22 @@ async function sendFollowingRedirects(
     if (response.status === 303 || (response.status < 303 && method === "POST")) {
       method = "GET";
       body = null;
+      headers = new Headers(headers);
       headers.delete("content-type");
     }
     url = next.href;
   }
 }
 
-function parseJson(body: ArrayBuffer): unknown {
+/** The request body as sent: the light request's own string, else read once from the Request. */
+async function bodyOf(request: Request): Promise<string | Uint8Array<ArrayBuffer> | null> {
+  if (request instanceof LightRequest) return request.rawBody;
+  return request.body ? new Uint8Array(await request.arrayBuffer()) : null;
+}
+
+function parseJson(body: string | Uint8Array): unknown {
   try {
-    return JSON.parse(new TextDecoder().decode(body));
+    return JSON.parse(typeof body === "string" ? body : new TextDecoder().decode(body));
   } catch {
     return undefined;
   }

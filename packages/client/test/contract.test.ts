@@ -1,7 +1,7 @@
 // Over real HTTP against Prism, which validates every request against the normalized spec.
 import { describe, expect, inject, it } from "vitest";
+import { createPareaClient } from "./support/client-under-test.ts";
 import {
-  createPareaClient,
   PareaApiError,
   PareaAuthenticationError,
   PareaInvalidRequestError,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createPareaClient, PareaError } from "../src/index.ts";
+import { createPareaClient } from "./support/client-under-test.ts";
+import { PareaError } from "../src/index.ts";
 import { startFaultServer, type FaultServer } from "./support/fault-server.ts";
 
 const apiKey = "test-key-logging";

@@ -2,8 +2,8 @@
 // long it took. Delays are short (retry-after-ms, small timeouts) except where the default backoff
 // itself is under test.
 import { afterEach, describe, expect, it } from "vitest";
+import { createPareaClient } from "./support/client-under-test.ts";
 import {
-  createPareaClient,
   PareaAbortError,
   PareaApiError,
   PareaAuthenticationError,
@@ -18,6 +18,7 @@ import {
 } from "../src/index.ts";
 import { operations } from "../src/generated/spec.ts";
 import { createLog } from "../src/logger.ts";
+import { fetchSend } from "../src/send.ts";
 import { createTransport } from "../src/transport.ts";
 import { startFaultServer, timed, type Fault, type FaultServer } from "./support/fault-server.ts";
 import packageJson from "../package.json" with { type: "json" };
@@ -147,7 +148,7 @@ describe("retries", () => {
   it("retry safety comes from the spec: a POST the spec does not mark safe is not retried", async () => {
     const server = await serve([{ status: 503, headers: { "retry-after-ms": "1" } }]);
     const send = createTransport({
-      fetch: (request) => fetch(request),
+      send: fetchSend((request) => fetch(request)),
       baseUrl: server.url,
       maxRetries: 2,
       timeoutMs: 1_000,
@@ -190,7 +191,7 @@ describe("connection failures", () => {
     servers.pop();
     let calls = 0;
     const send = createTransport({
-      fetch: (request) => (calls++, fetch(request)),
+      send: fetchSend((request) => (calls++, fetch(request))),
       baseUrl: closedUrl,
       maxRetries: 2,
       timeoutMs: 1_000,
@@ -375,14 +376,29 @@ describe("bodies that are not what the spec promises", () => {
     await expect(clientFor(server).recordFeedback(feedback)).resolves.toBeUndefined();
   });
 
-  it.each([200, 500])("a %i body cut off mid-way: PareaConnectionError, not a platform TypeError", async (status) => {
-    const server = await serve([{ status, body: { detail: "x".repeat(5_000) }, cutBodyAfter: 100 }]);
-    const error = await clientFor(server, { maxRetries: 0 })
-      .recordFeedback(feedback)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PareaConnectionError);
-    expect((error as Error).message).toContain(`the connection broke while reading the ${status} response body`);
-    expect((error as Error).cause).toBeInstanceOf(Error);
+  it.each([200, 500])(
+    "a %i body cut off mid-way: a connection failure, retried, never a platform TypeError",
+    async (status) => {
+      const server = await serve([{ status, body: { detail: "x".repeat(5_000) }, cutBodyAfter: 100 }]);
+      const error = await clientFor(server, { maxRetries: 1 })
+        .recordFeedback(feedback)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PareaConnectionError);
+      expect((error as Error).message).toMatch(
+        /^POST \/api\/parea\/v1\/feedback: connection failed \(\w+, attempt 2\)/,
+      );
+      expect((error as Error).cause).toBeInstanceOf(Error);
+      expect(server.requests).toHaveLength(2);
+    },
+  );
+
+  it("a response another middleware swapped in is checked too", async () => {
+    const server = await serve([{ status: 200, body: {} }]);
+    const client = clientFor(server);
+    client.use({ onResponse: () => new Response("<html>proxy</html>", { headers: { "content-type": "text/html" } }) });
+    const error = await client.recordFeedback(feedback).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PareaInvalidResponseError);
+    expect((error as Error).message).toMatch(/content-type text\/html.*<html>proxy<\/html>$/);
   });
 });
 

@@ -1,7 +1,8 @@
 // The API key must not surface anywhere an error or a log line can carry it.
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPareaClient, PareaError, type PareaClientOptions } from "../src/index.ts";
+import { createPareaClient } from "./support/client-under-test.ts";
+import { PareaError, type PareaClientOptions } from "../src/index.ts";
 import { startFaultServer, type Fault, type FaultServer } from "./support/fault-server.ts";
 
 const apiKey = "sk-secret-8c1f2d7e-do-not-leak";

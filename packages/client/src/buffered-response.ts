@@ -1,0 +1,117 @@
+// The Response both transports hand to openapi-fetch: the body is already read (inside the attempt,
+// so a body cut short is retried like any other connection failure), and reading it again is free.
+// Its prototype chain includes the platform's Response and Headers, so `instanceof` checks still hold,
+// but it copies nothing: headers stay in the object the HTTP stack produced.
+
+/**
+ * util.inspect's hook. The platform classes' own hooks read private fields these objects lack, so
+ * each light class says what to show (never request headers, so never the API key).
+ */
+export const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
+
+/** Response headers as Node's http module gives them: lower-case names, repeated ones as arrays. */
+export type RawHeaders = Record<string, string | string[] | undefined>;
+
+/** A read-only Headers over RawHeaders, without copying them into a platform Headers object. */
+export class LightHeaders {
+  constructor(private readonly raw: RawHeaders) {}
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  }
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+  getSetCookie(): string[] {
+    return [this.raw["set-cookie"] ?? []].flat();
+  }
+  *entries(): IterableIterator<[string, string]> {
+    for (const name of Object.keys(this.raw).sort()) if (this.has(name)) yield [name, this.get(name)!];
+  }
+  *keys(): IterableIterator<string> {
+    for (const [name] of this.entries()) yield name;
+  }
+  *values(): IterableIterator<string> {
+    for (const [, value] of this.entries()) yield value;
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+  forEach(callback: (value: string, name: string, headers: Headers) => void): void {
+    for (const [name, value] of this.entries()) callback(value, name, this as unknown as Headers);
+  }
+  [inspectSymbol](): object {
+    return Object.fromEntries(this.entries());
+  }
+  set(name: string, value: string): void {
+    this.raw[name.toLowerCase()] = String(value);
+  }
+  append(name: string, value: string): void {
+    const before = this.get(name);
+    this.set(name, before === null ? value : `${before}, ${value}`);
+  }
+  delete(name: string): void {
+    delete this.raw[name.toLowerCase()];
+  }
+}
+
+const decoder = new TextDecoder();
+
+
+export class BufferedResponse {
+  readonly type = "basic";
+  readonly redirected = false;
+  readonly bodyUsed = false;
+  private decoded: string | undefined;
+  private parsed: { value: unknown } | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    readonly headers: Headers,
+    private readonly bytes: Uint8Array<ArrayBuffer>,
+    readonly url: string,
+  ) {}
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+  get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    return new Blob([this.bytes]).stream();
+  }
+  text(): Promise<string> {
+    return Promise.resolve((this.decoded ??= decoder.decode(this.bytes)));
+  }
+  /** Parsed once; later calls get the same value. */
+  async json(): Promise<unknown> {
+    this.parsed ??= { value: JSON.parse(await this.text()) };
+    return this.parsed.value;
+  }
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return Promise.resolve(this.bytes.slice().buffer);
+  }
+  blob(): Promise<Blob> {
+    return Promise.resolve(new Blob([this.bytes], { type: this.headers.get("content-type") ?? "" }));
+  }
+  formData(): Promise<FormData> {
+    return new Response(this.bytes, { headers: this.headers }).formData();
+  }
+  [inspectSymbol](): object {
+    const { status, statusText, headers, url } = this;
+    return { status, statusText, headers, url };
+  }
+  clone(): BufferedResponse {
+    return new BufferedResponse(this.status, this.statusText, this.headers, this.bytes, this.url);
+  }
+}
+
+// `response instanceof Response` and `headers instanceof Headers` stay true for callers' code.
+if (typeof Response === "function") Object.setPrototypeOf(BufferedResponse.prototype, Response.prototype);
+if (typeof Headers === "function") Object.setPrototypeOf(LightHeaders.prototype, Headers.prototype);
+
+/** Read a platform Response's body now (inside the attempt) and keep it. */
+export async function buffer(response: Response): Promise<BufferedResponse> {
+  if (response instanceof BufferedResponse) return response;
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return new BufferedResponse(response.status, response.statusText, response.headers, bytes, response.url);
+}

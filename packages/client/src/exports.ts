@@ -1,0 +1,20 @@
+// Everything both entries (index.ts, index.node.ts) export besides createPareaClient.
+export type { PareaClient, PareaClientOptions, RequestBody, RequestOptions, ResponseData } from "./client.js";
+export {
+  PareaAbortError,
+  PareaApiError,
+  PareaAuthenticationError,
+  PareaConnectionError,
+  PareaError,
+  PareaInvalidRequestError,
+  PareaInvalidResponseError,
+  PareaRateLimitError,
+  PareaRedirectError,
+  PareaTimeoutError,
+  PareaValidationError,
+  type InvalidRequestIssue,
+  type ValidationIssue,
+} from "./errors.js";
+export type { Logger, LogLevel } from "./logger.js";
+export type { FetchFunction } from "./send.js";
+export type { components, operations, paths } from "./generated/openapi.js";

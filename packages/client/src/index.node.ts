@@ -1,0 +1,6 @@
+// The entry Node resolves (the "node" export condition): the same API over node:http with keep-alive.
+import { clientFactory } from "./client.js";
+import { nodeSend } from "./node-send.js";
+
+export const createPareaClient = clientFactory(nodeSend);
+export * from "./exports.js";
