@@ -7,7 +7,7 @@ import openapiTS, { astToString } from "openapi-typescript";
 import { runCli, SpecPipelineError } from "./lib/errors.ts";
 import { assertOpenApi, parseDocument, readText } from "./lib/files.ts";
 import { generatedDir, repoRoot, specFiles } from "./lib/paths.ts";
-import { extractSpecFacts, type SpecFacts } from "./lib/spec-facts.ts";
+import { extractSpecFacts, type OperationFacts, type SpecFacts } from "./lib/spec-facts.ts";
 import { renderValidators } from "./lib/validators.ts";
 
 function header(sourceLabel: string, sha256: string): string {
@@ -19,8 +19,6 @@ function header(sourceLabel: string, sha256: string): string {
 }
 
 function renderFacts(facts: SpecFacts): string {
-  // operationId is left out: nothing at run time needs it, and every byte ships to each service.
-  const operations = Object.fromEntries(facts.operations.map(({ name, operationId: _, ...op }) => [name, op]));
   const literal = (value: unknown) => JSON.stringify(value, null, 2);
   return [
     `/** The security scheme "${facts.apiKey.scheme}": where the API key goes on every request. */`,
@@ -32,8 +30,31 @@ function renderFacts(facts: SpecFacts): string {
     "/** Path segments every operation's path starts with (vendor SDKs put them in the base URL). */",
     `export const pathPrefix = ${literal(facts.pathPrefix)};`,
     "",
-    "/** Every operation, named from its summary. retrySafe: idempotent method or marked safe in the spec. */",
-    `export const operations = ${literal(operations)} as const;`,
+  ].join("\n");
+}
+
+/**
+ * One module per operation: what the client needs at run time (method, path, retry safety, request
+ * validator). operationId is left out: nothing at run time needs it, and every byte ships.
+ */
+function renderOperation({ name, operationId: _, ...op }: OperationFacts, hasValidator: boolean): string {
+  const fields = JSON.stringify({ name, ...op }, null, 2).replace(/\n}$/, hasValidator ? ",\n  validate\n}" : "\n}");
+  return [
+    ...(hasValidator ? [`import { validate } from "./${name}.validate.js";`, ""] : []),
+    `/** ${op.method} ${op.path}${op.retrySafe ? " (safe to retry)" : ""} */`,
+    `export const ${name} = ${fields} as const;`,
+    "",
+  ].join("\n");
+}
+
+/** The whole table, for the raw verbs (loaded lazily) and for tools such as the CLI and the fake. */
+function renderOperationIndex(operations: OperationFacts[]): string {
+  const names = operations.map((op) => op.name);
+  return [
+    ...names.map((name) => `import { ${name} } from "./${name}.js";`),
+    "",
+    "/** Every operation of the spec, named from its summary. */",
+    `export const operations = { ${names.join(", ")} } as const;`,
     "",
   ].join("\n");
 }
@@ -53,19 +74,28 @@ export async function renderGenerated(specPath: string): Promise<Map<string, str
   const sourceLabel = relative(repoRoot, specPath).startsWith("..") ? specPath : relative(repoRoot, specPath);
   const top = header(sourceLabel.split("\\").join("/"), createHash("sha256").update(text).digest("hex"));
   const validators = renderValidators(doc, facts.operations);
-  return new Map([
+  const files = new Map([
     ["openapi.ts", `${top}\n${types}`],
     ["spec.ts", `${top}\n${renderFacts(facts)}`],
-    // Ajv standalone output: plain JavaScript, so it is not type-checked.
-    ["validators.ts", `${top}// @ts-nocheck\n${validators.code}\n`],
+    ["operations/index.ts", `${top}\n${renderOperationIndex(facts.operations)}`],
   ]);
+  for (const op of facts.operations) {
+    const validator = validators.get(op.name);
+    files.set(`operations/${op.name}.ts`, `${top}\n${renderOperation(op, validator !== undefined)}`);
+    // Ajv standalone output: plain JavaScript, so it is not type-checked.
+    if (validator !== undefined) files.set(`operations/${op.name}.validate.ts`, `${top}// @ts-nocheck\n${validator}\n`);
+  }
+  return files;
 }
 
 export async function generate(specPath = specFiles.normalized, outDir = generatedDir): Promise<string[]> {
   const files = await renderGenerated(specPath);
-  await mkdir(outDir, { recursive: true });
   // The directory belongs to the generator: files it no longer emits must not linger.
-  for (const stale of await readdir(outDir)) if (!files.has(stale)) await rm(join(outDir, stale), { recursive: true });
+  await mkdir(join(outDir, "operations"), { recursive: true });
+  for (const entry of await readdir(outDir, { recursive: true, withFileTypes: true })) {
+    const name = relative(outDir, join(entry.parentPath, entry.name)).split("\\").join("/");
+    if (entry.isFile() && !files.has(name)) await rm(join(outDir, name));
+  }
   for (const [name, content] of files) await writeFile(join(outDir, name), content);
   return [...files.keys()].map((name) => join(outDir, name));
 }
@@ -78,7 +108,7 @@ async function main(): Promise<void> {
     },
   });
   const written = await generate(values.spec, values.out);
-  console.log(`generated ${written.map((file) => relative(process.cwd(), file)).join(", ")}`);
+  console.log(`generated ${written.length} files in ${relative(process.cwd(), values.out) || "."}`);
 }
 
 if (process.argv[1] === import.meta.filename) runCli(main);

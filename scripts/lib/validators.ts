@@ -115,15 +115,12 @@ function requestSchema(doc: OpenApiDocument, op: OperationFacts): Record<string,
   return { $id: `request:${op.name}`, ...root, ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}) };
 }
 
-export interface RenderedValidators {
-  /** ESM source exporting one validate function per operation that has a JSON request body. */
-  code: string;
-  /** Names of the operations that have a validator. */
-  operations: string[];
-}
-
-/** Compile every operation's JSON request-body schema into dependency-free standalone validators. */
-export function renderValidators(doc: OpenApiDocument, operations: OperationFacts[]): RenderedValidators {
+/**
+ * Compile every operation's JSON request-body schema into a dependency-free standalone validator, one
+ * ES module per operation (exporting `validate`), so a caller bundles only the operations it uses.
+ * Keyed by operation name; operations without a JSON body have none.
+ */
+export function renderValidators(doc: OpenApiDocument, operations: OperationFacts[]): Map<string, string> {
   const schemas = operations.flatMap((op) => {
     const schema = requestSchema(doc, op);
     return schema ? [{ op, schema }] : [];
@@ -135,23 +132,27 @@ export function renderValidators(doc: OpenApiDocument, operations: OperationFact
   // strict: false because OpenAPI schemas carry keywords JSON Schema does not define (discriminator...).
   const options = { strict: false, allErrors: true, code: { source: true, esm: true } } as const;
   const ajv = needs2020 ? new Ajv2020(options) : new Ajv(options);
-  const exported: Record<string, string> = {};
   for (const { op, schema } of schemas) {
     try {
-      ajv.compile(schema);
+      ajv.addSchema(schema);
+      ajv.getSchema(schema.$id as string);
     } catch (error) {
       throw new SpecPipelineError(
         `${op.method} ${op.path}: request schema does not compile: ${(error as Error).message}`,
       );
     }
-    exported[op.name] = schema.$id as string;
   }
-  let code = Object.keys(exported).length > 0 ? standaloneCode(ajv, exported) : "";
-  code = code.replace(/^"use strict";/, "");
-  // schemaPath is not used by the client; dropping it from every error object keeps the bundle small.
-  code = inlineRuntimeHelpers(code).replace(/schemaPath:"(?:[^"\\]|\\.)*",/g, "");
-  const names = Object.keys(exported);
-  // One object to import: a namespace import would cost a getter per export in the bundle.
-  code += `\nexport const validators = { ${names.join(", ")} };`;
-  return { code, operations: names };
+  const modules = new Map<string, string>();
+  for (const { op, schema } of schemas) {
+    const code = standaloneCode(ajv, { validate: schema.$id as string })
+      .replace(/^"use strict";/, "")
+      // A declared type: the one TypeScript would infer from Ajv's code leaks Ajv internals into .d.ts.
+      .replace(
+        /^export const validate = (validate\d+);/m,
+        "export const validate = $1 as ((data: unknown) => boolean) & { errors?: { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }[] | null };",
+      );
+    // schemaPath is not used by the client; dropping it from every error object keeps the bundle small.
+    modules.set(op.name, inlineRuntimeHelpers(code).replace(/schemaPath:"(?:[^"\\]|\\.)*",/g, ""));
+  }
+  return modules;
 }

@@ -10,6 +10,14 @@ import { specFiles } from "../lib/paths.ts";
 import { camelCase, extractSpecFacts } from "../lib/spec-facts.ts";
 
 const run = promisify(execFile);
+const EMITTED = [
+  "openapi.ts",
+  "operations",
+  "operations/index.ts",
+  "operations/recordFeedback.ts",
+  "operations/recordFeedback.validate.ts",
+  "spec.ts",
+];
 const scratch = () => mkdtemp(join(tmpdir(), "parea-generate-"));
 const normalized = JSON.parse(await readFile(specFiles.normalized, "utf8"));
 
@@ -24,9 +32,10 @@ describe("generate", () => {
     const [a, b] = [await scratch(), await scratch()];
     await generate(specFiles.normalized, a);
     await generate(specFiles.normalized, b);
-    const names = (await readdir(a)).sort();
-    expect(names).toEqual(["openapi.ts", "spec.ts", "validators.ts"]);
-    for (const name of names) expect(await readFile(join(a, name), "utf8")).toBe(await readFile(join(b, name), "utf8"));
+    const names = (await readdir(a, { recursive: true })).sort();
+    expect(names).toEqual(EMITTED);
+    for (const name of names.filter((name) => name.endsWith(".ts")))
+      expect(await readFile(join(a, name), "utf8")).toBe(await readFile(join(b, name), "utf8"));
   });
 
   it("starts every file with the do-not-edit header naming its source", async () => {
@@ -41,14 +50,32 @@ describe("generate", () => {
     expect(facts).toContain(`"name": "${normalized.components.securitySchemes.APIKeyHeader.name}"`);
     expect(facts).toContain(`export const defaultBaseUrl = "${normalized.servers[0].url}"`);
     expect(facts).toContain('export const pathPrefix = "/api/parea/v1"');
-    expect(facts).toContain('"recordFeedback": {');
+    const files = await renderGenerated(specFiles.normalized);
+    expect(files.get("operations/recordFeedback.ts")).toContain('"path": "/api/parea/v1/feedback"');
+    expect(files.get("operations/index.ts")).toContain("export const operations = { recordFeedback } as const;");
+  });
+
+  it("emits one module per operation, so a caller bundles only what it calls", async () => {
+    const full = join(import.meta.dirname, "fixtures", "parea-openapi-full.yml");
+    const normalizedFull = await writeSpec(await (await import("../build-spec.ts")).buildSpec(full));
+    const files = await renderGenerated(normalizedFull);
+    const modules = [...files.keys()].filter(
+      (name) => /^operations\/\w+\.ts$/.test(name) && name !== "operations/index.ts",
+    );
+    expect(modules).toHaveLength(20);
+    const feedback = files.get("operations/recordFeedback.ts")!;
+    expect(feedback).toMatch(/^import \{ validate \} from "\.\/recordFeedback\.validate\.js";$/m);
+    expect(feedback.match(/^import /gm)).toHaveLength(1); // nothing of the other 19
+    const validator = files.get("operations/recordFeedback.validate.ts")!;
+    expect(validator.length).toBeLessThan(10_000);
   });
 
   it("removes files it no longer emits and keeps the old output when the spec is broken", async () => {
     const out = await scratch();
     await writeFile(join(out, "stale.ts"), "export {};");
+    await writeFile(join(out, "validators.ts"), "export {};");
     await generate(specFiles.normalized, out);
-    expect((await readdir(out)).sort()).toEqual(["openapi.ts", "spec.ts", "validators.ts"]);
+    expect((await readdir(out, { recursive: true })).sort()).toEqual(EMITTED);
     const before = await readFile(join(out, "spec.ts"), "utf8");
     await expect(generate(await writeSpec("{"), out)).rejects.toThrow(SpecPipelineError);
     expect(await readFile(join(out, "spec.ts"), "utf8")).toBe(before);

@@ -12,12 +12,15 @@ const normalized: OpenApiDocument = JSON.parse(await readFile(specFiles.normaliz
 
 type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string; keyword: string }[] | null };
 
-/** Render a document's validators and load them as the client would (an ES module). */
+/** Render a document's validators and load each as the client would (an ES module per operation). */
 async function load(doc: OpenApiDocument): Promise<Record<string, Validate>> {
-  const { code } = renderValidators(doc, listOperations(doc, "test"));
-  const file = join(await mkdtemp(join(tmpdir(), "parea-validators-")), "validators.mjs");
-  await writeFile(file, code);
-  return import(file);
+  const dir = await mkdtemp(join(tmpdir(), "parea-validators-"));
+  const loaded: Record<string, Validate> = {};
+  for (const [name, code] of renderValidators(doc, listOperations(doc, "test"))) {
+    await writeFile(join(dir, `${name}.mjs`), code);
+    loaded[name] = ((await import(join(dir, `${name}.mjs`))) as { validate: Validate }).validate;
+  }
+  return loaded;
 }
 
 function withBodySchema(schema: unknown, components: Record<string, unknown> = {}, openapi = "3.1.0"): OpenApiDocument {
@@ -49,15 +52,17 @@ describe("renderValidators", () => {
   });
 
   it("emits code with no require() and no runtime dependency on ajv", () => {
-    const { code, operations } = renderValidators(normalized, listOperations(normalized, "x"));
-    expect(operations).toEqual(["recordFeedback"]);
+    const modules = renderValidators(normalized, listOperations(normalized, "x"));
+    expect([...modules.keys()]).toEqual(["recordFeedback"]);
+    const code = modules.get("recordFeedback")!;
+    expect(code).toMatch(/^export const validate = /m);
     expect(code).not.toMatch(/require\(|from "ajv/);
     expect(code).not.toContain("Feedback score"); // annotations are stripped
   });
 
   it("only operations with a JSON body get a validator", () => {
     const doc = withBodySchema({ type: "object" });
-    expect(renderValidators(doc, listOperations(doc, "x")).operations).toEqual(["createThing"]);
+    expect([...renderValidators(doc, listOperations(doc, "x")).keys()]).toEqual(["createThing"]);
   });
 
   it("follows nested component refs and keeps properties named like annotations", async () => {

@@ -1,7 +1,6 @@
 // The Response both transports hand to openapi-fetch: the body is already read (inside the attempt,
 // so a body cut short is retried like any other connection failure), and reading it again is free.
-// Its prototype chain includes the platform's Response and Headers, so `instanceof` checks still hold,
-// but it copies nothing: headers stay in the object the HTTP stack produced.
+// Its prototype chain includes the platform's Response, so `instanceof Response` still holds.
 
 /**
  * util.inspect's hook. The platform classes' own hooks read private fields these objects lack, so
@@ -9,54 +8,7 @@
  */
 export const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
 
-/** Response headers as Node's http module gives them: lower-case names, repeated ones as arrays. */
-export type RawHeaders = Record<string, string | string[] | undefined>;
-
-/** A read-only Headers over RawHeaders, without copying them into a platform Headers object. */
-export class LightHeaders {
-  constructor(private readonly raw: RawHeaders) {}
-  get(name: string): string | null {
-    const value = this.raw[name.toLowerCase()];
-    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-  }
-  has(name: string): boolean {
-    return this.raw[name.toLowerCase()] !== undefined;
-  }
-  getSetCookie(): string[] {
-    return [this.raw["set-cookie"] ?? []].flat();
-  }
-  *entries(): IterableIterator<[string, string]> {
-    for (const name of Object.keys(this.raw).sort()) if (this.has(name)) yield [name, this.get(name)!];
-  }
-  *keys(): IterableIterator<string> {
-    for (const [name] of this.entries()) yield name;
-  }
-  *values(): IterableIterator<string> {
-    for (const [, value] of this.entries()) yield value;
-  }
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.entries();
-  }
-  forEach(callback: (value: string, name: string, headers: Headers) => void): void {
-    for (const [name, value] of this.entries()) callback(value, name, this as unknown as Headers);
-  }
-  [inspectSymbol](): object {
-    return Object.fromEntries(this.entries());
-  }
-  set(name: string, value: string): void {
-    this.raw[name.toLowerCase()] = String(value);
-  }
-  append(name: string, value: string): void {
-    const before = this.get(name);
-    this.set(name, before === null ? value : `${before}, ${value}`);
-  }
-  delete(name: string): void {
-    delete this.raw[name.toLowerCase()];
-  }
-}
-
 const decoder = new TextDecoder();
-
 
 export class BufferedResponse {
   readonly type = "basic";
@@ -107,7 +59,6 @@ export class BufferedResponse {
 
 // `response instanceof Response` and `headers instanceof Headers` stay true for callers' code.
 if (typeof Response === "function") Object.setPrototypeOf(BufferedResponse.prototype, Response.prototype);
-if (typeof Headers === "function") Object.setPrototypeOf(LightHeaders.prototype, Headers.prototype);
 
 /** Read a platform Response's body now (inside the attempt) and keep it. */
 export async function buffer(response: Response): Promise<BufferedResponse> {

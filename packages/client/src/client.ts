@@ -1,11 +1,12 @@
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
 import { name as packageName, version } from "../package.json";
 import { apiKeyMiddleware } from "./auth.js";
-import { apiErrorFor, type PareaApiError } from "./errors.js";
+import { apiErrorFor, invalidRequestError, type PareaApiError } from "./errors.js";
 import type { paths } from "./generated/openapi.js";
-import { operations } from "./generated/spec.js";
+import type { operations } from "./generated/operations/index.js";
+import { recordFeedback as recordFeedbackOperation } from "./generated/operations/recordFeedback.js";
 import { createLog, scrub, type Logger, type LogLevel } from "./logger.js";
-import type { OperationName } from "./operations.js";
+import { requestBodyIssues, type Operation, type OperationName } from "./operations.js";
 import {
   checkRetryOptions,
   DEFAULT_MAX_RETRIES,
@@ -16,7 +17,6 @@ import {
 } from "./options.js";
 import { responseBodyMiddleware } from "./response.js";
 import { serverRequestedDelayMs } from "./retry-timing.js";
-import { LightRequest } from "./light-request.js";
 import { fetchSend, type FetchFunction, type Send } from "./send.js";
 import { attemptsOf, createTransport } from "./transport.js";
 
@@ -99,30 +99,37 @@ const SDK_HEADERS = {
 };
 
 /**
- * createPareaClient over a platform's default HTTP stack: node:http on Node (index.node.ts), fetch
- * elsewhere (index.ts). A `fetch` option always replaces it.
+ * createPareaClient over a platform's default HTTP stack: node:http and LightRequest on Node
+ * (index.node.ts), fetch and the platform Request elsewhere (index.ts). A `fetch` option always
+ * replaces the stack and receives a standard Request.
  */
-export function clientFactory(defaultSend: Send): (options?: PareaClientOptions) => PareaClient {
+export function clientFactory(
+  defaultSend: Send,
+  RequestClass: typeof Request = Request,
+): (options?: PareaClientOptions) => PareaClient {
   return function createPareaClient(options: PareaClientOptions = {}): PareaClient {
     checkRetryOptions(options);
     const apiKey = resolveApiKey(options.apiKey);
     const baseUrl = resolveBaseUrl(options.baseUrl, undefined, options.allowInsecureHttp);
     const log = createLog(options.logger ?? console, resolveLogLevel(options.logLevel), apiKey);
     const send = options.fetch ? fetchSend(options.fetch) : defaultSend;
-    const transport = (overrides: RequestOptions = {}) =>
+    const validate = options.validateRequests ?? true;
+    const transport = (overrides: RequestOptions = {}, operation?: Operation) =>
       createTransport({
         send,
         baseUrl,
         maxRetries: overrides.maxRetries ?? options.maxRetries ?? DEFAULT_MAX_RETRIES,
         timeoutMs: overrides.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         signal: options.signal,
-        validate: options.validateRequests ?? true,
+        validate,
         log,
+        operation,
       });
+    const feedbackTransport = transport({}, recordFeedbackOperation);
     const client = createClient<paths>({
       baseUrl,
       fetch: transport(),
-      Request: LightRequest as unknown as typeof Request,
+      Request: RequestClass,
       headers: { ...SDK_HEADERS, ...options.headers },
     });
     // First in, so its onResponse runs last, on the response every other middleware has seen.
@@ -133,12 +140,15 @@ export function clientFactory(defaultSend: Send): (options?: PareaClientOptions)
       requestOptions: RequestOptions = {},
     ): Promise<ResponseData<"recordFeedback">> {
       checkRetryOptions(requestOptions);
-      const { method, path } = operations.recordFeedback;
+      const { method, path } = recordFeedbackOperation;
       const { signal, ...overrides } = requestOptions;
+      // Validated here, on the object: the transport need not parse the serialized body back.
+      const issues = validate ? requestBodyIssues(recordFeedbackOperation, body) : [];
+      if (issues.length) throw invalidRequestError(`${method} ${path}`, issues);
       const { data, error, response } = await client.POST(path, {
         body,
         signal,
-        fetch: Object.keys(overrides).length > 0 ? transport(overrides) : undefined,
+        fetch: Object.keys(overrides).length > 0 ? transport(overrides, recordFeedbackOperation) : feedbackTransport,
       });
       if (!response.ok) throw errorFor(method, path, response, error);
       return data as ResponseData<"recordFeedback">;

@@ -84,6 +84,14 @@ export class PareaRedirectError extends PareaError {
   override name = "PareaRedirectError";
 }
 
+/** The body breaks the spec, so nothing is sent; `where` is "POST /api/parea/v1/feedback". */
+export function invalidRequestError(where: string, issues: InvalidRequestIssue[]): PareaInvalidRequestError {
+  const list = issues.map((issue) => `${issue.path} ${issue.message}`).join("; ");
+  return Object.assign(new PareaInvalidRequestError(`${where} not sent: body breaks the API spec: ${list}`), {
+    issues,
+  });
+}
+
 export interface ApiErrorDetails {
   /** "POST /api/parea/v1/feedback" */
   request: string;

@@ -3,10 +3,13 @@ import { LOG_LEVELS } from "./options.js";
 export type LogLevel = "debug" | "info" | "warn" | "error" | "off";
 export type Logger = Pick<Console, "debug" | "info" | "warn" | "error">;
 
-/** What the transport logs: requests (debug) and responses and retries (info). */
+/**
+ * What the transport logs: requests (debug) and responses and retries (info). A level that is off is
+ * undefined, so `log.debug?.(...)` does not even build its message on the hot path.
+ */
 export interface Log {
-  debug(message: string): void;
-  info(message: string): void;
+  debug?: ((message: string) => void) | undefined;
+  info?: ((message: string) => void) | undefined;
 }
 
 export const REDACTED = "[redacted]";
@@ -16,8 +19,10 @@ export const REDACTED = "[redacted]";
  * also redacts the header the spec's security scheme puts it in when headers are dumped.
  */
 export function createLog(logger: Logger, level: LogLevel, secret: string): Log {
-  const emit = (at: "debug" | "info") => (message: string) =>
-    LOG_LEVELS.indexOf(at) >= LOG_LEVELS.indexOf(level) && logger[at](`[parea] ${scrub(message, secret)}`);
+  const emit = (at: "debug" | "info") =>
+    LOG_LEVELS.indexOf(at) >= LOG_LEVELS.indexOf(level)
+      ? (message: string) => logger[at](`[parea] ${scrub(message, secret)}`)
+      : undefined;
   return { debug: emit("debug"), info: emit("info") };
 }
 

@@ -1,9 +1,11 @@
-import { operations } from "./generated/spec.js";
-import { validators } from "./generated/validators.js";
+// Operations as the generated code describes them (src/generated/operations/, one module each), and
+// readable validation issues. recordFeedback imports its own module; the raw verbs look a request up
+// in the whole table, which is loaded on first use so a service that never calls them does not
+// bundle every operation's validator.
 import type { InvalidRequestIssue } from "./errors.js";
+import type { operations } from "./generated/operations/index.js";
 
 export type OperationName = keyof typeof operations;
-export type Operation = (typeof operations)[OperationName];
 
 interface AjvError {
   instancePath: string;
@@ -12,27 +14,28 @@ interface AjvError {
   message?: string;
 }
 
-interface ValidateFunction {
-  (data: unknown): boolean;
-  errors?: AjvError[] | null;
+export interface Operation {
+  name: string;
+  method: string;
+  path: string;
+  pathPattern: string;
+  retrySafe: boolean;
+  /** The request body's spec validator (Ajv standalone), when the operation takes a JSON body. */
+  validate?: { (data: unknown): boolean; errors?: AjvError[] | null };
 }
 
-const table = Object.entries(operations).map(([name, op]) => ({
-  name: name as OperationName,
-  op: op as Operation,
-  pattern: new RegExp(op.pathPattern),
-  validate: (validators as Record<string, ValidateFunction | undefined>)[name],
-}));
-
-export type MatchedOperation = (typeof table)[number];
+let table: Promise<{ op: Operation; pattern: RegExp }[]> | undefined;
 
 /** The spec operation a request targets, by method and path (path relative to the base URL). */
-export function findOperation(method: string, path: string): MatchedOperation | undefined {
-  return table.find((entry) => entry.op.method === method && entry.pattern.test(path));
+export async function findOperation(method: string, path: string): Promise<Operation | undefined> {
+  table ??= import("./generated/operations/index.js").then(({ operations }) =>
+    Object.values<Operation>(operations).map((op) => ({ op, pattern: new RegExp(op.pathPattern) })),
+  );
+  return (await table).find(({ op, pattern }) => op.method === method && pattern.test(path))?.op;
 }
 
 /** Check a JSON body against the operation's generated validator; an empty list means valid. */
-export function requestBodyIssues(operation: MatchedOperation, body: unknown): InvalidRequestIssue[] {
+export function requestBodyIssues(operation: Operation, body: unknown): InvalidRequestIssue[] {
   const validate = operation.validate;
   if (!validate || validate(body)) return [];
   return (validate.errors ?? []).map(({ instancePath, keyword, params, message }) => {

@@ -9,7 +9,10 @@ export interface Outgoing {
   method: string;
   headers: Headers;
   body: string | Uint8Array<ArrayBuffer> | null;
-  signal: AbortSignal;
+  /** The caller's cancellation, if any. */
+  signal: AbortSignal | undefined;
+  /** Headers and body must have arrived within this; else reject with an error named "TimeoutError". */
+  timeoutMs: number;
 }
 
 /** Sends one request, no redirects followed, and resolves once the whole body has arrived. */
@@ -17,6 +20,10 @@ export type Send = (request: Outgoing) => Promise<BufferedResponse>;
 
 /** A Send over any fetch (the platform's or the caller's), which receives a standard Request. */
 export function fetchSend(fetchImpl: FetchFunction): Send {
-  return async ({ url, method, headers, body, signal }) =>
-    buffer(await fetchImpl(new Request(url, { method, headers, body, signal, redirect: "manual" })));
+  return async ({ url, method, headers, body, signal, timeoutMs }) => {
+    // fetch rejects with the signal's reason: here a DOMException named "TimeoutError".
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const either = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    return buffer(await fetchImpl(new Request(url, { method, headers, body, signal: either, redirect: "manual" })));
+  };
 }

@@ -1,18 +1,17 @@
 // The fetch openapi-fetch calls, below its middleware chain: auth has already run once, and this
 // layer validates, times out, retries and follows (same-origin) redirects by replaying the request.
 import {
+  invalidRequestError,
   PareaAbortError,
   PareaConnectionError,
   PareaError,
-  PareaInvalidRequestError,
   PareaRedirectError,
   PareaTimeoutError,
 } from "./errors.js";
 import type { BufferedResponse } from "./buffered-response.js";
 import type { Log } from "./logger.js";
-import { findOperation, requestBodyIssues } from "./operations.js";
+import { findOperation, requestBodyIssues, type Operation } from "./operations.js";
 import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, serverRequestedDelayMs } from "./retry-timing.js";
-import { LightRequest } from "./light-request.js";
 import type { FetchFunction, Send } from "./send.js";
 
 export interface TransportOptions {
@@ -25,6 +24,11 @@ export interface TransportOptions {
   signal?: AbortSignal | undefined;
   /** Check JSON bodies against the spec before sending. */
   validate: boolean;
+  /**
+   * The one operation this transport serves, its body already validated by the caller (the named
+   * helpers). Without it, each request is looked up in the generated table by method and path.
+   */
+  operation?: Operation | undefined;
   log: Log;
 }
 
@@ -43,27 +47,23 @@ export function attemptsOf(response: Response): number {
 
 export function createTransport(options: TransportOptions): FetchFunction {
   const { log, timeoutMs } = options;
-  const basePath = new URL(options.baseUrl).pathname.replace(/\/+$/, "");
+  const { baseUrl } = options;
+  const basePath = new URL(baseUrl).pathname.replace(/\/+$/, "");
 
   return async (request) => {
     const { method, url } = request;
-    const { pathname } = new URL(url);
-    const path = pathname.startsWith(basePath) ? pathname.slice(basePath.length) : pathname;
+    const path = options.operation?.path ?? pathOf(url, baseUrl, basePath);
     const where = `${method} ${path}`;
-    const operation = findOperation(method, path);
     const body = await bodyOf(request);
-    if (options.validate && operation && body && /json/i.test(request.headers.get("content-type") ?? "")) {
-      const issues = requestBodyIssues(operation, parseJson(body));
-      if (issues.length) {
-        throw Object.assign(
-          new PareaInvalidRequestError(
-            `${where} not sent: body breaks the API spec: ${issues.map((issue) => `${issue.path} ${issue.message}`).join("; ")}`,
-          ),
-          { issues },
-        );
+    let operation = options.operation;
+    if (!operation) {
+      operation = await findOperation(method, path);
+      if (options.validate && operation && body && /json/i.test(request.headers.get("content-type") ?? "")) {
+        const issues = requestBodyIssues(operation, parseJson(body));
+        if (issues.length) throw invalidRequestError(where, issues);
       }
     }
-    const retrySafe = operation ? operation.op.retrySafe : IDEMPOTENT.includes(method);
+    const retrySafe = operation ? operation.retrySafe : IDEMPOTENT.includes(method);
     const signals = [options.signal, request.signal].filter((signal): signal is AbortSignal => !!signal);
     const caller = signals.length ? AbortSignal.any(signals) : undefined;
     const aborted = () => new PareaAbortError(`${where} was aborted by the caller`, { cause: caller?.reason });
@@ -71,20 +71,13 @@ export function createTransport(options: TransportOptions): FetchFunction {
 
     for (let attempt = 1; ; attempt++) {
       if (caller?.aborted) throw aborted();
-      log.debug(`${where} attempt ${attempt}: ${JSON.stringify(Object.fromEntries(request.headers))}`);
-      const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(), timeoutMs);
+      log.debug?.(`${where} attempt ${attempt}: ${JSON.stringify(Object.fromEntries(request.headers))}`);
       const started = Date.now();
       let reason: string;
       let delay: number | undefined;
       try {
-        const response = await sendFollowingRedirects(
-          options.send,
-          request,
-          body,
-          caller ? AbortSignal.any([caller, timeout.signal]) : timeout.signal,
-        );
-        log.info(`${where} -> ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`);
+        const response = await sendFollowingRedirects(options.send, request, body, caller, started + timeoutMs);
+        log.info?.(`${where} -> ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`);
         delay = serverRequestedDelayMs(response.headers);
         if (!(
           isRetryableStatus(response.status) &&
@@ -102,27 +95,26 @@ export function createTransport(options: TransportOptions): FetchFunction {
         // node:http puts the code on the error, fetch on its cause.
         const { code: own, cause } = error as { code?: unknown; cause?: { code?: unknown } };
         const code = String(own ?? cause?.code ?? "");
-        const failure: PareaError = timeout.signal.aborted
-          ? Object.assign(
-              new PareaTimeoutError(
-                `${where} timed out after ${timeoutMs} ms (attempt ${attempt}); raise timeoutMs if the API is slow`,
-              ),
-              { timeoutMs, attempts: attempt },
-            )
-          : Object.assign(
-              new PareaConnectionError(
-                `${where}: connection failed (${code || "network error"}, attempt ${attempt}); check baseUrl and network`,
-                { cause: error },
-              ),
-              { attempts: attempt },
-            );
+        const failure: PareaError =
+          (error as Error | undefined)?.name === "TimeoutError"
+            ? Object.assign(
+                new PareaTimeoutError(
+                  `${where} timed out after ${timeoutMs} ms (attempt ${attempt}); raise timeoutMs if the API is slow`,
+                ),
+                { timeoutMs, attempts: attempt },
+              )
+            : Object.assign(
+                new PareaConnectionError(
+                  `${where}: connection failed (${code || "network error"}, attempt ${attempt}); check baseUrl and network`,
+                  { cause: error },
+                ),
+                { attempts: attempt },
+              );
         if (attempt >= attempts || !(retrySafe || NOT_SENT.includes(code))) throw failure;
         reason = failure.name;
-      } finally {
-        clearTimeout(timer);
       }
       delay ??= backoffDelayMs(attempt - 1);
-      log.info(`retrying ${where} in ${Math.round(delay)} ms after ${reason} (attempt ${attempt + 1}/${attempts})`);
+      log.info?.(`retrying ${where} in ${Math.round(delay)} ms after ${reason} (attempt ${attempt + 1}/${attempts})`);
       await new Promise<void>((resolve, reject) => {
         // The listener goes when the wait ends: a client-wide signal outlives many requests.
         const onAbort = () => (clearTimeout(wake), reject(aborted()));
@@ -141,11 +133,13 @@ async function sendFollowingRedirects(
   send: Send,
   original: Request,
   body: string | Uint8Array<ArrayBuffer> | null,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
+  deadline: number,
 ): Promise<BufferedResponse> {
   let { url, method, headers } = original;
   for (let hop = 0; ; hop++) {
-    const response = await send({ url, method, headers, body, signal });
+    // timeoutMs bounds the whole attempt, redirects included.
+    const response = await send({ url, method, headers, body, signal, timeoutMs: Math.max(1, deadline - Date.now()) });
     const location = response.headers.get("location");
     if (!location || ![301, 302, 303, 307, 308].includes(response.status)) return response;
     const from = new URL(url);
@@ -166,9 +160,17 @@ async function sendFollowingRedirects(
   }
 }
 
-/** The request body as sent: the light request's own string, else read once from the Request. */
+/** A request URL's path relative to the base URL, without query (the form spec paths take). */
+function pathOf(url: string, baseUrl: string, basePath: string): string {
+  if (url.startsWith(baseUrl)) return url.slice(baseUrl.length).replace(/[?#].*$/, "");
+  const { pathname } = new URL(url);
+  return pathname.startsWith(basePath) ? pathname.slice(basePath.length) : pathname;
+}
+
+/** The request body as sent: a LightRequest's own string, else read once from the Request. */
 async function bodyOf(request: Request): Promise<string | Uint8Array<ArrayBuffer> | null> {
-  if (request instanceof LightRequest) return request.rawBody;
+  const raw = (request as { rawBody?: string | null }).rawBody;
+  if (raw !== undefined) return raw;
   return request.body ? new Uint8Array(await request.arrayBuffer()) : null;
 }
 

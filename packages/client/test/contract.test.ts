@@ -8,7 +8,8 @@ import {
   PareaValidationError,
   type RequestBody,
 } from "../src/index.ts";
-import { apiKeyAuth, operations, pathPrefix } from "../src/generated/spec.ts";
+import { apiKeyAuth, pathPrefix } from "../src/generated/spec.ts";
+import { operations } from "../src/generated/operations/index.ts";
 
 const baseUrl = inject("prismUrl");
 const apiKey = "test-key-contract";

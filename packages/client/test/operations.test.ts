@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { operations } from "../src/generated/spec.ts";
+import { operations } from "../src/generated/operations/index.ts";
 import { findOperation, requestBodyIssues } from "../src/operations.ts";
 
-const feedback = findOperation(operations.recordFeedback.method, operations.recordFeedback.path)!;
+const feedback = (await findOperation(operations.recordFeedback.method, operations.recordFeedback.path))!;
 
 describe("findOperation", () => {
-  it("matches the spec's operation by method and path", () => {
-    expect(feedback.name).toBe("recordFeedback");
-    expect(findOperation("GET", operations.recordFeedback.path)).toBeUndefined();
-    expect(findOperation("POST", `${operations.recordFeedback.path}/extra`)).toBeUndefined();
+  it("matches the spec's operation by method and path", async () => {
+    expect(feedback).toBe(operations.recordFeedback);
+    expect(await findOperation("GET", operations.recordFeedback.path)).toBeUndefined();
+    expect(await findOperation("POST", `${operations.recordFeedback.path}/extra`)).toBeUndefined();
   });
 });
 

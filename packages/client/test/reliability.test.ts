@@ -16,7 +16,7 @@ import {
   PareaValidationError,
   type PareaClientOptions,
 } from "../src/index.ts";
-import { operations } from "../src/generated/spec.ts";
+import { operations } from "../src/generated/operations/index.ts";
 import { createLog } from "../src/logger.ts";
 import { fetchSend } from "../src/send.ts";
 import { createTransport } from "../src/transport.ts";

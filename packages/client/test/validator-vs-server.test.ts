@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
-import { operations } from "../src/generated/spec.ts";
+import { operations } from "../src/generated/operations/index.ts";
 import { findOperation, requestBodyIssues } from "../src/operations.ts";
 import { apiKeyAuth } from "../src/generated/spec.ts";
 import { normalizedSpecPath } from "../support/prism.mts";
@@ -17,7 +17,7 @@ const schemaName = spec.paths[path][method.toLowerCase()].requestBody.content["a
 const schema = spec.components.schemas[schemaName];
 const propertyNames = Object.keys(schema.properties);
 const example: Record<string, unknown> = schema.examples[0];
-const operation = findOperation(method, path)!;
+const operation = (await findOperation(method, path))!;
 
 const anyValue = fc.oneof(
   { weight: 3, arbitrary: fc.string() },
