@@ -17,8 +17,8 @@ async function load(doc: OpenApiDocument): Promise<Record<string, Validate>> {
   const dir = await mkdtemp(join(tmpdir(), "parea-validators-"));
   const loaded: Record<string, Validate> = {};
   for (const [name, code] of renderValidators(doc, listOperations(doc, "test"))) {
-    await writeFile(join(dir, `${name}.mjs`), code);
-    loaded[name] = ((await import(join(dir, `${name}.mjs`))) as { validate: Validate }).validate;
+    await writeFile(join(dir, `${name}.ts`), code);
+    loaded[name] = ((await import(join(dir, `${name}.ts`))) as { validate: Validate }).validate;
   }
   return loaded;
 }
