@@ -8,6 +8,21 @@
  */
 export const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
 
+/**
+ * Puts a light class under a platform class (so `instanceof` holds) when the first instance is made.
+ * Not at import: on Node 20, reading the global Response, Request or Headers loads undici, which was
+ * most of this package's cold-import time.
+ */
+export function underPlatformClass(light: { prototype: object }, platform: () => unknown): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    const base = platform();
+    if (typeof base === "function") Object.setPrototypeOf(light.prototype, base.prototype as object);
+  };
+}
+
 const decoder = new TextDecoder();
 
 export class BufferedResponse {
@@ -23,7 +38,9 @@ export class BufferedResponse {
     readonly headers: Headers,
     private readonly bytes: Uint8Array<ArrayBuffer>,
     readonly url: string,
-  ) {}
+  ) {
+    linkResponse();
+  }
 
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
@@ -57,8 +74,8 @@ export class BufferedResponse {
   }
 }
 
-// `response instanceof Response` and `headers instanceof Headers` stay true for callers' code.
-if (typeof Response === "function") Object.setPrototypeOf(BufferedResponse.prototype, Response.prototype);
+// `response instanceof Response` stays true for callers' code (and openapi-fetch's middleware checks).
+const linkResponse = underPlatformClass(BufferedResponse, () => globalThis.Response);
 
 /** Read a platform Response's body now (inside the attempt) and keep it. */
 export async function buffer(response: Response): Promise<BufferedResponse> {

@@ -1,4 +1,4 @@
-import { inspectSymbol } from "./buffered-response.js";
+import { inspectSymbol, underPlatformClass } from "./buffered-response.js";
 
 // What openapi-fetch builds for each call (its `Request` option). A WHATWG Request copies headers and
 // wraps the body in a stream that the transport would read straight back; this keeps the serialized
@@ -25,6 +25,7 @@ export class LightRequest {
   constructor(input: string | URL, init: RequestInit = {}) {
     const { body } = init;
     if (body != null && typeof body !== "string") return new Request(input, init) as never;
+    linkRequest();
     this.url = String(input);
     this.method = (init.method ?? "GET").toUpperCase();
     this.headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
@@ -57,4 +58,4 @@ export class LightRequest {
   }
 }
 
-if (typeof Request === "function") Object.setPrototypeOf(LightRequest.prototype, Request.prototype);
+const linkRequest = underPlatformClass(LightRequest, () => globalThis.Request);

@@ -1,9 +1,8 @@
 // The default Send on Node (chosen by the "node" export condition): node:http with keep-alive agents.
 // Node's fetch builds and copies WHATWG objects at every step and costs ~3x a plain http request.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { BufferedResponse, inspectSymbol } from "./buffered-response.js";
-import type { Send } from "./send.js";
+import { BufferedResponse, inspectSymbol, underPlatformClass } from "./buffered-response.js";
+import type { Outgoing, Send } from "./send.js";
 
 /** Response headers as Node's http module gives them: lower-case names, repeated ones as arrays. */
 export type RawHeaders = Record<string, string | string[] | undefined>;
@@ -11,7 +10,9 @@ export type RawHeaders = Record<string, string | string[] | undefined>;
 /** A read-only Headers over RawHeaders, without copying them into a platform Headers object. */
 /** Node's own header object behind the Headers API: copying every header was the biggest cost. */
 export class LightHeaders {
-  constructor(private readonly raw: RawHeaders) {}
+  constructor(private readonly raw: RawHeaders) {
+    linkHeaders();
+  }
   get(name: string): string | null {
     const value = this.raw[name.toLowerCase()];
     return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
@@ -52,15 +53,24 @@ export class LightHeaders {
   }
 }
 
-Object.setPrototypeOf(LightHeaders.prototype, Headers.prototype);
+const linkHeaders = underPlatformClass(LightHeaders, () => globalThis.Headers);
 
 // One pool per process, like fetch's global dispatcher: clients made per request still reuse sockets.
-const http = new HttpAgent({ keepAlive: true });
-const https = new HttpsAgent({ keepAlive: true });
+const http = { request: httpRequest, agent: new HttpAgent({ keepAlive: true }) };
+type Stack = typeof http;
+// node:https (and TLS with it) loads on the first https request: a third of the cold import otherwise.
+let https: Promise<Stack> | undefined;
+const loadHttps = () =>
+  (https ??= import("node:https").then(({ request, Agent }) => ({
+    request: request as Stack["request"],
+    agent: new Agent({ keepAlive: true }),
+  })));
 
-export const nodeSend: Send = ({ url, method, headers, body, signal, timeoutMs }) =>
-  new Promise((resolve, reject) => {
-    const secure = url.startsWith("https:");
+export const nodeSend: Send = (outgoing) =>
+  outgoing.url.startsWith("https:") ? loadHttps().then((stack) => exchange(stack, outgoing)) : exchange(http, outgoing);
+
+function exchange({ request: send, agent }: Stack, { url, method, headers, body, signal, timeoutMs }: Outgoing) {
+  return new Promise<BufferedResponse>((resolve, reject) => {
     const outgoing: Record<string, string> = {};
     headers.forEach((value, name) => (outgoing[name] = value));
     let timedOut = false;
@@ -75,9 +85,9 @@ export const nodeSend: Send = ({ url, method, headers, body, signal, timeoutMs }
         timedOut ? Object.assign(new Error(`no response within ${timeoutMs} ms`), { name: "TimeoutError" }) : error,
       );
     };
-    const request = (secure ? httpsRequest : httpRequest)(
+    const request = send(
       url,
-      { method, headers: outgoing, agent: secure ? https : http, ...(signal && { signal }) },
+      { method, headers: outgoing, agent, ...(signal && { signal }) },
       (response: IncomingMessage) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -104,3 +114,4 @@ export const nodeSend: Send = ({ url, method, headers, body, signal, timeoutMs }
     request.on("error", fail);
     request.end(body ?? undefined);
   });
+}

@@ -21,9 +21,22 @@ export type Send = (request: Outgoing) => Promise<BufferedResponse>;
 /** A Send over any fetch (the platform's or the caller's), which receives a standard Request. */
 export function fetchSend(fetchImpl: FetchFunction): Send {
   return async ({ url, method, headers, body, signal, timeoutMs }) => {
-    // fetch rejects with the signal's reason: here a DOMException named "TimeoutError".
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const either = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    return buffer(await fetchImpl(new Request(url, { method, headers, body, signal: either, redirect: "manual" })));
+    // fetch rejects with the abort reason: a DOMException named "TimeoutError" when the timer fires.
+    // (AbortSignal.timeout and AbortSignal.any cost ~30x a controller and a timer in Node.)
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`no response within ${timeoutMs} ms`, "TimeoutError")),
+      timeoutMs,
+    );
+    const forward = () => controller.abort(signal!.reason);
+    signal?.addEventListener("abort", forward, { once: true });
+    try {
+      return await buffer(
+        await fetchImpl(new Request(url, { method, headers, body, signal: controller.signal, redirect: "manual" })),
+      );
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", forward);
+    }
   };
 }

@@ -1,0 +1,77 @@
+// Everything a Record Feedback call can be made with, against one URL: the client (both transports
+// and both call styles), the bare platform stacks, and the peer SDK cores. Each resolves once the
+// JSON answer is parsed, as a caller would need it.
+import { request as httpRequest, Agent as HttpAgent } from "node:http";
+import { createPareaClient } from "@parea-api/client";
+import createClient from "openapi-fetch";
+import OpenAI from "openai";
+import { Agent as UndiciAgent, request as undiciRequest } from "undici";
+import type { paths } from "@parea-api/client";
+import type { Contender } from "./rounds.ts";
+import type { HeyApi } from "./hey-api.ts";
+
+export const PATH = "/api/parea/v1/feedback";
+export const API_KEY = "bench-key";
+export const BODY = { trace_id: "trace-1", score: 0.5, comment: "benchmark" };
+const json = { "content-type": "application/json", "x-api-key": API_KEY };
+
+/** Over loopback HTTP; the first is the baseline the others are divided by. */
+export function httpContenders(baseUrl: string, heyApi: HeyApi): Contender[] {
+  const url = baseUrl + PATH;
+  const undici = new UndiciAgent({ keepAliveTimeout: 60_000 });
+  const agent = new HttpAgent({ keepAlive: true });
+  const openai = new OpenAI({ apiKey: API_KEY, baseURL: baseUrl });
+  const openapiFetch = createClient<paths>({ baseUrl });
+  openapiFetch.use({ onRequest: ({ request }) => void request.headers.set("x-api-key", API_KEY) });
+  const parea = createPareaClient({ apiKey: API_KEY, baseUrl, logLevel: "off" });
+  const pareaOverFetch = createPareaClient({ apiKey: API_KEY, baseUrl, logLevel: "off", fetch: (r) => fetch(r) });
+  const hey = heyApi.client(baseUrl);
+  return [
+    {
+      name: "bare fetch (baseline)",
+      call: async () => (await fetch(url, { method: "POST", headers: json, body: JSON.stringify(BODY) })).json(),
+    },
+    {
+      name: "undici request() + keep-alive Agent",
+      call: async () =>
+        (await undiciRequest(url, { method: "POST", headers: json, body: JSON.stringify(BODY), dispatcher: undici })).body.json(),
+    },
+    {
+      name: "node:http + keep-alive Agent",
+      call: () =>
+        new Promise((resolve, reject) => {
+          const req = httpRequest(url, { method: "POST", headers: json, agent }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (chunk: Buffer) => chunks.push(chunk));
+            res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
+          });
+          req.on("error", reject);
+          req.end(JSON.stringify(BODY));
+        }),
+    },
+    { name: "Stainless core (openai 4.x client.post)", call: () => openai.post(PATH, { body: BODY, headers: { "x-api-key": API_KEY } }) },
+    { name: "@hey-api/openapi-ts 0.95 client", call: () => hey.recordFeedback(BODY) },
+    { name: "bare openapi-fetch + auth middleware", call: () => openapiFetch.POST(PATH, { body: BODY }) },
+    { name: "**recordFeedback** (node:http)", call: () => parea.recordFeedback(BODY) },
+    { name: "**client.POST** (node:http)", call: () => parea.POST(PATH, { body: BODY }) },
+    { name: "**recordFeedback**, `fetch: globalThis.fetch`", call: () => pareaOverFetch.recordFeedback(BODY) },
+  ];
+}
+
+/** No network: every stack gets a fetch that answers at once, as openapi-fetch's own benchmark does. */
+export function inProcessContenders(heyApi: HeyApi): Contender[] {
+  const baseUrl = "http://127.0.0.1:9";
+  const stub = async () => new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
+  const openapiFetch = createClient<paths>({ baseUrl, fetch: stub });
+  openapiFetch.use({ onRequest: ({ request }) => void request.headers.set("x-api-key", API_KEY) });
+  const parea = createPareaClient({ apiKey: API_KEY, baseUrl, logLevel: "off", fetch: stub });
+  const openai = new OpenAI({ apiKey: API_KEY, baseURL: baseUrl, fetch: stub as never });
+  const hey = heyApi.client(baseUrl, stub);
+  return [
+    { name: "bare openapi-fetch + auth middleware (baseline)", call: () => openapiFetch.POST(PATH, { body: BODY }) },
+    { name: "Stainless core (openai 4.x client.post)", call: () => openai.post(PATH, { body: BODY }) },
+    { name: "@hey-api/openapi-ts 0.95 client", call: () => hey.recordFeedback(BODY) },
+    { name: "**recordFeedback**", call: () => parea.recordFeedback(BODY) },
+    { name: "**client.POST**", call: () => parea.POST(PATH, { body: BODY }) },
+  ];
+}

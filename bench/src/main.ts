@@ -1,0 +1,146 @@
+// pnpm bench: every figure in BENCHMARKS.md, measured in one run on this machine. Ratios are taken
+// within a round (contenders alternate), so machine speed and noise cancel out; medians and ranges
+// are over rounds. `--quick` is the smoke run CI does: tiny counts, no pipeline timings.
+import { fork, type ChildProcess } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { openapiFetchAlone, serviceBundle, type BundleSize } from "./bundle.ts";
+import { httpContenders, inProcessContenders } from "./contenders.ts";
+import { loadHeyApi } from "./hey-api.ts";
+import { measurePipeline, type PipelineResult } from "./pipeline.ts";
+import { formatRatio, median, runRounds, type RoundsResult } from "./rounds.ts";
+import { coldImportMs } from "./startup.ts";
+
+const repoRoot = join(import.meta.dirname, "..", "..");
+const clientDir = join(repoRoot, "packages", "client");
+
+const { values } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, out: { type: "string", default: join(repoRoot, "BENCHMARKS.md") } },
+});
+const quick = values.quick;
+const ROUNDS = quick ? 2 : 7;
+
+async function startServer(): Promise<{ url: string; child: ChildProcess }> {
+  const child = fork(join(import.meta.dirname, "loopback-server.ts"), { execArgv: ["--import", "tsx"] });
+  const port = await new Promise<number>((resolve) => child.once("message", (message) => resolve(message as number)));
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+function ratioTable(result: RoundsResult, unit: string): string[] {
+  const lines = ["| contender | per call, relative to the baseline |", "| --- | --- |"];
+  for (const [name, ratios] of result.ratios) lines.push(`| ${name} | ${formatRatio(ratios)} |`);
+  const base = result.baselineMicros;
+  lines.push("", `Baseline: ${median(base).toFixed(1)} ${unit} per call (median; ${Math.min(...base).toFixed(1)}-${Math.max(...base).toFixed(1)}).`);
+  return lines;
+}
+
+const kb = (bytes: number) => `${bytes.toLocaleString("en")} B`;
+
+async function main(): Promise<void> {
+  const log = (line: string) => console.log(`bench: ${line}`);
+  const heyApi = await loadHeyApi(join(repoRoot, "spec", "dist", "openapi.json"));
+  const { url, child } = await startServer();
+  const sections: string[] = [];
+  const http: Record<number, RoundsResult> = {};
+  try {
+    for (const concurrency of [1, 32]) {
+      log(`loopback HTTP, concurrency ${concurrency}`);
+      http[concurrency] = await runRounds(httpContenders(url, heyApi), {
+        calls: quick ? 20 : concurrency === 1 ? 2_000 : 8_000,
+        concurrency,
+        rounds: ROUNDS,
+        warmup: quick ? 10 : 1_000,
+      });
+    }
+  } finally {
+    child.kill();
+  }
+  log("in-process, stubbed fetch");
+  const inProcess = await runRounds(inProcessContenders(heyApi), {
+    calls: quick ? 50 : 50_000,
+    concurrency: 1,
+    rounds: ROUNDS,
+    warmup: quick ? 10 : 5_000,
+  });
+
+  log("bundle size and cold import");
+  const seedBundle = await serviceBundle(join(clientDir, "dist", "index.mjs"));
+  const floor = await openapiFetchAlone(clientDir);
+  const imports = await coldImportMs(["@parea-api/client", "openapi-fetch", "openai"], quick ? 2 : 15);
+  let pipeline: PipelineResult | undefined;
+  if (!quick) {
+    log("pipeline timings in a scratch copy of the repository (a minute or two)");
+    pipeline = await measurePipeline(join(repoRoot, "scripts", "test", "fixtures", "parea-openapi-full.yml"), 3);
+  }
+
+  const opsPerSecond = (ratios: number[]) => 1e6 / (median(inProcess.baselineMicros) * median(ratios));
+  sections.push(
+    "# Benchmarks",
+    "",
+    `Written by \`pnpm bench\` (bench/) on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model.trim()}, ` +
+      `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}.${quick ? " **Smoke run (--quick): the figures mean nothing.**" : ""}`,
+    "",
+    `Every ratio is measured side by side: each round runs every contender once, in a rotated order, and divides by the baseline of the same round. ${ROUNDS} rounds; shown as median (min-max over rounds). Lower is better.`,
+    "",
+    "## Per call over loopback HTTP",
+    "",
+    "A Record Feedback POST (`x-api-key`, a small JSON body) to a `node:http` server in another process answering `{}`; each call resolves with the parsed JSON. `@parea-api/client` as Node resolves it (the `node` export condition: node:http with keep-alive).",
+    "",
+  );
+  for (const concurrency of [1, 32]) {
+    sections.push(`### Concurrency ${concurrency}`, "", ...ratioTable(http[concurrency]!, "µs"), "");
+  }
+  sections.push(
+    "## In process (stubbed fetch, no network)",
+    "",
+    "Every stack gets a `fetch` that answers at once, as openapi-fetch's own benchmark measures it.",
+    "",
+    "| contender | relative cost | calls/s |",
+    "| --- | --- | --- |",
+    ...[...inProcess.ratios].map(([name, ratios]) => `| ${name} | ${formatRatio(ratios)} | ${Math.round(opsPerSecond(ratios)).toLocaleString("en")} |`),
+    "",
+    "## Bundle (browser build, minified, gzip -9)",
+    "",
+    "A service file that imports `createPareaClient` and calls only `recordFeedback`, bundled by esbuild without the `node` condition.",
+    "",
+    "| spec | initial (entry + static imports, code splitting) | loaded on first raw verb call | one file, no splitting |",
+    "| --- | --- | --- | --- |",
+    `| seed (1 operation) | ${kb(seedBundle.initial)} | ${kb(seedBundle.lazy)} | ${kb(seedBundle.single)} |`,
+    ...(pipeline ? [`| vendor's full spec (20 operations) | ${kb(pipeline.fullBundle.initial)} (${growth(seedBundle, pipeline.fullBundle, "initial")}) | ${kb(pipeline.fullBundle.lazy)} | ${kb(pipeline.fullBundle.single)} (${growth(seedBundle, pipeline.fullBundle, "single")}) |`] : []),
+    "",
+    `openapi-fetch's \`createClient\` alone, bundled the same way: ${kb(floor)}.`,
+    "",
+    "## Cold import (a new Node process)",
+    "",
+    "| import | median wall time | cost of the import |",
+    "| --- | --- | --- |",
+    ...[...imports].map(([specifier, ms]) => `| ${specifier === "(nothing)" ? "nothing (node -e '')" : `\`${specifier}\``} | ${ms.toFixed(0)} ms | ${specifier === "(nothing)" ? "" : `${(ms - imports.get("(nothing)")!).toFixed(0)} ms`} |`),
+    "",
+  );
+  if (pipeline) {
+    const row = (t: PipelineResult["seed"]) => `| ${t.spec} | ${secs(t.codegenMs)} | ${secs(t.coldBuildMs)} | ${secs(t.cachedBuildMs)} |`;
+    sections.push(
+      "## Spec pipeline (scratch copy of the repository; medians of 3)",
+      "",
+      "| spec | codegen (`scripts/generate.ts`) | `pnpm build`, cold | `pnpm build`, cached (turbo) |",
+      "| --- | --- | --- | --- |",
+      row(pipeline.seed),
+      row(pipeline.full),
+      "",
+      `No-op \`pnpm spec:update\` (the document already in spec/upstream): ${secs(pipeline.noopUpdateMs)}. Seed -> full spec \`pnpm spec:update\` (normalize, lint, generate, diff, build): ${secs(pipeline.fullUpdateMs)}.`,
+      "",
+    );
+  } else {
+    sections.push("## Spec pipeline", "", "Skipped in --quick.", "");
+  }
+  await writeFile(values.out!, sections.join("\n"));
+  log(`wrote ${values.out}`);
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const growth = (seed: BundleSize, full: BundleSize, key: keyof BundleSize) =>
+  `${(((full[key] - seed[key]) / seed[key]) * 100).toFixed(1)} % over the seed`;
+
+await main();

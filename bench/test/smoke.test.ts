@@ -1,0 +1,39 @@
+// Keeps `pnpm bench` working: a --quick run (tiny counts) must produce every section and every
+// contender with a finite figure. No thresholds: speed is measured by `pnpm bench`, not by tests.
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const dir = await mkdtemp(join(tmpdir(), "parea-bench-"));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+it("a --quick run writes every section with a figure for every contender", async () => {
+  const out = join(dir, "BENCHMARKS.md");
+  await run(process.execPath, ["--import", "tsx", "src/main.ts", "--quick", "--out", out], {
+    cwd: join(import.meta.dirname, ".."),
+    timeout: 120_000,
+  });
+  const report = await readFile(out, "utf8");
+  for (const heading of ["### Concurrency 1", "### Concurrency 32", "## In process", "## Bundle", "## Cold import"])
+    expect(report).toContain(heading);
+  for (const contender of [
+    "undici request()",
+    "node:http + keep-alive",
+    "Stainless core",
+    "@hey-api/openapi-ts",
+    "bare openapi-fetch + auth middleware",
+    "**recordFeedback** (node:http)",
+    "**client.POST** (node:http)",
+    "`fetch: globalThis.fetch`",
+  ]) {
+    const rows = report.split("\n").filter((line) => line.startsWith(`| ${contender}`));
+    expect(rows.length, contender).toBeGreaterThan(0);
+    for (const row of rows) expect(row).toMatch(/\| \d+\.\d\dx \(\d+\.\d\d-\d+\.\d\d\) \|/);
+  }
+  expect(report).toMatch(/\| seed \(1 operation\) \| [\d,]+ B \| [\d,]+ B \| [\d,]+ B \|/);
+  expect(report).not.toMatch(/NaN|Infinity|undefined/);
+}, 120_000);
