@@ -77,7 +77,10 @@ export async function serviceBundle(clientEntry: string): Promise<BundleSize> {
 /** openapi-fetch's createClient alone, bundled the same way: the floor under any client built on it. */
 export async function openapiFetchAlone(fromDir: string): Promise<number> {
   const result = await build({
-    stdin: { contents: 'import createClient from "openapi-fetch"; export const c = createClient({});', resolveDir: fromDir },
+    stdin: {
+      contents: 'import createClient from "openapi-fetch"; export const c = createClient({});',
+      resolveDir: fromDir,
+    },
     bundle: true,
     minify: true,
     format: "esm",

@@ -34,7 +34,9 @@ export function httpContenders(baseUrl: string, heyApi: HeyApi): Contender[] {
     {
       name: "undici request() + keep-alive Agent",
       call: async () =>
-        (await undiciRequest(url, { method: "POST", headers: json, body: JSON.stringify(BODY), dispatcher: undici })).body.json(),
+        (
+          await undiciRequest(url, { method: "POST", headers: json, body: JSON.stringify(BODY), dispatcher: undici })
+        ).body.json(),
     },
     {
       name: "node:http + keep-alive Agent",
@@ -49,7 +51,10 @@ export function httpContenders(baseUrl: string, heyApi: HeyApi): Contender[] {
           req.end(JSON.stringify(BODY));
         }),
     },
-    { name: "Stainless core (openai 4.x client.post)", call: () => openai.post(PATH, { body: BODY, headers: { "x-api-key": API_KEY } }) },
+    {
+      name: "Stainless core (openai 4.x client.post)",
+      call: () => openai.post(PATH, { body: BODY, headers: { "x-api-key": API_KEY } }),
+    },
     { name: "@hey-api/openapi-ts 0.95 client", call: () => hey.recordFeedback(BODY) },
     { name: "bare openapi-fetch + auth middleware", call: () => openapiFetch.POST(PATH, { body: BODY }) },
     { name: "**recordFeedback** (node:http)", call: () => parea.recordFeedback(BODY) },

@@ -22,7 +22,9 @@ export async function loadHeyApi(specPath: string): Promise<HeyApi> {
   }>;
   return {
     client(baseUrl, fetchImpl) {
-      const client = createClient(createConfig({ baseUrl, auth: () => "bench-key", ...(fetchImpl && { fetch: fetchImpl }) }));
+      const client = createClient(
+        createConfig({ baseUrl, auth: () => "bench-key", ...(fetchImpl && { fetch: fetchImpl }) }),
+      );
       return { recordFeedback: async (body) => (await operation({ client, body })).data };
     },
   };

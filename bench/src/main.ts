@@ -17,7 +17,10 @@ const repoRoot = join(import.meta.dirname, "..", "..");
 const clientDir = join(repoRoot, "packages", "client");
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, out: { type: "string", default: join(repoRoot, "BENCHMARKS.md") } },
+  options: {
+    quick: { type: "boolean", default: false },
+    out: { type: "string", default: join(repoRoot, "BENCHMARKS.md") },
+  },
 });
 const quick = values.quick;
 const ROUNDS = quick ? 2 : 7;
@@ -32,7 +35,10 @@ function ratioTable(result: RoundsResult, unit: string): string[] {
   const lines = ["| contender | per call, relative to the baseline |", "| --- | --- |"];
   for (const [name, ratios] of result.ratios) lines.push(`| ${name} | ${formatRatio(ratios)} |`);
   const base = result.baselineMicros;
-  lines.push("", `Baseline: ${median(base).toFixed(1)} ${unit} per call (median; ${Math.min(...base).toFixed(1)}-${Math.max(...base).toFixed(1)}).`);
+  lines.push(
+    "",
+    `Baseline: ${median(base).toFixed(1)} ${unit} per call (median; ${Math.min(...base).toFixed(1)}-${Math.max(...base).toFixed(1)}).`,
+  );
   return lines;
 }
 
@@ -99,7 +105,10 @@ async function main(): Promise<void> {
     "",
     "| contender | relative cost | calls/s |",
     "| --- | --- | --- |",
-    ...[...inProcess.ratios].map(([name, ratios]) => `| ${name} | ${formatRatio(ratios)} | ${Math.round(opsPerSecond(ratios)).toLocaleString("en")} |`),
+    ...[...inProcess.ratios].map(
+      ([name, ratios]) =>
+        `| ${name} | ${formatRatio(ratios)} | ${Math.round(opsPerSecond(ratios)).toLocaleString("en")} |`,
+    ),
     "",
     "## Bundle (browser build, minified, gzip -9)",
     "",
@@ -108,7 +117,11 @@ async function main(): Promise<void> {
     "| spec | initial (entry + static imports, code splitting) | loaded on first raw verb call | one file, no splitting |",
     "| --- | --- | --- | --- |",
     `| seed (1 operation) | ${kb(seedBundle.initial)} | ${kb(seedBundle.lazy)} | ${kb(seedBundle.single)} |`,
-    ...(pipeline ? [`| vendor's full spec (20 operations) | ${kb(pipeline.fullBundle.initial)} (${growth(seedBundle, pipeline.fullBundle, "initial")}) | ${kb(pipeline.fullBundle.lazy)} | ${kb(pipeline.fullBundle.single)} (${growth(seedBundle, pipeline.fullBundle, "single")}) |`] : []),
+    ...(pipeline
+      ? [
+          `| vendor's full spec (20 operations) | ${kb(pipeline.fullBundle.initial)} (${growth(seedBundle, pipeline.fullBundle, "initial")}) | ${kb(pipeline.fullBundle.lazy)} | ${kb(pipeline.fullBundle.single)} (${growth(seedBundle, pipeline.fullBundle, "single")}) |`,
+        ]
+      : []),
     "",
     `openapi-fetch's \`createClient\` alone, bundled the same way: ${kb(floor)}.`,
     "",
@@ -116,11 +129,15 @@ async function main(): Promise<void> {
     "",
     "| import | median wall time | cost of the import |",
     "| --- | --- | --- |",
-    ...[...imports].map(([specifier, ms]) => `| ${specifier === "(nothing)" ? "nothing (node -e '')" : `\`${specifier}\``} | ${ms.toFixed(0)} ms | ${specifier === "(nothing)" ? "" : `${(ms - imports.get("(nothing)")!).toFixed(0)} ms`} |`),
+    ...[...imports].map(
+      ([specifier, ms]) =>
+        `| ${specifier === "(nothing)" ? "nothing (node -e '')" : `\`${specifier}\``} | ${ms.toFixed(0)} ms | ${specifier === "(nothing)" ? "" : `${(ms - imports.get("(nothing)")!).toFixed(0)} ms`} |`,
+    ),
     "",
   );
   if (pipeline) {
-    const row = (t: PipelineResult["seed"]) => `| ${t.spec} | ${secs(t.codegenMs)} | ${secs(t.coldBuildMs)} | ${secs(t.cachedBuildMs)} |`;
+    const row = (t: PipelineResult["seed"]) =>
+      `| ${t.spec} | ${secs(t.codegenMs)} | ${secs(t.coldBuildMs)} | ${secs(t.cachedBuildMs)} |`;
     sections.push(
       "## Spec pipeline (scratch copy of the repository; medians of 3)",
       "",

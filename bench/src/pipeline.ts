@@ -50,7 +50,8 @@ export async function measurePipeline(fullSpec: string, repeats: number): Promis
   try {
     const seed = await times("seed (Record Feedback)");
     const noop: number[] = [];
-    for (let i = 0; i < repeats; i++) noop.push(await timed(() => sh("pnpm", "spec:update", "spec/upstream/openapi.yaml")));
+    for (let i = 0; i < repeats; i++)
+      noop.push(await timed(() => sh("pnpm", "spec:update", "spec/upstream/openapi.yaml")));
     const fullUpdateMs = await timed(() => sh("pnpm", "spec:update", fullSpec));
     const full = await times("vendor's full spec (20 operations)");
     const fullBundle = await serviceBundle(join(dir, "packages", "client", "dist", "index.mjs"));

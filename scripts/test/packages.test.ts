@@ -24,8 +24,12 @@ async function pack(packageDir: string): Promise<{ files: string[]; manifest: st
 describe.each([
   [
     "packages/client",
-    /^(dist\/index\.(mjs|cjs|d\.mts|d\.ts)(\.map)?|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
-    ["dist/index.mjs", "dist/index.cjs", "dist/index.d.mts", "dist/index.d.ts"],
+    // tsup's ESM code splitting adds shared chunks and the lazily loaded operation table.
+    /^(dist\/[\w.-]+\.(mjs|cjs|d\.mts|d\.ts)(\.map)?|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
+    [
+      ...["dist/index.mjs", "dist/index.cjs", "dist/index.d.mts", "dist/index.d.ts"],
+      ...["dist/index.node.mjs", "dist/index.node.cjs", "dist/index.node.d.mts", "dist/index.node.d.ts"],
+    ],
   ],
   [
     "spec",
