@@ -8,6 +8,7 @@ import { runCli, SpecPipelineError } from "./lib/errors.ts";
 import { assertOpenApi, parseDocument, readText } from "./lib/files.ts";
 import { generatedDir, repoRoot, specFiles } from "./lib/paths.ts";
 import { extractSpecFacts, type OperationFacts, type SpecFacts } from "./lib/spec-facts.ts";
+import { requestFields } from "./lib/fields.ts";
 import { renderValidators } from "./lib/validators.ts";
 
 function header(sourceLabel: string, sha256: string): string {
@@ -79,6 +80,11 @@ export async function renderGenerated(specPath: string): Promise<Map<string, str
     ["spec.ts", `${top}\n${renderFacts(facts)}`],
     ["operations/index.ts", `${top}\n${renderOperationIndex(facts.operations)}`],
   ]);
+  const fields = Object.fromEntries(facts.operations.map((op) => [op.name, requestFields(doc, op)]));
+  files.set(
+    "operations/fields.ts",
+    `${top}\n/** Each operation's JSON body fields as the spec describes them, for tools (CLI flags). */\nexport const requestFields = ${JSON.stringify(fields, null, 2)} as const;\n`,
+  );
   for (const op of facts.operations) {
     const validator = validators.get(op.name);
     files.set(`operations/${op.name}.ts`, `${top}\n${renderOperation(op, validator !== undefined)}`);

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   }
   log("in-process, stubbed fetch");
   const inProcess = await runRounds(inProcessContenders(heyApi), {
-    calls: quick ? 50 : 50_000,
+    calls: quick ? 50 : 20_000,
     concurrency: 1,
     rounds: ROUNDS,
     warmup: quick ? 10 : 5_000,

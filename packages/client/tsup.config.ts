@@ -6,7 +6,8 @@ import { defineConfig } from "tsup";
 // Declarations follow the same rule: index.d.mts types the ESM build, index.d.ts (CJS here) the CJS one.
 export default defineConfig({
   // index.node.ts is what the "node" export condition resolves: the same API over node:http.
-  entry: ["src/index.ts", "src/index.node.ts"],
+  // operations (src/tooling.ts) is the ./operations subpath: the whole table, for tools such as the CLI.
+  entry: { index: "src/index.ts", "index.node": "src/index.node.ts", operations: "src/tooling.ts" },
   format: ["esm", "cjs"],
   outExtension: ({ format }) => ({ js: format === "esm" ? ".mjs" : ".cjs" }),
   dts: true,

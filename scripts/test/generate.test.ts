@@ -13,6 +13,7 @@ const run = promisify(execFile);
 const EMITTED = [
   "openapi.ts",
   "operations",
+  "operations/fields.ts",
   "operations/index.ts",
   "operations/recordFeedback.ts",
   "operations/recordFeedback.validate.ts",
@@ -55,12 +56,32 @@ describe("generate", () => {
     expect(files.get("operations/index.ts")).toContain("export const operations = { recordFeedback } as const;");
   });
 
+  it("describes each operation's body fields for tools, deprecated ones marked", async () => {
+    const fields = (await renderGenerated(specFiles.normalized)).get("operations/fields.ts")!;
+    const { requestFields } = await import(
+      `data:text/javascript,${encodeURIComponent(fields.replace(/ as const;/, ";").replace(/^\/\/.*$/gm, ""))}`
+    );
+    const byName = Object.fromEntries(
+      requestFields.recordFeedback.map((field: { name: string }) => [field.name, field]),
+    );
+    expect(Object.keys(byName)).toEqual(Object.keys(normalized.components.schemas.FeedbackRequestSchema.properties));
+    expect(byName.score).toEqual({
+      name: "score",
+      type: ["number"],
+      required: true,
+      deprecated: false,
+      description: "Feedback score",
+    });
+    expect(byName.trace_id).toMatchObject({ type: ["string", "null"], required: false });
+    expect(byName.name).toMatchObject({ deprecated: true });
+  });
+
   it("emits one module per operation, so a caller bundles only what it calls", async () => {
     const full = join(import.meta.dirname, "fixtures", "parea-openapi-full.yml");
     const normalizedFull = await writeSpec(await (await import("../build-spec.ts")).buildSpec(full));
     const files = await renderGenerated(normalizedFull);
     const modules = [...files.keys()].filter(
-      (name) => /^operations\/\w+\.ts$/.test(name) && name !== "operations/index.ts",
+      (name) => /^operations\/\w+\.ts$/.test(name) && !["operations/index.ts", "operations/fields.ts"].includes(name),
     );
     expect(modules).toHaveLength(20);
     const feedback = files.get("operations/recordFeedback.ts")!;

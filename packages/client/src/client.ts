@@ -18,7 +18,7 @@ import {
 import { responseBodyMiddleware } from "./response.js";
 import { serverRequestedDelayMs } from "./retry-timing.js";
 import { fetchSend, type FetchFunction, type Send } from "./send.js";
-import { attemptsOf, createTransport } from "./transport.js";
+import { attemptsOf, createTransport, type AttemptInfo } from "./transport.js";
 
 /** Per-call settings; each overrides the client's for one request. */
 export interface RequestOptions {
@@ -53,6 +53,13 @@ export interface PareaClientOptions extends RequestOptions {
   logger?: Logger;
   /** Default: PAREA_LOG, else "warn". */
   logLevel?: LogLevel;
+  /**
+   * Awaited before every attempt, retries included. With onAttempt it lets many concurrent calls
+   * share one rate limit: the CLI's import pauses every worker when any of them sees a 429.
+   */
+  beforeAttempt?: () => void | Promise<void>;
+  /** Told the outcome of every attempt, retries included: status and requested wait, or the error. */
+  onAttempt?: (attempt: AttemptInfo) => void;
 }
 
 /** The generated operation type for a named operation (generic code cannot index paths directly). */
@@ -124,6 +131,8 @@ export function clientFactory(
         validate,
         log,
         operation,
+        beforeAttempt: options.beforeAttempt,
+        onAttempt: options.onAttempt,
       });
     const feedbackTransport = transport({}, recordFeedbackOperation);
     const client = createClient<paths>({

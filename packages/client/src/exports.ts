@@ -17,4 +17,5 @@ export {
 } from "./errors.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { FetchFunction } from "./send.js";
+export type { AttemptInfo } from "./transport.js";
 export type { components, operations, paths } from "./generated/openapi.js";

@@ -24,6 +24,10 @@ export interface TransportOptions {
   signal?: AbortSignal | undefined;
   /** Check JSON bodies against the spec before sending. */
   validate: boolean;
+  /** Awaited before every attempt, retries included (PareaClientOptions.beforeAttempt). */
+  beforeAttempt?: (() => void | Promise<void>) | undefined;
+  /** Told the outcome of every attempt, retries included (PareaClientOptions.onAttempt). */
+  onAttempt?: ((attempt: AttemptInfo) => void) | undefined;
   /**
    * The one operation this transport serves, its body already validated by the caller (the named
    * helpers). Without it, each request is looked up in the generated table by method and path.
@@ -43,6 +47,17 @@ const attemptsByResponse = new WeakMap<object, number>();
 /** How many requests produced this response (1 + retries). */
 export function attemptsOf(response: Response): number {
   return attemptsByResponse.get(response) ?? 1;
+}
+
+/** One attempt's outcome: a status (and the wait the server asked for), or the failure. */
+export interface AttemptInfo {
+  /** "POST /api/parea/v1/feedback" */
+  request: string;
+  /** 1 for the first try. */
+  attempt: number;
+  status?: number;
+  retryAfterMs?: number | undefined;
+  error?: PareaError;
 }
 
 export function createTransport(options: TransportOptions): FetchFunction {
@@ -70,6 +85,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
     const attempts = options.maxRetries + 1;
 
     for (let attempt = 1; ; attempt++) {
+      await options.beforeAttempt?.();
       if (caller?.aborted) throw aborted();
       log.debug?.(`${where} attempt ${attempt}: ${JSON.stringify(Object.fromEntries(request.headers))}`);
       const started = Date.now();
@@ -79,6 +95,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
         const response = await sendFollowingRedirects(options.send, request, body, caller, started + timeoutMs);
         log.info?.(`${where} -> ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`);
         delay = serverRequestedDelayMs(response.headers);
+        options.onAttempt?.({ request: where, attempt, status: response.status, retryAfterMs: delay });
         if (!(
           isRetryableStatus(response.status) &&
           retrySafe &&
@@ -110,6 +127,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
                 ),
                 { attempts: attempt },
               );
+        options.onAttempt?.({ request: where, attempt, error: failure });
         if (attempt >= attempts || !(retrySafe || NOT_SENT.includes(code))) throw failure;
         reason = failure.name;
       }

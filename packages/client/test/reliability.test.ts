@@ -145,6 +145,33 @@ describe("retries", () => {
     expect(server.requests.every((request) => request.headers["x-api-key"] === apiKey)).toBe(true);
   });
 
+  it("beforeAttempt gates every attempt and onAttempt reports each outcome, retries included", async () => {
+    const server = await serve([
+      { status: 429, headers: { "retry-after-ms": "5" } },
+      { reset: true },
+      { status: 200, body: {} },
+    ]);
+    const seen: unknown[] = [];
+    let gateCalls = 0;
+    const client = clientFor(server, {
+      beforeAttempt: async () => {
+        gateCalls++;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      },
+      onAttempt: ({ request, attempt, status, retryAfterMs, error }) =>
+        seen.push({ request, attempt, status, retryAfterMs, error: error?.name }),
+    });
+    const { ms } = await timed(() => client.recordFeedback(feedback));
+    expect(gateCalls).toBe(3);
+    expect(ms).toBeGreaterThanOrEqual(60);
+    const request = "POST /api/parea/v1/feedback";
+    expect(seen).toEqual([
+      { request, attempt: 1, status: 429, retryAfterMs: 5, error: undefined },
+      { request, attempt: 2, status: undefined, retryAfterMs: undefined, error: "PareaConnectionError" },
+      { request, attempt: 3, status: 200, retryAfterMs: undefined, error: undefined },
+    ]);
+  });
+
   it("retry safety comes from the spec: a POST the spec does not mark safe is not retried", async () => {
     const server = await serve([{ status: 503, headers: { "retry-after-ms": "1" } }]);
     const send = createTransport({

@@ -1,0 +1,6 @@
+// @parea-api/client/operations: the generated operation table for tools built on this client (the
+// CLI, test doubles). Never imported by the main entry, so services do not bundle it.
+export { operations } from "./generated/operations/index.js";
+export { requestFields } from "./generated/operations/fields.js";
+export { requestBodyIssues, type Operation, type OperationName } from "./operations.js";
+export type { InvalidRequestIssue } from "./errors.js";
