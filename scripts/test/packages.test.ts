@@ -31,6 +31,7 @@ describe.each([
       ...["dist/index.node.mjs", "dist/index.node.cjs", "dist/index.node.d.mts", "dist/index.node.d.ts"],
     ],
   ],
+  ["packages/cli", /^(dist\/bin\.mjs(\.map)?|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/, ["dist/bin.mjs"]],
   [
     "spec",
     /^(upstream\/openapi\.yaml|dist\/openapi\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,

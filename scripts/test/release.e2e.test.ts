@@ -108,6 +108,23 @@ describe("release to a local registry", () => {
     expect(JSON.parse(out)).toEqual({ data: null, invalidIsTyped: true });
   });
 
+  it("the CLI installs from the registry, runs as `parea` and records feedback", async () => {
+    expect(await published("@parea-api/cli")).toBe("0.2.0");
+    const dir = await mkdtemp(join(tmpdir(), "parea-cli-user-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, "package.json"), JSON.stringify({ name: "cli-user", private: true }));
+    await writeFile(join(dir, ".npmrc"), registry!.npmrc);
+    await mustRun("npm", ["install", "--no-audit", "--no-fund", "@parea-api/cli@latest"], dir);
+    const installed = JSON.parse(await readFile(join(dir, "node_modules/@parea-api/cli/package.json"), "utf8"));
+    expect(installed.dependencies["@parea-api/client"]).toBe("0.2.0");
+    const out = await mustRun(
+      join(dir, "node_modules", ".bin", "parea"),
+      ["--api-key", "k", "feedback", "record", "--trace-id", "t", "--score", "0.5", "--base-url", prism!.url],
+      dir,
+    );
+    expect(JSON.parse(out)).toBeNull();
+  });
+
   it("a minor changeset releases the next version and a consumer upgrades to it", async () => {
     await changeset("second-release", { "@parea-api/client": "minor" }, "Second release.");
     await mustRun("pnpm", ["version-packages"], repo);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createPareaClient } from "./support/client-under-test.ts";
 import { PareaError } from "../src/index.ts";
-import { startFaultServer, type FaultServer } from "./support/fault-server.ts";
+import { startFaultServer, type FaultServer } from "./support/fault-server.mts";
 
 const apiKey = "test-key-logging";
 let server: FaultServer | undefined;

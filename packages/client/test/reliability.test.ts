@@ -20,7 +20,7 @@ import { operations } from "../src/generated/operations/index.ts";
 import { createLog } from "../src/logger.ts";
 import { fetchSend } from "../src/send.ts";
 import { createTransport } from "../src/transport.ts";
-import { startFaultServer, timed, type Fault, type FaultServer } from "./support/fault-server.ts";
+import { startFaultServer, timed, type Fault, type FaultServer } from "./support/fault-server.mts";
 import packageJson from "../package.json" with { type: "json" };
 
 const apiKey = "test-key-reliability";

@@ -3,7 +3,7 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPareaClient } from "./support/client-under-test.ts";
 import { PareaError, type PareaClientOptions } from "../src/index.ts";
-import { startFaultServer, type Fault, type FaultServer } from "./support/fault-server.ts";
+import { startFaultServer, type Fault, type FaultServer } from "./support/fault-server.mts";
 
 const apiKey = "sk-secret-8c1f2d7e-do-not-leak";
 const logLines: string[] = [];

@@ -23,6 +23,10 @@ export interface RecordedRequest {
   url: string;
   headers: IncomingMessage["headers"];
   body: string;
+  /** performance.now() when the request had arrived in full. */
+  at: number;
+  /** The status answered; undefined if the socket was destroyed instead. */
+  status?: number;
 }
 
 export interface FaultServer {
@@ -41,7 +45,13 @@ export async function startFaultServer(
   const server = createServer(async (req, res) => {
     let body = "";
     for await (const chunk of req) body += chunk;
-    const recorded = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
+    const recorded: RecordedRequest = {
+      method: req.method ?? "",
+      url: req.url ?? "",
+      headers: req.headers,
+      body,
+      at: performance.now(),
+    };
     const n = requests.push(recorded) - 1;
     const fault = typeof script === "function" ? script(n, recorded) : script[Math.min(n, script.length - 1)]!;
     if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -50,6 +60,7 @@ export async function startFaultServer(
     const payload =
       fault.body === undefined ? "" : typeof fault.body === "string" ? fault.body : JSON.stringify(fault.body);
     const headers = { "content-type": "application/json", ...fault.headers };
+    recorded.status = fault.status ?? 200;
     if (fault.chunked) {
       res.writeHead(fault.status ?? 200, headers);
       res.write(payload);

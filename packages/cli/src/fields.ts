@@ -1,0 +1,36 @@
+// Request-body fields as the spec describes them (generated into the client), turned into what a
+// command line has: flag names, and values parsed from text by the field's type. Nothing here names a
+// field; a field added to the spec becomes a flag and a CSV column with no edit.
+import { requestFields } from "@parea-api/client/operations";
+
+export interface Field {
+  readonly name: string;
+  readonly type: readonly string[];
+  readonly required: boolean;
+  readonly deprecated: boolean;
+  readonly description: string;
+}
+
+export const feedbackFields: readonly Field[] = requestFields.recordFeedback;
+
+/** trace_id -> trace-id */
+export const flagName = (field: Field) => field.name.replace(/_/g, "-");
+
+/**
+ * Text (a flag value or a CSV cell) as the JSON value the field's type asks for. Text that is not a
+ * valid number for a number field stays text, so the spec's validator names the problem.
+ */
+export function parseValue(field: Field, text: string): unknown {
+  const types: readonly string[] = field.type;
+  if ((types.includes("number") || types.includes("integer")) && text.trim() !== "" && Number.isFinite(Number(text)))
+    return Number(text);
+  if (types.includes("boolean") && (text === "true" || text === "false")) return text === "true";
+  if ((types.includes("object") || types.includes("array")) && /^[[{]/.test(text.trim())) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}

@@ -1,0 +1,51 @@
+// One rate limit shared by every worker of an import. The client tells it about every attempt
+// (onAttempt, retries included) and waits on it before each (beforeAttempt): a 429 pauses all
+// workers for the wait the server asked for, and halves concurrency; it grows back by one after
+// that many successes in a row (additive increase, multiplicative decrease).
+import type { AttemptInfo } from "@parea-api/client";
+
+/** When a 429 names no wait. */
+const DEFAULT_PAUSE_MS = 1_000;
+
+export class Throttle {
+  private pausedUntil = 0;
+  private streak = 0;
+  limit: number;
+  /** How many 429s were seen, and how often the limit was lowered. */
+  readonly stats = { rateLimited: 0, lowered: 0, lowest: 0 };
+
+  constructor(
+    private readonly max: number,
+    private readonly onLimit: (limit: number) => void,
+  ) {
+    this.limit = max;
+    this.stats.lowest = max;
+  }
+
+  /** For the client's beforeAttempt: resolves once no pause is in force. */
+  readonly beforeAttempt = async (): Promise<void> => {
+    for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now())
+      await new Promise((resolve) => setTimeout(resolve, wait));
+  };
+
+  /** For the client's onAttempt. */
+  readonly onAttempt = ({ status, retryAfterMs }: AttemptInfo): void => {
+    if (status === 429) {
+      this.stats.rateLimited++;
+      this.pausedUntil = Math.max(this.pausedUntil, Date.now() + (retryAfterMs ?? DEFAULT_PAUSE_MS));
+      this.streak = 0;
+      this.set(Math.max(1, Math.floor(this.limit / 2)));
+    } else if (status !== undefined && status < 400 && ++this.streak >= this.limit) {
+      this.streak = 0;
+      this.set(Math.min(this.max, this.limit + 1));
+    }
+  };
+
+  private set(limit: number): void {
+    if (limit === this.limit) return;
+    if (limit < this.limit) this.stats.lowered++;
+    this.limit = limit;
+    this.stats.lowest = Math.min(this.stats.lowest, limit);
+    this.onLimit(limit);
+  }
+}
