@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { openapiFetchAlone, serviceBundle, type BundleSize } from "./bundle.ts";
 import { httpContenders, inProcessContenders } from "./contenders.ts";
 import { loadHeyApi } from "./hey-api.ts";
+import { measureImport, type ImportResult } from "./import.ts";
 import { measurePipeline, type PipelineResult } from "./pipeline.ts";
 import { formatRatio, median, runRounds, type RoundsResult } from "./rounds.ts";
 import { coldImportMs } from "./startup.ts";
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   const { url, child } = await startServer();
   const sections: string[] = [];
   const http: Record<number, RoundsResult> = {};
+  let imported: ImportResult | undefined;
   try {
     for (const concurrency of [1, 32]) {
       log(`loopback HTTP, concurrency ${concurrency}`);
@@ -60,6 +62,13 @@ async function main(): Promise<void> {
         warmup: quick ? 10 : 1_000,
       });
     }
+    log("parea feedback import: throughput and peak memory (a few minutes at full size)");
+    imported = await measureImport(url, {
+      rows: quick ? 200 : 50_000,
+      rssRows: quick ? 2_000 : 1_000_000,
+      concurrency: 8,
+      rounds: quick ? 1 : 3,
+    });
   } finally {
     child.kill();
   }
@@ -98,7 +107,22 @@ async function main(): Promise<void> {
   for (const concurrency of [1, 32]) {
     sections.push(`### Concurrency ${concurrency}`, "", ...ratioTable(http[concurrency]!, "µs"), "");
   }
+  const cliRate = median(imported!.cliRowsPerSecond);
+  const fetchRate = median(imported!.fetchRowsPerSecond);
+  const rates = (values: number[]) =>
+    `${Math.round(median(values)).toLocaleString("en")} (${values.map((v) => Math.round(v).toLocaleString("en")).join(", ")})`;
   sections.push(
+    "## Bulk import (`parea feedback import`)",
+    "",
+    `${imported!.rows.toLocaleString("en")} JSON Lines rows to the same loopback server at concurrency ${imported!.concurrency}, each tool in its own process, whole runs timed (startup included); ${imported!.rounds} rounds, alternating which goes first.`,
+    "",
+    "| tool | rows/s, median (each round) |",
+    "| --- | --- |",
+    `| a bare \`fetch\` loop (bench/src/fetch-loop.ts) | ${rates(imported!.fetchRowsPerSecond)} |`,
+    `| **parea feedback import** (validation, checkpoint, rejects, shared rate limit) | ${rates(imported!.cliRowsPerSecond)}: **${(cliRate / fetchRate).toFixed(2)}x** the fetch loop |`,
+    "",
+    `Peak RSS importing ${imported!.rssRows.toLocaleString("en")} rows: **${imported!.peakRssMb.toFixed(0)} MB** (${imported!.rssMethod}).`,
+    "",
     "## In process (stubbed fetch, no network)",
     "",
     "Every stack gets a `fetch` that answers at once, as openapi-fetch's own benchmark measures it.",

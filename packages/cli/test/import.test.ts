@@ -60,8 +60,8 @@ describe("JSON Lines with faults and bad rows", () => {
     const server = await serve((n) => {
       if (n % 13 === 5) return (faults[503]++, { status: 503, headers: { "retry-after-ms": "1" } });
       if (n % 17 === 8) return (faults[429]++, { status: 429, headers: { "retry-after-ms": "15" } });
-      if (n % 29 === 11) return (faults.reset++, { reset: true });
-      if (n % 37 === 2) return (faults[500]++, { status: 500 });
+      if (n % 97 === 11) return (faults.reset++, { reset: true });
+      if (n % 37 === 2) return (faults[500]++, { status: 500, headers: { "retry-after-ms": "1" } });
       return { status: 200, body: {} };
     });
     const run = await cli([

@@ -95,7 +95,8 @@ export function formatOf(file: string): Format | undefined {
   return undefined;
 }
 
-export function readRows(file: string, format: Format): AsyncGenerator<Row> {
+/** The rows of a file (or stdin); `close()` ends them early (an interrupt), even mid-wait on stdin. */
+export function readRows(file: string, format: Format): { rows: AsyncGenerator<Row>; close(): void } {
   const stream = file === "-" ? process.stdin : createReadStream(file);
-  return format === "csv" ? csvRows(stream) : jsonLines(stream);
+  return { rows: format === "csv" ? csvRows(stream) : jsonLines(stream), close: () => void stream.destroy() };
 }

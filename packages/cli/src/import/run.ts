@@ -1,6 +1,7 @@
 // parea feedback import: rows in, feedback out, through the client (its node:http keep-alive
 // transport, retries and validation). Every row ends delivered (and in the checkpoint) or rejected (and
 // in the rejects file, with its line and the reason); nothing in the checkpoint is sent again.
+import { setMaxListeners } from "node:events";
 import { closeSync, openSync, statSync, writeSync } from "node:fs";
 import { basename } from "node:path";
 import { createPareaClient, PareaAbortError, PareaInvalidRequestError, type RequestBody } from "@parea-api/client";
@@ -39,6 +40,8 @@ export async function runImport(options: ImportOptions): Promise<number> {
   const queue = new PQueue({ concurrency: options.concurrency });
   const throttle = new Throttle(options.concurrency, (limit) => (queue.concurrency = limit));
   const abort = new AbortController();
+  // Each row in flight listens to it (and retries waiting): more than Node's default warning limit of 10.
+  setMaxListeners(4 * options.concurrency + 16, abort.signal);
   let client;
   try {
     client = createPareaClient({
@@ -78,23 +81,21 @@ export async function runImport(options: ImportOptions): Promise<number> {
     }
   };
 
+  // Stopping ends the input stream rather than racing each read against a "stopped" promise: a
+  // race per row against one long-lived promise keeps every row's promise alive (memory grew ~2 KB/row).
+  const input = readRows(options.file, options.format);
   let stopping: NodeJS.Signals | undefined;
-  let stop!: () => void;
-  const stopped = new Promise<"stop">((resolve) => (stop = () => resolve("stop")));
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return abort.abort(); // a second Ctrl-C: abandon what is in flight now
     stopping = signal;
     queue.clear();
-    stop();
+    input.close();
   };
   process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
 
-  const rows = readRows(options.file, options.format);
   try {
-    while (!stopping) {
-      const next = await Promise.race([rows.next(), stopped]);
-      if (next === "stop" || next.done) break;
-      const row = next.value;
+    for await (const row of input.rows) {
+      if (stopping) break;
       counts.bytes = row.bytes;
       if (checkpoint.has(row.line)) {
         counts.skipped++;
@@ -107,7 +108,8 @@ export async function runImport(options: ImportOptions): Promise<number> {
         continue;
       }
       // Read no further ahead than the workers can take: memory stays flat.
-      if ((await Promise.race([queue.onSizeLessThan(queue.concurrency), stopped])) === "stop") break;
+      await queue.onSizeLessThan(queue.concurrency);
+      if (stopping) break;
       void queue.add(() => deliver(row));
     }
     if (stopping) {
@@ -116,8 +118,11 @@ export async function runImport(options: ImportOptions): Promise<number> {
       abort.abort();
     }
     await queue.onIdle();
+  } catch (error) {
+    // Destroying the input on an interrupt may surface as a read error; anything else is real.
+    if (!stopping) throw error;
   } finally {
-    await rows.return(undefined);
+    input.close();
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
     checkpoint.close();
     closeSync(rejectsFd);
