@@ -9,6 +9,7 @@ import { assertOpenApi, parseDocument, readText } from "./lib/files.ts";
 import { generatedDir, repoRoot, specFiles } from "./lib/paths.ts";
 import { extractSpecFacts, type OperationFacts, type SpecFacts } from "./lib/spec-facts.ts";
 import { requestFields } from "./lib/fields.ts";
+import { defaultReply } from "./lib/replies.ts";
 import { renderValidators } from "./lib/validators.ts";
 
 function header(sourceLabel: string, sha256: string): string {
@@ -84,6 +85,11 @@ export async function renderGenerated(specPath: string): Promise<Map<string, str
   files.set(
     "operations/fields.ts",
     `${top}\n/** Each operation's JSON body fields as the spec describes them, for tools (CLI flags). */\nexport const requestFields = ${JSON.stringify(fields, null, 2)} as const;\n`,
+  );
+  const replies = Object.fromEntries(facts.operations.map((op) => [op.name, defaultReply(doc, op)]));
+  files.set(
+    "operations/replies.ts",
+    `${top}\n/** Each operation's default success reply for the test double: the spec's example, else a minimal valid body. */\nexport const defaultReplies = ${JSON.stringify(replies, null, 2)} as const;\n`,
   );
   for (const op of facts.operations) {
     const validator = validators.get(op.name);

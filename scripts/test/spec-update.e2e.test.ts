@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../lib/paths.ts";
+import { minimalValue } from "../lib/replies.ts";
+import { listOperations } from "../lib/spec-facts.ts";
 import { createScratchRepo, mustRun, run } from "./support/scratch-repo.ts";
 
 const fullSpec = join(import.meta.dirname, "fixtures", "parea-openapi-full.yml");
@@ -216,6 +218,50 @@ describe("pnpm spec:update", () => {
       ].join("\n"),
     );
     await sh("pnpm", ["--filter", "@parea-api/client", "typecheck"]);
+
+    // The test double serves every new operation with no hand edit: a valid request gets the
+    // operation's default (spec-valid) reply and no violation.
+    const requests = listOperations(normalized, "full").map((op) => {
+      const operation = normalized.paths[op.path][op.method.toLowerCase()];
+      const schema = operation.requestBody?.content?.["application/json"]?.schema;
+      const query = (operation.parameters ?? [])
+        .filter((p: { in: string; required?: boolean }) => p.in === "query" && p.required)
+        .map((p: { name: string }) => `${p.name}=x`)
+        .join("&");
+      return {
+        name: op.name,
+        method: op.method,
+        url: `https://anywhere.example${op.path.replace(/\{[^}]+\}/g, "x")}${query ? `?${query}` : ""}`,
+        body: schema === undefined ? undefined : JSON.stringify(minimalValue(normalized, schema)),
+      };
+    });
+    await writeFile(join(scratch, "packages/client/test/fake-requests.json"), JSON.stringify(requests));
+    await writeFile(
+      join(scratch, "packages/client/test/fake-all.mts"),
+      [
+        'import { readFileSync } from "node:fs";',
+        'import { createFakeParea } from "../src/testing.ts";',
+        'import { defaultReplies } from "../src/generated/operations/replies.ts";',
+        "const fake = createFakeParea();",
+        'const requests = JSON.parse(readFileSync(new URL("./fake-requests.json", import.meta.url), "utf8"));',
+        "const results = [];",
+        "for (const { name, method, url, body } of requests) {",
+        '  const headers = { "x-api-key": "k", ...(body && { "content-type": "application/json" }) };',
+        "  const response = await fake.fetch(url, { method, headers, body });",
+        "  results.push({ name, status: response.status, expected: defaultReplies[name].status, calls: fake.calls(name).length });",
+        "}",
+        "console.log(JSON.stringify({ results, violations: fake.violations() }));",
+      ].join("\n"),
+    );
+    const fakeRun = JSON.parse(
+      await sh("pnpm", ["--filter", "@parea-api/client", "exec", "tsx", "test/fake-all.mts"]).then((out) =>
+        out.slice(out.indexOf("{")),
+      ),
+    );
+    expect(fakeRun.violations).toEqual([]);
+    expect(fakeRun.results).toHaveLength(20);
+    for (const result of fakeRun.results)
+      expect(result, result.name).toMatchObject({ status: result.expected, calls: 1 });
     await clearChangesets();
 
     const back = await specUpdate(join(repoRoot, "spec", "upstream", "openapi.yaml"));

@@ -63,7 +63,7 @@ export interface PareaClientOptions extends RequestOptions {
 }
 
 /** The generated operation type for a named operation (generic code cannot index paths directly). */
-type OperationSchema<Name extends OperationName> = (typeof operations)[Name] extends {
+export type OperationSchema<Name extends OperationName> = (typeof operations)[Name] extends {
   path: infer Path extends keyof paths;
   method: infer Method extends string;
 }

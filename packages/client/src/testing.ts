@@ -1,0 +1,213 @@
+// @parea-api/client/testing: a test double of the Parea API for services that use this client. Every
+// route, validator and default reply comes from the same generated code as the client, so the fake
+// cannot drift from the spec. Never imported by the main entry.
+import type { OperationSchema, RequestBody } from "./client.js";
+import { defaultReplies } from "./generated/operations/replies.js";
+import { operations } from "./generated/operations/index.js";
+import { apiKeyAuth } from "./generated/spec.js";
+import { requestBodyIssues, type Operation, type OperationName } from "./operations.js";
+
+/** One request the fake received for an operation. */
+export interface FakeCall<Name extends OperationName = OperationName> {
+  /** The parsed JSON body (undefined when there was none or it was not JSON). */
+  body: RequestBody<Name>;
+  /** Request headers, lower-case names. */
+  headers: Record<string, string>;
+  url: string;
+}
+
+/** A request that broke the spec, and how. */
+export interface FakeViolation {
+  method: string;
+  path: string;
+  reason: string;
+}
+
+type Responses<Name extends OperationName> = OperationSchema<Name> extends { responses: infer R } ? R : never;
+
+/** The JSON body the spec declares for a status of an operation (anything, for a status it does not list). */
+export type ReplyBody<Name extends OperationName, Status extends number> = Status extends keyof Responses<Name>
+  ? Responses<Name>[Status] extends { content: { "application/json": infer Body } }
+    ? Body
+    : never
+  : unknown;
+
+interface Timing {
+  /** How many of the next requests get this reply. Default 1. */
+  times?: number;
+  /** Wait this long before answering (or failing). */
+  delayMs?: number;
+}
+
+/** A scripted answer: a status with a body typed by the spec, or a dropped connection. */
+export type FakeReply<Name extends OperationName, Status extends number> = Timing &
+  (
+    | { status: Status; body?: ReplyBody<Name, Status>; headers?: Record<string, string>; networkError?: never }
+    | { networkError: true; status?: never; body?: never; headers?: never }
+  );
+
+export interface FakeServer {
+  /** http://127.0.0.1:PORT, for PAREA_BASE_URL. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface FakeParea {
+  /** A fetch: `(request)` or `(input, init)`. Matches method and path whatever the origin. */
+  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
+  /** Every request received for an operation, in order, scripted failures included. */
+  calls<Name extends OperationName>(operation: Name): FakeCall<Name>[];
+  /** Script the next `times` (default 1) answers of an operation; then its default reply again. */
+  reply<Name extends OperationName, Status extends number>(operation: Name, reply: FakeReply<Name, Status>): void;
+  /** Requests that broke the spec (unknown route, no API key, invalid body), answered as the API would. */
+  violations(): FakeViolation[];
+  /** The same fake over real HTTP on 127.0.0.1. */
+  listen(): Promise<FakeServer>;
+  /** Forget calls, violations and scripted replies. */
+  reset(): void;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+interface Scripted extends Timing {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  networkError?: boolean;
+}
+
+const table = Object.values<Operation>(operations).map((op) => ({ op, pattern: new RegExp(op.pathPattern) }));
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
+  status,
+  headers: { "content-type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});
+
+/** "$.a[0].b" -> ["body", "a", 0, "b"]: FastAPI's `loc`. */
+function loc(path: string): (string | number)[] {
+  const parts = [...path.matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)].map(([, key, index]) => key ?? Number(index));
+  return ["body", ...parts];
+}
+
+const sleep = (ms: number, signal?: AbortSignal | null) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+
+/** A spec-driven stand-in for the Parea API: see the README's "Testing your service". */
+export function createFakeParea(): FakeParea {
+  const calls = new Map<string, FakeCall[]>();
+  const scripts = new Map<string, Scripted[]>();
+  let violations: FakeViolation[] = [];
+
+  /** The answer for one request, or "drop" for a dropped connection. */
+  async function handle(method: string, url: string, headers: Headers, text: string, signal?: AbortSignal | null) {
+    const path = new URL(url, "http://fake").pathname;
+    const match = table.find(({ op, pattern }) => op.method === method && pattern.test(path));
+    const violation = (reason: string) => violations.push({ method, path, reason });
+    if (!match) {
+      violation(`no operation ${method} ${path} in the spec`);
+      return json(404, { detail: "Not Found" });
+    }
+    const { op } = match;
+    let body: unknown;
+    let malformed = false;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        malformed = true;
+      }
+    }
+    const call = { body, headers: Object.fromEntries(headers), url } as FakeCall;
+    calls.set(op.name, [...(calls.get(op.name) ?? []), call]);
+    if (!headers.get(apiKeyAuth.name)) {
+      violation(`missing the ${apiKeyAuth.name} header the spec's security scheme requires`);
+      return json(403, { detail: "Not authenticated" });
+    }
+    if (malformed) {
+      violation("body is not valid JSON");
+      return json(422, { detail: [{ loc: ["body", 0], msg: "JSON decode error", type: "json_invalid" }] });
+    }
+    const issues = op.validate ? requestBodyIssues(op, body) : [];
+    if (issues.length) {
+      violation(`body breaks the spec: ${issues.map((issue) => `${issue.path} ${issue.message}`).join("; ")}`);
+      const detail = issues.map((issue) => ({
+        loc: loc(issue.path),
+        msg: issue.message,
+        type: issue.message === "is required" ? "missing" : "value_error",
+      }));
+      return json(422, { detail });
+    }
+    const queue = scripts.get(op.name) ?? [];
+    const scripted = queue[0];
+    if (scripted && (scripted.times = (scripted.times ?? 1) - 1) <= 0) queue.shift();
+    if (scripted?.delayMs) await sleep(scripted.delayMs, signal);
+    if (scripted?.networkError) return "drop" as const;
+    // A scripted reply is answered as written (no body unless given); otherwise the spec's default.
+    const {
+      status,
+      body: replyBody,
+      headers: replyHeaders = {},
+    } = scripted ?? (defaultReplies as Record<string, Scripted>)[op.name]!;
+    return replyBody === undefined
+      ? { status: status!, headers: replyHeaders, body: undefined }
+      : json(status!, replyBody, replyHeaders);
+  }
+
+  async function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
+    const request = input instanceof Request && init === undefined ? input : new Request(input, init);
+    const answer = await handle(request.method, request.url, request.headers, await request.text(), request.signal);
+    if (answer === "drop") {
+      // What fetch does when the connection drops: a TypeError whose cause has the socket's code.
+      throw new TypeError("fetch failed", {
+        cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
+      });
+    }
+    const nullBody = answer.status === 204 || answer.status === 304;
+    return new Response(nullBody ? null : (answer.body ?? null), { status: answer.status, headers: answer.headers });
+  }
+
+  async function listen(): Promise<FakeServer> {
+    const { createServer } = await import("node:http");
+    const server = createServer(async (req, res) => {
+      let text = "";
+      for await (const chunk of req) text += chunk;
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
+      const answer = await handle(req.method ?? "GET", req.url ?? "/", headers, text);
+      if (answer === "drop") return void req.socket.destroy();
+      res.writeHead(answer.status, answer.headers).end(answer.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  return {
+    fetch,
+    calls: <Name extends OperationName>(operation: Name) => [...(calls.get(operation) ?? [])] as FakeCall<Name>[],
+    reply(operation, reply) {
+      scripts.set(operation, [...(scripts.get(operation) ?? []), { ...reply }]);
+    },
+    violations: () => [...violations],
+    listen,
+    reset() {
+      calls.clear();
+      scripts.clear();
+      violations = [];
+    },
+  };
+}

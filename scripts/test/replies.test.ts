@@ -1,0 +1,54 @@
+// The test double's default replies must be what the API could answer: each validates against its
+// operation's response schema, for every operation of the vendor's full spec.
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildSpec } from "../build-spec.ts";
+import { defaultReply, minimalValue } from "../lib/replies.ts";
+import { listOperations } from "../lib/spec-facts.ts";
+
+const Ajv2020 = createRequire(import.meta.url)("ajv/dist/2020.js").default;
+const full = await buildSpec(join(import.meta.dirname, "fixtures", "parea-openapi-full.yml"));
+const seed = await buildSpec();
+const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
+
+describe("default replies", () => {
+  const ajv = new Ajv2020({ strict: false, validateFormats: false });
+  ajv.addSchema(full, "full");
+  it.each(listOperations(full, "full").map((op) => [`${op.method} ${op.path}`, op] as const))("%s", (_, op) => {
+    const reply = defaultReply(full, op);
+    const responses = full.paths[op.path][op.method.toLowerCase()].responses;
+    expect(responses[String(reply.status)]).toBeDefined();
+    if (!responses[String(reply.status)].content?.["application/json"]) return expect(reply.body).toBeUndefined();
+    const schema = `full#/${pointer("paths", op.path, op.method.toLowerCase(), "responses", String(reply.status), "content", "application/json", "schema")}`;
+    const validate = ajv.getSchema(schema) ?? ajv.compile({ $ref: schema });
+    expect(validate(reply.body), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("Record Feedback answers {} (its 200 schema is empty)", () => {
+    const [op] = listOperations(seed, "seed");
+    expect(defaultReply(seed, op!)).toEqual({ status: 200, body: {} });
+  });
+
+  it("minimal values respect required fields, bounds, formats and enums", () => {
+    const schema = {
+      type: "object",
+      required: ["id", "n", "tags", "kind", "when"],
+      properties: {
+        id: { type: "string", minLength: 3 },
+        n: { type: "integer", minimum: 5 },
+        tags: { type: "array", minItems: 1, items: { type: "string" } },
+        kind: { enum: ["a", "b"] },
+        when: { type: "string", format: "date-time" },
+        optional: { type: "string" },
+      },
+    };
+    expect(minimalValue(seed, schema)).toEqual({
+      id: "xxx",
+      n: 5,
+      tags: [""],
+      kind: "a",
+      when: "1970-01-01T00:00:00Z",
+    });
+  });
+});
