@@ -8,6 +8,8 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$pinned" ]; then
   echo "installing pnpm@$pinned"
   npm install --global --no-fund --no-audit "pnpm@$pinned"
 fi
+# --pnpm-only: stop here (CI restores its pnpm store cache between this and the install).
+[ "${1:-}" = "--pnpm-only" ] && exit 0
 export TURBO_TELEMETRY_DISABLED=1
 pnpm install --frozen-lockfile
 pnpm build

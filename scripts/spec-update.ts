@@ -13,18 +13,20 @@ import { parseCommandLine, parseMilliseconds, UsageError } from "./lib/cli.ts";
 import { runCli, SpecPipelineError } from "./lib/errors.ts";
 import { toJsonText } from "./lib/files.ts";
 import { repoRoot, specFiles } from "./lib/paths.ts";
-import { DEFAULT_FETCH_TIMEOUT_MS, readUpstream } from "./lib/source.ts";
+import { DEFAULT_FETCH_TIMEOUT_MS, readUpstream, type UpstreamSource } from "./lib/source.ts";
 import { diffSpecs, renderSummary, type SpecDiff } from "./lib/spec-diff.ts";
 
 const run = promisify(execFile);
 const PACKAGES = ["@parea-api/spec", "@parea-api/client"];
-const sourceRecord = join(repoRoot, "spec", "upstream", "source.json");
+export const sourceRecord = join(repoRoot, "spec", "upstream", "source.json");
 
 export interface UpdateResult {
   /** False when the document is byte for byte the current one: then nothing was written. */
   changed: boolean;
   diff: SpecDiff;
   changesetPath: string | undefined;
+  /** Of the new upstream text (when changed). */
+  sha256?: string;
 }
 
 /**
@@ -54,8 +56,12 @@ function changesetFor(diff: SpecDiff, source: string): string {
 }
 
 export async function updateSpec(location: string, { timeoutMs }: { timeoutMs?: number } = {}): Promise<UpdateResult> {
-  // 1. Everything in memory or in a temp dir: read, overlay, normalize, lint, generate.
-  const { text, doc } = await readUpstream(location, { timeoutMs });
+  return applyUpstream(await readUpstream(location, { timeoutMs }), sourceLabel(location));
+}
+
+/** spec:update from a document already read (spec:watch fetches first, to report unreachable URLs). */
+export async function applyUpstream({ text, doc }: UpstreamSource, source: string): Promise<UpdateResult> {
+  // 1. Everything in memory or in a temp dir: overlay, normalize, lint, generate.
   if (text === (await readFile(specFiles.upstream, "utf8").catch(() => undefined)))
     return { changed: false, diff: { bump: null, changes: [] }, changesetPath: undefined };
   const next = await normalize(doc);
@@ -78,7 +84,6 @@ export async function updateSpec(location: string, { timeoutMs }: { timeoutMs?: 
   for (const file of [specFiles.upstream, sourceRecord, ...(changesetPath ? [changesetPath] : [])]) {
     originals.set(file, await readFile(file, "utf8").catch(() => undefined));
   }
-  const source = sourceLabel(location);
   try {
     await writeFile(specFiles.upstream, text);
     const record = JSON.parse(originals.get(sourceRecord) ?? "{}");
@@ -99,7 +104,7 @@ export async function updateSpec(location: string, { timeoutMs }: { timeoutMs?: 
       `the client does not build against the new document, so nothing was changed. Build output:\n${output.split("\n").slice(-40).join("\n")}`,
     );
   }
-  return { changed: true, diff, changesetPath };
+  return { changed: true, diff, changesetPath, sha256 };
 }
 
 const USAGE = `usage: pnpm spec:update <file-or-url> [--timeout-ms N]

@@ -1,16 +1,18 @@
 // pnpm spec:update end to end, on a scratch copy of this repository (its tracked and new files,
 // installed from the local pnpm store), so the real repository is never touched.
 import { createHash } from "node:crypto";
+import { execFile } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../lib/paths.ts";
 import { minimalValue } from "../lib/replies.ts";
 import { listOperations } from "../lib/spec-facts.ts";
-import { createScratchRepo, mustRun, run } from "./support/scratch-repo.ts";
+import { createScratchRepo, mustRun, run, testEnv } from "./support/scratch-repo.ts";
 
 const fullSpec = join(import.meta.dirname, "fixtures", "parea-openapi-full.yml");
 let scratch: string;
@@ -280,5 +282,117 @@ describe("pnpm spec:update", () => {
     expect(stdout).toContain("Release: minor");
     expect(stdout).toContain("`PUT /api/parea/v1/trace_log`: operation added");
     expect(await trackedState()).toBe(before);
+  });
+});
+
+describe("pnpm spec:watch (what the daily workflow runs)", () => {
+  const docsPage = join(import.meta.dirname, "fixtures", "record-feedback-docs-page.md");
+  let server: import("node:http").Server;
+  let base: string;
+  const pages = new Map<string, string>();
+  let outputs: string;
+  let runnerTemp: string;
+
+  beforeAll(async () => {
+    const page = await readFile(docsPage, "utf8");
+    pages.set("/same.md", page);
+    // The same page with one optional request field added: a minor change.
+    pages.set(
+      "/changed.md",
+      page.replace(/^(\s+)score:\n/m, "$1tags:\n$1  type: array\n$1  items:\n$1    type: string\n$1score:\n"),
+    );
+    pages.set("/page.html", "<!doctype html><title>Parea docs</title><p>Moved.</p>");
+    server = createServer((request, response) => {
+      if (request.url === "/silent") return; // accepts, never answers
+      const body = pages.get(request.url ?? "");
+      response.writeHead(body ? 200 : 404, { "content-type": "text/plain" }).end(body ?? "not found");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    runnerTemp = await mkdtemp(join(tmpdir(), "parea-runner-temp-"));
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+    return rm(runnerTemp, { recursive: true, force: true });
+  });
+
+  async function watch(args: string[]) {
+    outputs = join(runnerTemp, `output-${Math.random()}`);
+    await writeFile(outputs, "");
+    const env = { ...testEnv, GITHUB_OUTPUT: outputs, RUNNER_TEMP: runnerTemp };
+    const result = await new Promise<{ code: number; out: string }>((resolve) =>
+      execFile("pnpm", ["spec:watch", ...args], { cwd: scratch, env }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+      ),
+    );
+    const lines = (await readFile(outputs, "utf8")).split("\n").filter(Boolean);
+    return {
+      ...result,
+      outputs: Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+      ),
+    };
+  }
+
+  it("unchanged document, from the url in source.json: changed=false and the tree untouched", async () => {
+    const record = join(scratch, "spec/upstream/source.json");
+    const original = await readFile(record, "utf8");
+    expect(JSON.parse(original).url).toBe("https://docs.parea.ai/api-reference/tracing/record-feedback.md");
+    await writeFile(record, original.replace(/"url": "[^"]+"/, `"url": "${base}/same.md"`));
+    await sh("git", ["-c", "user.name=t", "-c", "user.email=t@l", "commit", "-qam", "watch the local page"]);
+    const before = await treeState();
+    const result = await watch([]);
+    expect(result.code, result.out).toBe(0);
+    expect(result.outputs).toEqual({ changed: "false" });
+    expect(await treeState()).toBe(before);
+  });
+
+  it.each<[string, () => string[], RegExp]>([
+    [
+      "an unreachable URL",
+      () => ["--url", "http://127.0.0.1:1/openapi.yaml"],
+      /^error: cannot fetch http:\/\/127\.0\.0\.1:1\/openapi\.yaml/m,
+    ],
+    [
+      "a URL that never answers",
+      () => ["--url", `${base}/silent`, "--timeout-ms", "300"],
+      /no complete answer within 300 ms/,
+    ],
+    [
+      "a page that is not OpenAPI",
+      () => ["--url", `${base}/page.html`],
+      /page\.html is neither an OpenAPI document nor a page with one/,
+    ],
+    ["a wrong flag", () => ["--urll", base], /^error: unknown option --urll$/m],
+  ])("%s: non-zero exit, a clear message, nothing written", async (_, args, message) => {
+    const before = await treeState();
+    const result = await watch(args());
+    expect(result.code).not.toBe(0);
+    expect(result.out).toMatch(message);
+    expect(result.outputs).toEqual({});
+    expect(await treeState()).toBe(before);
+  });
+
+  it("changed document: spec:update's work, then changed/release/title/body-file for the pull request", async () => {
+    const result = await watch(["--url", `${base}/changed.md`]);
+    expect(result.code, result.out).toBe(0);
+    expect(result.outputs).toMatchObject({
+      changed: "true",
+      release: "minor",
+      title: "Update the vendor's OpenAPI document (minor release)",
+    });
+    const bodyFile = result.outputs["body-file"]!;
+    expect(bodyFile.startsWith(runnerTemp)).toBe(true); // outside the work tree
+    const body = await readFile(bodyFile, "utf8");
+    expect(body).toContain(`The vendor's OpenAPI document at ${base}/changed.md changed.`);
+    expect(body).toContain("**Release: minor.** Why: the API only grew");
+    expect(body).toContain("- `POST /api/parea/v1/feedback`: request field `tags` added");
+    expect(body).toContain("## How to review");
+    const [changeset] = await changesets();
+    expect(changeset).toMatch(/"@parea-api\/client": minor/);
+    expect(await readFile(join(scratch, "spec/upstream/openapi.yaml"), "utf8")).toContain("tags:");
+    const generated = await readFile(join(scratch, "packages/client/src/generated/openapi.ts"), "utf8");
+    expect(generated).toMatch(/tags\?: string\[\]/);
   });
 });
