@@ -186,54 +186,88 @@ describe("CSV", () => {
 });
 
 describe("interrupted and resumed", () => {
-  it("SIGINT mid-run: exit 130 and a checkpoint; --resume delivers the rest and re-sends nothing it holds", async () => {
-    const total = 2_000;
-    const file = join(dir, "big.jsonl");
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "%s mid-run: exit 130 and a checkpoint; --resume delivers the rest and re-sends nothing it holds",
+    async (signal) => {
+      const total = 2_000;
+      const file = join(dir, `big-${signal}.jsonl`);
+      await writeFile(
+        file,
+        Array.from({ length: total }, (_, i) => JSON.stringify({ trace_id: `r${i + 1}`, score: 0.5 })).join("\n"),
+      );
+      const server = await serve(() => ({ status: 200, body: {}, delayMs: 8 }));
+      const args = ["feedback", "import", file, "--base-url", server.url, "--concurrency", "8"];
+      const first = startCli(args);
+      while (server.requests.length < 300) await new Promise((resolve) => setTimeout(resolve, 20));
+      first.child.kill(signal);
+      const interrupted = await first.done;
+      expect(interrupted.code).toBe(130);
+      expect(interrupted.stderr).toMatch(new RegExp(`^interrupted by ${signal}: delivered \\d+, rejected 0`));
+      expect(interrupted.stderr).toContain(`--resume`);
+      const checkpointed = (await readFile(`${file}.checkpoint`, "utf8"))
+        .split("\n")
+        .slice(1)
+        .filter(Boolean)
+        .map(Number);
+      const firstRun = new Set(server.requests.map((r) => JSON.parse(r.body).trace_id as string));
+      expect(checkpointed.length).toBeGreaterThan(250);
+      expect(checkpointed.length).toBeLessThan(total);
+
+      const seenBefore = server.requests.length;
+      const again = await cli(["feedback", "import", file, "--base-url", server.url]);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toMatch(/checkpoint .* exists from an earlier import: pass --resume/);
+      expect(server.requests.length).toBe(seenBefore);
+
+      const resumed = await cli([...args, "--resume"]);
+      expect(resumed.code).toBe(0);
+      expect(resumed.stdout).toMatch(
+        new RegExp(
+          `^delivered ${total - checkpointed.length}, rejected 0, in [\\d.]+ s; ${checkpointed.length} delivered by an earlier run, skipped`,
+        ),
+      );
+      const secondRun = server.requests.slice(seenBefore).map((r) => JSON.parse(r.body).trace_id as string);
+      const held = new Set(checkpointed.map((line) => `r${line}`));
+      expect(secondRun.filter((id) => held.has(id))).toEqual([]);
+      const all = new Set([...firstRun, ...secondRun]);
+      expect(all.size).toBe(total);
+      const resent = secondRun.filter((id) => firstRun.has(id));
+      console.log(
+        `interrupt test (${signal}): ${total} rows; interrupted after ${firstRun.size} sent, ${checkpointed.length} checkpointed; ` +
+          `resume sent ${secondRun.length}, of which ${resent.length} had been in flight at the interrupt; 0 checkpointed rows re-sent`,
+      );
+    },
+  );
+});
+
+describe("a crash (SIGKILL: no chance to flush)", () => {
+  it("--resume never re-sends a row the checkpoint holds, and ignores a torn last entry", async () => {
+    const total = 1_500;
+    const file = join(dir, "crash.jsonl");
     await writeFile(
       file,
-      Array.from({ length: total }, (_, i) => JSON.stringify({ trace_id: `r${i + 1}`, score: 0.5 })).join("\n"),
+      Array.from({ length: total }, (_, i) => JSON.stringify({ trace_id: `k${i + 1}`, score: 0.5 })).join("\n"),
     );
-    const server = await serve(() => ({ status: 200, body: {}, delayMs: 8 }));
-    const args = ["feedback", "import", file, "--base-url", server.url, "--concurrency", "8"];
+    const server = await serve(() => ({ status: 200, body: {}, delayMs: 5 }));
+    const args = ["feedback", "import", file, "--base-url", server.url];
     const first = startCli(args);
-    while (server.requests.length < 300) await new Promise((resolve) => setTimeout(resolve, 20));
-    first.child.kill("SIGINT");
-    const interrupted = await first.done;
-    expect(interrupted.code).toBe(130);
-    expect(interrupted.stderr).toMatch(/^interrupted by SIGINT: delivered \d+, rejected 0/);
-    expect(interrupted.stderr).toContain(`--resume`);
-    const checkpointed = (await readFile(`${file}.checkpoint`, "utf8"))
-      .split("\n")
-      .slice(1)
-      .filter(Boolean)
-      .map(Number);
-    const firstRun = new Set(server.requests.map((r) => JSON.parse(r.body).trace_id as string));
-    expect(checkpointed.length).toBeGreaterThan(250);
-    expect(checkpointed.length).toBeLessThan(total);
-
+    while (server.requests.length < 400) await new Promise((resolve) => setTimeout(resolve, 20));
+    first.child.kill("SIGKILL");
+    await first.done;
+    const checkpoint = `${file}.checkpoint`;
+    const written = (await readFile(checkpoint, "utf8")).split("\n").slice(1).filter(Boolean).map(Number);
+    expect(written.length).toBeGreaterThan(0); // flushed as it went, not only at the end
+    // A torn write naming the last row, which cannot have been delivered yet: if it were taken as
+    // delivered, that row would never be sent and the count below would fall short.
+    expect(written).not.toContain(total);
+    await writeFile(checkpoint, `${await readFile(checkpoint, "utf8")}${total}`);
     const seenBefore = server.requests.length;
-    const again = await cli(["feedback", "import", file, "--base-url", server.url]);
-    expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/checkpoint .* exists from an earlier import: pass --resume/);
-    expect(server.requests.length).toBe(seenBefore);
-
     const resumed = await cli([...args, "--resume"]);
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toMatch(
-      new RegExp(
-        `^delivered ${total - checkpointed.length}, rejected 0, in [\\d.]+ s; ${checkpointed.length} delivered by an earlier run, skipped`,
-      ),
-    );
     const secondRun = server.requests.slice(seenBefore).map((r) => JSON.parse(r.body).trace_id as string);
-    const held = new Set(checkpointed.map((line) => `r${line}`));
-    expect(secondRun.filter((id) => held.has(id))).toEqual([]);
-    const all = new Set([...firstRun, ...secondRun]);
-    expect(all.size).toBe(total);
-    const resent = secondRun.filter((id) => firstRun.has(id));
-    console.log(
-      `interrupt test: ${total} rows; interrupted after ${firstRun.size} sent, ${checkpointed.length} checkpointed; ` +
-        `resume sent ${secondRun.length}, of which ${resent.length} had been in flight at the interrupt; 0 checkpointed rows re-sent`,
-    );
+    expect(secondRun.filter((id) => written.includes(Number(id.slice(1))))).toEqual([]);
+    expect(new Set([...server.requests.map((r) => JSON.parse(r.body).trace_id)]).size).toBe(total);
+    expect(secondRun).toContain(`k${total}`);
   });
 });
 
