@@ -61,8 +61,7 @@ export interface AttemptInfo {
 }
 
 export function createTransport(options: TransportOptions): FetchFunction {
-  const { log, timeoutMs } = options;
-  const { baseUrl } = options;
+  const { log, timeoutMs, baseUrl } = options;
   const basePath = new URL(baseUrl).pathname.replace(/\/+$/, "");
 
   return async (request) => {
