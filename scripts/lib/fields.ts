@@ -2,6 +2,7 @@
 // that turn fields into something else (the CLI's flags and CSV columns). Validation stays with the
 // generated validators; this carries only names, types and words.
 import type { OpenApiDocument } from "./files.ts";
+import { deref } from "./refs.ts";
 import { canonicalize } from "./schema-canonical.ts";
 import type { OperationFacts } from "./spec-facts.ts";
 
@@ -14,21 +15,13 @@ export interface RequestField {
   description: string;
 }
 
-function resolve(doc: OpenApiDocument, schema: any): any {
-  for (let hops = 0; typeof schema?.$ref === "string" && hops < 32; hops++) {
-    const name = /^#\/components\/schemas\/(.+)$/.exec(schema.$ref)?.[1];
-    schema = name === undefined ? undefined : doc.components?.schemas?.[name.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return schema;
-}
-
 /** Fields of the operation's JSON body, in the spec's order; none when the body is not an object. */
 export function requestFields(doc: OpenApiDocument, op: OperationFacts): RequestField[] {
   const body = doc.paths[op.path]?.[op.method.toLowerCase()]?.requestBody;
-  const schema = canonicalize(resolve(doc, body?.content?.["application/json"]?.schema)) as any;
+  const schema = canonicalize(deref(doc, body?.content?.["application/json"]?.schema)) as any;
   const required = new Set<string>(schema?.required ?? []);
   return Object.entries<any>(schema?.properties ?? {}).map(([name, raw]) => {
-    const field = canonicalize(resolve(doc, raw)) as any;
+    const field = canonicalize(deref(doc, raw)) as any;
     const types = field?.type ?? (field?.properties ? "object" : field?.items ? "array" : "string");
     return {
       name,

@@ -2,6 +2,7 @@
 // status and the spec's example for it, else the smallest value its response schema accepts.
 import { createRequire } from "node:module";
 import type { OpenApiDocument } from "./files.ts";
+import { deref, jsonPointer } from "./refs.ts";
 import { canonicalize } from "./schema-canonical.ts";
 import type { OperationFacts } from "./spec-facts.ts";
 
@@ -9,14 +10,6 @@ export interface DefaultReply {
   status: number;
   /** Absent when the success response has no JSON body. */
   body?: unknown;
-}
-
-function resolve(doc: OpenApiDocument, schema: any, seen = 0): any {
-  if (typeof schema?.$ref !== "string" || seen > 32) return schema;
-  const name = /^#\/components\/schemas\/(.+)$/.exec(schema.$ref)?.[1];
-  const target =
-    name === undefined ? undefined : doc.components?.schemas?.[name.replace(/~1/g, "/").replace(/~0/g, "~")];
-  return resolve(doc, target, seen + 1);
 }
 
 const FORMATS: Record<string, string> = {
@@ -31,7 +24,7 @@ const FORMATS: Record<string, string> = {
 
 /** The smallest JSON value a schema accepts (required properties only, empty arrays, 0, ""). */
 export function minimalValue(doc: OpenApiDocument, raw: unknown, depth = 0): unknown {
-  const schema = canonicalize(resolve(doc, raw)) as any;
+  const schema = canonicalize(deref(doc, raw)) as any;
   if (schema === undefined || schema === true || depth > 16) return {};
   if ("const" in schema) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
@@ -70,7 +63,6 @@ export function minimalValue(doc: OpenApiDocument, raw: unknown, depth = 0): unk
 }
 
 const Ajv2020 = createRequire(import.meta.url)("ajv/dist/2020.js").default;
-const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
 const checkers = new WeakMap<OpenApiDocument, (ref: string, value: unknown) => boolean>();
 
 /** Does a value satisfy the schema at a JSON pointer of the document? (Ajv, formats not checked.) */
@@ -98,14 +90,14 @@ export function defaultReply(doc: OpenApiDocument, op: OperationFacts): DefaultR
       .sort()[0] ?? "200";
   const media = responses[status]?.content?.["application/json"];
   if (!media) return { status: Number(status) };
-  const schema = resolve(doc, media.schema);
+  const schema = deref(doc, media.schema);
   const example =
     media.example ??
     Object.values<any>(media.examples ?? {})[0]?.value ??
     schema?.example ??
     (Array.isArray(schema?.examples) ? schema.examples[0] : undefined);
   const minimal = minimalValue(doc, media.schema);
-  const where = pointer(
+  const where = jsonPointer(
     "paths",
     op.path,
     op.method.toLowerCase(),

@@ -1,6 +1,7 @@
 import { apiCompare } from "api-smart-diff";
 import type { OpenApiDocument } from "./files.ts";
 import { BOUND_KEYWORDS, boundBump, compareIntervals, formatInterval, intervalOf, type Quantity } from "./bounds.ts";
+import { deref } from "./refs.ts";
 import { ANNOTATION_KEYS, canonicalize } from "./schema-canonical.ts";
 
 export { canonicalize };
@@ -188,16 +189,9 @@ const RANGE = "(range)";
 
 /** The node at a diff path, following $refs on the way (api-smart-diff reports refs resolved). */
 function nodeAt(doc: OpenApiDocument, path: (string | number)[]): Record<string, unknown> | undefined {
-  const deref = (node: any): any => {
-    for (let hops = 0; typeof node?.$ref === "string" && hops < 32; hops++) {
-      const pointer = /^#\/(.*)$/.exec(node.$ref)?.[1];
-      node = pointer?.split("/").reduce((at: any, raw) => at?.[raw.replace(/~1/g, "/").replace(/~0/g, "~")], doc);
-    }
-    return node;
-  };
   let node: any = doc;
-  for (const key of path) node = (node && key in node ? node : deref(node))?.[key];
-  return deref(node);
+  for (const key of path) node = (node && key in node ? node : deref(doc, node))?.[key];
+  return deref(doc, node);
 }
 
 /**

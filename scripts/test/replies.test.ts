@@ -4,13 +4,13 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildSpec } from "../build-spec.ts";
+import { jsonPointer } from "../lib/refs.ts";
 import { defaultReply, minimalValue } from "../lib/replies.ts";
 import { listOperations } from "../lib/spec-facts.ts";
 
 const Ajv2020 = createRequire(import.meta.url)("ajv/dist/2020.js").default;
 const full = await buildSpec(join(import.meta.dirname, "fixtures", "parea-openapi-full.yml"));
 const seed = await buildSpec();
-const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
 
 describe("default replies", () => {
   const ajv = new Ajv2020({ strict: false, validateFormats: false });
@@ -20,7 +20,7 @@ describe("default replies", () => {
     const responses = full.paths[op.path][op.method.toLowerCase()].responses;
     expect(responses[String(reply.status)]).toBeDefined();
     if (!responses[String(reply.status)].content?.["application/json"]) return expect(reply.body).toBeUndefined();
-    const schema = `full#/${pointer("paths", op.path, op.method.toLowerCase(), "responses", String(reply.status), "content", "application/json", "schema")}`;
+    const schema = `full#/${jsonPointer("paths", op.path, op.method.toLowerCase(), "responses", String(reply.status), "content", "application/json", "schema")}`;
     const validate = ajv.getSchema(schema) ?? ajv.compile({ $ref: schema });
     expect(validate(reply.body), JSON.stringify(validate.errors)).toBe(true);
   });
