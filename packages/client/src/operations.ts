@@ -34,27 +34,41 @@ export async function findOperation(method: string, path: string): Promise<Opera
   return (await table).find(({ op, pattern }) => op.method === method && pattern.test(path))?.op;
 }
 
-/** Check a JSON body against the operation's generated validator; an empty list means valid. */
-export function requestBodyIssues(operation: Operation, body: unknown): InvalidRequestIssue[] {
+/** A validation issue with where it is as segments too (["trace_id"], ["items", 0]): FastAPI's `loc`. */
+export interface LocatedIssue extends InvalidRequestIssue {
+  segments: (string | number)[];
+}
+
+/** Every problem the operation's generated validator finds in a body; empty when it is valid. */
+export function locatedIssues(operation: Operation, body: unknown): LocatedIssue[] {
   const validate = operation.validate;
   if (!validate || validate(body)) return [];
   return (validate.errors ?? []).map(({ instancePath, keyword, params, message }) => {
     const missing = keyword === "required" && params.missingProperty;
-    return missing
-      ? { path: toJsonPath(`${instancePath}/${missing}`), message: "is required" }
-      : // Ajv words a type list as "must be string,null".
-        {
-          path: toJsonPath(instancePath),
-          message: keyword === "type" ? `must be ${[params.type].flat().join(" or ")}` : (message ?? keyword),
-        };
+    const segments = toSegments(missing ? `${instancePath}/${missing}` : instancePath);
+    return {
+      segments,
+      path: segments.reduce<string>((path, s) => (typeof s === "number" ? `${path}[${s}]` : `${path}.${s}`), "$"),
+      // Ajv words a type list as "must be string,null".
+      message: missing
+        ? "is required"
+        : keyword === "type"
+          ? `must be ${[params.type].flat().join(" or ")}`
+          : (message ?? keyword),
+    };
   });
 }
 
-/** JSON Pointer (/a/0/b) -> JSONPath ($.a[0].b), the form people read. */
-function toJsonPath(pointer: string): string {
+/** Check a JSON body against the operation's generated validator; an empty list means valid. */
+export function requestBodyIssues(operation: Operation, body: unknown): InvalidRequestIssue[] {
+  return locatedIssues(operation, body).map(({ path, message }) => ({ path, message }));
+}
+
+/** JSON Pointer (/a/0/b) -> ["a", 0, "b"]; JSONPath ($.a[0].b) is the form people read. */
+function toSegments(pointer: string): (string | number)[] {
   return pointer
     .split("/")
     .slice(1)
     .map((raw) => raw.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : `${path}.${segment}`), "$");
+    .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
 }

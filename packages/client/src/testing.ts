@@ -5,7 +5,7 @@ import type { OperationSchema, RequestBody } from "./client.js";
 import { defaultReplies } from "./generated/operations/replies.js";
 import { operations } from "./generated/operations/index.js";
 import { apiKeyAuth } from "./generated/spec.js";
-import { requestBodyIssues, type Operation, type OperationName } from "./operations.js";
+import { locatedIssues, type Operation, type OperationName } from "./operations.js";
 
 /** One request the fake received for an operation. */
 export interface FakeCall<Name extends OperationName = OperationName> {
@@ -87,12 +87,6 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   body: JSON.stringify(body),
 });
 
-/** "$.a[0].b" -> ["body", "a", 0, "b"]: FastAPI's `loc`. */
-function loc(path: string): (string | number)[] {
-  const parts = [...path.matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)].map(([, key, index]) => key ?? Number(index));
-  return ["body", ...parts];
-}
-
 const sleep = (ms: number, signal?: AbortSignal | null) =>
   new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
@@ -134,11 +128,11 @@ export function createFakeParea(): FakeParea {
       violation("body is not valid JSON");
       return json(422, { detail: [{ loc: ["body", 0], msg: "JSON decode error", type: "json_invalid" }] });
     }
-    const issues = op.validate ? requestBodyIssues(op, body) : [];
+    const issues = locatedIssues(op, body);
     if (issues.length) {
       violation(`body breaks the spec: ${issues.map((issue) => `${issue.path} ${issue.message}`).join("; ")}`);
       const detail = issues.map((issue) => ({
-        loc: loc(issue.path),
+        loc: ["body", ...issue.segments],
         msg: issue.message,
         type: issue.message === "is required" ? "missing" : "value_error",
       }));
