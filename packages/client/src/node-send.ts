@@ -7,8 +7,10 @@ import type { Outgoing, Send } from "./send.js";
 /** Response headers as Node's http module gives them: lower-case names, repeated ones as arrays. */
 export type RawHeaders = Record<string, string | string[] | undefined>;
 
-/** A read-only Headers over RawHeaders, without copying them into a platform Headers object. */
-/** Node's own header object behind the Headers API: copying every header was the biggest cost. */
+/**
+ * Node's own header object behind the Headers API, not copied into a platform Headers: copying every
+ * response header was the largest single cost of a call.
+ */
 export class LightHeaders {
   constructor(private readonly raw: RawHeaders) {
     linkHeaders();
