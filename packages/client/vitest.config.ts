@@ -7,6 +7,7 @@ const perTransport = [
   "test/secrets.test.ts",
   "test/logging.test.ts",
   "test/contract.test.ts",
+  "test/hardening.test.ts",
 ];
 
 export default defineConfig({

@@ -24,22 +24,47 @@ export function underPlatformClass(light: { prototype: object }, platform: () =>
 }
 
 const decoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
+
+/** Statuses that never have a body (RFC 9110): bytes a server sends anyway are not one. */
+export const isNullBodyStatus = (status: number) => status === 204 || status === 205 || status === 304;
+
+/** A body passed Outgoing.maxBytes: reading stopped there. The transport makes it a typed error. */
+export class ResponseTooLarge extends Error {
+  override name = "ResponseTooLarge";
+  constructor(
+    readonly status: number,
+    readonly headers: Headers,
+  ) {
+    super("response body too large");
+  }
+}
 
 export class BufferedResponse {
   readonly type = "basic";
   readonly redirected = false;
   readonly bodyUsed = false;
+  readonly headers: Headers;
+  private readonly bytes: Uint8Array<ArrayBuffer>;
   private decoded: string | undefined;
   private parsed: { value: unknown } | undefined;
 
   constructor(
     readonly status: number,
     readonly statusText: string,
-    readonly headers: Headers,
-    private readonly bytes: Uint8Array<ArrayBuffer>,
+    headers: Headers,
+    bytes: Uint8Array<ArrayBuffer>,
     readonly url: string,
   ) {
     linkResponse();
+    if (isNullBodyStatus(status)) {
+      // No body whatever the server sent, and a length that says so (openapi-fetch then parses nothing).
+      bytes = EMPTY as Uint8Array<ArrayBuffer>;
+      headers = new Headers([...headers.entries()].filter(([name]) => name !== "content-length"));
+      headers.set("content-length", "0");
+    }
+    this.headers = headers;
+    this.bytes = bytes;
   }
 
   get ok(): boolean {
@@ -77,9 +102,28 @@ export class BufferedResponse {
 // `response instanceof Response` stays true for callers' code (and openapi-fetch's middleware checks).
 const linkResponse = underPlatformClass(BufferedResponse, () => globalThis.Response);
 
-/** Read a platform Response's body now (inside the attempt) and keep it. */
-export async function buffer(response: Response): Promise<BufferedResponse> {
+/** Read a platform Response's body now (inside the attempt) and keep it; at most maxBytes of it. */
+export async function buffer(response: Response, maxBytes = Infinity): Promise<BufferedResponse> {
   if (response instanceof BufferedResponse) return response;
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  return new BufferedResponse(response.status, response.statusText, response.headers, bytes, response.url);
+  const { status, statusText, headers, url, body } = response;
+  const declared = Number(headers.get("content-length") ?? NaN);
+  const tooLarge = () => (void body?.cancel().catch(() => {}), new ResponseTooLarge(status, headers));
+  if (declared > maxBytes) throw tooLarge();
+  // The declared length bounds the body unless it is compressed (then it bounds only what was sent).
+  const bounded = declared <= maxBytes && (headers.get("content-encoding") ?? "identity") === "identity";
+  let bytes: Uint8Array<ArrayBuffer>;
+  if (bounded || !body || isNullBodyStatus(status)) bytes = new Uint8Array(await response.arrayBuffer());
+  else {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (const reader = body.getReader(); ;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if ((size += value.length) > maxBytes) throw tooLarge();
+      chunks.push(value);
+    }
+    bytes = new Uint8Array(size);
+    chunks.reduce((at, chunk) => (bytes.set(chunk, at), at + chunk.length), 0);
+  }
+  return new BufferedResponse(status, statusText, headers, bytes, url);
 }

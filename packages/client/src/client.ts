@@ -5,20 +5,22 @@ import { apiErrorFor, invalidRequestError, type PareaApiError } from "./errors.j
 import type { paths } from "./generated/openapi.js";
 import type { operations } from "./generated/operations/index.js";
 import { recordFeedback as recordFeedbackOperation } from "./generated/operations/recordFeedback.js";
-import { createLog, scrub, type Logger, type LogLevel } from "./logger.js";
+import { createLog, type Logger, type LogLevel } from "./logger.js";
 import { requestBodyIssues, type Operation, type OperationName } from "./operations.js";
 import {
-  checkRetryOptions,
+  checkOptions,
+  DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUT_MS,
   resolveApiKey,
   resolveBaseUrl,
+  resolveHeaders,
   resolveLogLevel,
 } from "./options.js";
 import { responseBodyMiddleware } from "./response.js";
 import { serverRequestedDelayMs } from "./retry-timing.js";
 import { fetchSend, type FetchFunction, type Send } from "./send.js";
-import { attemptsOf, createTransport, type AttemptInfo } from "./transport.js";
+import { attemptsOf, createTransport, type AttemptInfo, type AttemptStart } from "./transport.js";
 
 /** Per-call settings; each overrides the client's for one request. */
 export interface RequestOptions {
@@ -28,6 +30,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Retries after the first attempt. Default 2. */
   maxRetries?: number;
+  /** A response body larger than this is not read: PareaResponseTooLargeError. Default 32 MiB. */
+  maxResponseBytes?: number;
 }
 
 export interface PareaClientOptions extends RequestOptions {
@@ -57,7 +61,7 @@ export interface PareaClientOptions extends RequestOptions {
    * Awaited before every attempt, retries included. With onAttempt it lets many concurrent calls
    * share one rate limit: the CLI's import pauses every worker when any of them sees a 429.
    */
-  beforeAttempt?: () => void | Promise<void>;
+  beforeAttempt?: (attempt: AttemptStart) => void | Promise<void>;
   /** Told the outcome of every attempt, retries included: status and requested wait, or the error. */
   onAttempt?: (attempt: AttemptInfo) => void;
 }
@@ -115,7 +119,7 @@ export function clientFactory(
   RequestClass: typeof Request = Request,
 ): (options?: PareaClientOptions) => PareaClient {
   return function createPareaClient(options: PareaClientOptions = {}): PareaClient {
-    checkRetryOptions(options);
+    checkOptions(options);
     const apiKey = resolveApiKey(options.apiKey);
     const baseUrl = resolveBaseUrl(options.baseUrl, undefined, options.allowInsecureHttp);
     const log = createLog(options.logger ?? console, resolveLogLevel(options.logLevel), apiKey);
@@ -127,7 +131,9 @@ export function clientFactory(
         baseUrl,
         maxRetries: overrides.maxRetries ?? options.maxRetries ?? DEFAULT_MAX_RETRIES,
         timeoutMs: overrides.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        maxResponseBytes: overrides.maxResponseBytes ?? options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
         signal: options.signal,
+        secret: apiKey,
         validate,
         log,
         operation,
@@ -139,7 +145,7 @@ export function clientFactory(
       baseUrl,
       fetch: transport(),
       Request: RequestClass,
-      headers: { ...SDK_HEADERS, ...options.headers },
+      headers: { ...SDK_HEADERS, ...resolveHeaders(options.headers) },
     });
     // First in, so its onResponse runs last, on the response every other middleware has seen.
     client.use(responseBodyMiddleware(apiKey), apiKeyMiddleware(apiKey));
@@ -148,12 +154,12 @@ export function clientFactory(
       body: RequestBody<"recordFeedback">,
       requestOptions: RequestOptions = {},
     ): Promise<ResponseData<"recordFeedback">> {
-      checkRetryOptions(requestOptions);
+      checkOptions(requestOptions);
       const { method, path } = recordFeedbackOperation;
       const { signal, ...overrides } = requestOptions;
       // Validated here, on the object: the transport need not parse the serialized body back.
       const issues = validate ? requestBodyIssues(recordFeedbackOperation, body) : [];
-      if (issues.length) throw invalidRequestError(`${method} ${path}`, issues);
+      if (issues.length) throw invalidRequestError(`${method} ${path}`, issues, apiKey);
       const { data, error, response } = await client.POST(path, {
         body,
         signal,
@@ -165,11 +171,11 @@ export function clientFactory(
 
     function errorFor(method: string, path: string, response: Response, body: unknown): PareaApiError {
       return apiErrorFor({
+        // A server may echo the key back (e.g. "invalid key abc…"); it must not reach error output.
+        secret: apiKey,
         request: `${method} ${path}`,
         status: response.status,
-        // A server may echo the key back (e.g. "invalid key abc…"); it must not reach error output.
-        body:
-          typeof body === "string" ? scrub(body, apiKey) : JSON.parse(scrub(JSON.stringify(body) ?? "null", apiKey)),
+        body,
         headers: response.headers,
         attempts: attemptsOf(response),
         retryAfterMs: serverRequestedDelayMs(response.headers),

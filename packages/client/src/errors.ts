@@ -1,4 +1,7 @@
+// The error hierarchy, and the functions that build every error the client throws: each string an
+// error carries goes through redact.ts first, so a server echoing the API key cannot put it in one.
 import type { components } from "./generated/openapi.js";
+import { scrub, scrubDeep } from "./redact.js";
 
 /** One problem the API reported with the request, as the spec's ValidationError schema defines it. */
 export type ValidationIssue = components["schemas"]["ValidationError"];
@@ -14,6 +17,8 @@ export interface InvalidRequestIssue {
 /** Base class of every error this client throws; `instanceof PareaError` catches them all. */
 export class PareaError extends Error {
   override name = "PareaError";
+  /** For a bad option (thrown at client creation or per call): the option's name, e.g. "timeoutMs". */
+  declare readonly option?: string;
 }
 
 /** The API answered with a non-2xx status (after any retries). */
@@ -79,20 +84,51 @@ export class PareaInvalidResponseError extends PareaApiError {
   declare readonly contentType: string | undefined;
 }
 
+/** The response body is larger than maxResponseBytes; it was not read further. Never retried. */
+export class PareaResponseTooLargeError extends PareaApiError {
+  override name = "PareaResponseTooLargeError";
+  declare readonly maxResponseBytes: number;
+}
+
 /** The API redirected to another origin (following would send the API key there), or too often. */
 export class PareaRedirectError extends PareaError {
   override name = "PareaRedirectError";
 }
 
+type ErrorClass<E> = new (message: string, options?: ErrorOptions) => E;
+
+/**
+ * Builds an error with every string it carries (message, so stack; body; headers; any other field)
+ * scrubbed of the secret. The one way errors that may quote a server or a URL are made.
+ */
+export function createError<E extends PareaError>(
+  ErrorClass: ErrorClass<E>,
+  secret: string,
+  message: string,
+  fields: object = {},
+  cause?: unknown,
+): E {
+  const error = new ErrorClass(scrub(message, secret), cause === undefined ? undefined : { cause });
+  return Object.assign(error, scrubDeep(fields, secret));
+}
+
+/** Validation issues as one line: `$.score must be <= 1; $.trace_id is required`. */
+export const formatIssues = (issues: InvalidRequestIssue[]): string =>
+  issues.map((issue) => `${issue.path} ${issue.message}`).join("; ");
+
 /** The body breaks the spec, so nothing is sent; `where` is "POST /api/parea/v1/feedback". */
-export function invalidRequestError(where: string, issues: InvalidRequestIssue[]): PareaInvalidRequestError {
-  const list = issues.map((issue) => `${issue.path} ${issue.message}`).join("; ");
-  return Object.assign(new PareaInvalidRequestError(`${where} not sent: body breaks the API spec: ${list}`), {
-    issues,
-  });
+export function invalidRequestError(
+  where: string,
+  issues: InvalidRequestIssue[],
+  secret = "",
+): PareaInvalidRequestError {
+  const message = `${where} not sent: body breaks the API spec: ${formatIssues(issues)}`;
+  return createError(PareaInvalidRequestError, secret, message, { issues });
 }
 
 export interface ApiErrorDetails {
+  /** Scrubbed from everything the error carries. */
+  secret?: string;
   /** "POST /api/parea/v1/feedback" */
   request: string;
   status: number;
@@ -123,6 +159,7 @@ function serverSaid(body: unknown, issues: ValidationIssue[]): string {
 
 /** The error class for a non-2xx response, with a message naming the call, what the server said and what to do. */
 export function apiErrorFor({
+  secret = "",
   request,
   status,
   body,
@@ -130,6 +167,8 @@ export function apiErrorFor({
   attempts,
   retryAfterMs,
 }: ApiErrorDetails): PareaApiError {
+  // Scrubbed before anything is cut or quoted: a key straddling a cut must not survive in part.
+  body = scrubDeep(body, secret);
   const requestId = requestIdOf(headers);
   const detail = (body as { detail?: unknown } | null)?.detail;
   const issues = (Array.isArray(detail) ? detail : []).filter(
@@ -152,7 +191,7 @@ export function apiErrorFor({
     (attempts > 1 ? ` after ${attempts} attempts` : "") +
     (explanation ? `: ${explanation}` : "") +
     (requestId ? ` (request id ${requestId})` : "");
-  return Object.assign(new ErrorClass(message), {
+  return createError(ErrorClass as ErrorClass<PareaApiError>, secret, message, {
     status,
     body,
     headers,

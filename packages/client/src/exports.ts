@@ -10,6 +10,7 @@ export {
   PareaInvalidResponseError,
   PareaRateLimitError,
   PareaRedirectError,
+  PareaResponseTooLargeError,
   PareaTimeoutError,
   PareaValidationError,
   type InvalidRequestIssue,
@@ -17,5 +18,5 @@ export {
 } from "./errors.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { FetchFunction } from "./send.js";
-export type { AttemptInfo } from "./transport.js";
+export type { AttemptInfo, AttemptStart } from "./transport.js";
 export type { components, operations, paths } from "./generated/openapi.js";

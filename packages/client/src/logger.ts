@@ -1,7 +1,9 @@
-import { LOG_LEVELS } from "./options.js";
+// Leveled logging for the transport; every line is scrubbed of the API key (redact.ts).
+import { scrub } from "./redact.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "off";
 export type Logger = Pick<Console, "debug" | "info" | "warn" | "error">;
+export const LOG_LEVELS: LogLevel[] = ["debug", "info", "warn", "error", "off"];
 
 /**
  * What the transport logs: requests (debug) and responses and retries (info). A level that is off is
@@ -11,8 +13,6 @@ export interface Log {
   debug?: ((message: string) => void) | undefined;
   info?: ((message: string) => void) | undefined;
 }
-
-export const REDACTED = "[redacted]";
 
 /**
  * A leveled log that cannot print the API key: every message is scrubbed of the key's value, which
@@ -24,8 +24,4 @@ export function createLog(logger: Logger, level: LogLevel, secret: string): Log 
       ? (message: string) => logger[at](`[parea] ${scrub(message, secret)}`)
       : undefined;
   return { debug: emit("debug"), info: emit("info") };
-}
-
-export function scrub(text: string, secret: string): string {
-  return text.split(secret).join(REDACTED);
 }

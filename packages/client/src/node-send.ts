@@ -1,7 +1,13 @@
 // The default Send on Node (chosen by the "node" export condition): node:http with keep-alive agents.
 // Node's fetch builds and copies WHATWG objects at every step and costs ~3x a plain http request.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { BufferedResponse, inspectSymbol, underPlatformClass } from "./buffered-response.js";
+import {
+  BufferedResponse,
+  inspectSymbol,
+  isNullBodyStatus,
+  ResponseTooLarge,
+  underPlatformClass,
+} from "./buffered-response.js";
 import type { Outgoing, Send } from "./send.js";
 
 /** Response headers as Node's http module gives them: lower-case names, repeated ones as arrays. */
@@ -71,9 +77,16 @@ const loadHttps = () =>
 export const nodeSend: Send = (outgoing) =>
   outgoing.url.startsWith("https:") ? loadHttps().then((stack) => exchange(stack, outgoing)) : exchange(http, outgoing);
 
-function exchange({ request: send, agent }: Stack, { url, method, headers, body, signal, timeoutMs }: Outgoing) {
+/** What this transport decodes, so what it asks for; fetch decodes the same three. */
+const ACCEPT_ENCODING = "gzip, deflate, br";
+const EMPTY = Buffer.alloc(0);
+
+function exchange(
+  { request: send, agent }: Stack,
+  { url, method, headers, body, signal, timeoutMs, maxBytes }: Outgoing,
+) {
   return new Promise<BufferedResponse>((resolve, reject) => {
-    const outgoing: Record<string, string> = {};
+    const outgoing: Record<string, string> = { "accept-encoding": ACCEPT_ENCODING };
     headers.forEach((value, name) => (outgoing[name] = value));
     let timedOut = false;
     // A plain timer: an AbortController per attempt was the client's largest cost of its own.
@@ -91,18 +104,29 @@ function exchange({ request: send, agent }: Stack, { url, method, headers, body,
       url,
       { method, headers: outgoing, agent, ...(signal && { signal }) },
       (response: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => {
+        const status = response.statusCode!;
+        const responseHeaders = new LightHeaders(response.headers) as unknown as Headers;
+        const done = (bytes: Buffer) => {
           clearTimeout(timer);
-          resolve(
-            new BufferedResponse(
-              response.statusCode!,
-              response.statusMessage ?? "",
-              new LightHeaders(response.headers) as unknown as Headers,
-              (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)) as Uint8Array<ArrayBuffer>,
-              url,
-            ),
+          resolve(new BufferedResponse(status, response.statusMessage ?? "", responseHeaders, bytes as never, url));
+        };
+        const tooLarge = () => {
+          fail(new ResponseTooLarge(status, responseHeaders));
+          request.destroy();
+        };
+        // No body, whatever follows on the socket (a server that sends one anyway breaks Node's parser
+        // for the next message, not this answer: the request was accepted and must not be sent again).
+        if (isNullBodyStatus(status) || method === "HEAD") return void (response.resume(), done(EMPTY));
+        if (Number(response.headers["content-length"]) > maxBytes) return tooLarge();
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on("data", (chunk: Buffer) => ((size += chunk.length) > maxBytes ? tooLarge() : chunks.push(chunk)));
+        response.on("end", () => {
+          const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          const coding = response.headers["content-encoding"];
+          if (!coding || coding === "identity") return done(bytes);
+          decode(coding, bytes, maxBytes).then(done, (error: NodeJS.ErrnoException) =>
+            error.code === "ERR_BUFFER_TOO_LARGE" ? tooLarge() : fail(error),
           );
         });
         // The socket closed before the body was complete: a connection failure like any other.
@@ -116,4 +140,46 @@ function exchange({ request: send, agent }: Stack, { url, method, headers, body,
     request.on("error", fail);
     request.end(body ?? undefined);
   });
+}
+
+type Zlib = typeof import("node:zlib");
+let zlib: Promise<Zlib> | undefined;
+const DECODERS: Record<string, "gunzip" | "inflate" | "brotliDecompress"> = {
+  gzip: "gunzip",
+  "x-gzip": "gunzip",
+  deflate: "inflate",
+  br: "brotliDecompress",
+};
+
+/**
+ * A compressed body decoded (codings are undone last first, RFC 9110 8.4), never past maxBytes: a
+ * small gzip can expand without bound. A coding it does not know leaves the bytes as they are, as
+ * fetch does, and the JSON check reports them. node:zlib loads with the first compressed answer.
+ */
+async function decode(header: string | string[], bytes: Buffer, maxBytes: number): Promise<Buffer> {
+  const z = await (zlib ??= import("node:zlib"));
+  const run = (method: "gunzip" | "inflate" | "inflateRaw" | "brotliDecompress", input: Buffer) =>
+    new Promise<Buffer>((resolve, reject) =>
+      (z[method] as (b: Buffer, o: object, cb: (e: Error | null, out: Buffer) => void) => void)(
+        input,
+        { maxOutputLength: maxBytes },
+        (error, out) => (error ? reject(error) : resolve(out)),
+      ),
+    );
+  const codings = [header]
+    .flat()
+    .join(",")
+    .toLowerCase()
+    .split(",")
+    .map((coding) => coding.trim());
+  let out = bytes;
+  for (const coding of codings.filter((c) => c && c !== "identity").reverse()) {
+    const method = DECODERS[coding];
+    if (!method) return bytes;
+    // "deflate" is meant to be zlib-wrapped; some servers send it raw.
+    out = await run(method, out).catch((error: NodeJS.ErrnoException) =>
+      method === "inflate" && error.code === "Z_DATA_ERROR" ? run("inflateRaw", out) : Promise.reject(error),
+    );
+  }
+  return out;
 }

@@ -1,22 +1,86 @@
+// Resolving and checking the client's options: a mistake is a PareaError naming the option (`option`)
+// when the client is created or the call is made, never a failure on every request later.
 import { defaultBaseUrl, pathPrefix } from "./generated/spec.js";
 import { PareaError } from "./errors.js";
-import type { LogLevel } from "./logger.js";
+import { LOG_LEVELS, type LogLevel } from "./logger.js";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 2;
-export const LOG_LEVELS: LogLevel[] = ["debug", "info", "warn", "error", "off"];
+/** Parea's answers are small JSON documents; a body past this is a misconfigured proxy or worse. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 // PAREA_API_KEY and PAREA_BASE_URL are what the vendor's own SDKs read, so services can switch freely.
 export type Env = Record<string, string | undefined>;
 
 export const processEnv = (): Env => (globalThis as { process?: { env?: Env } }).process?.env ?? {};
 
-const fail = (message: string): never => {
-  throw new PareaError(message);
+const fail = (option: string, message: string): never => {
+  throw Object.assign(new PareaError(message), { option });
 };
 
+const kind = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "array" : typeof value);
+
+/** The type each option must have; checked for client options and per-call options alike. */
+const KINDS: Record<string, string> = {
+  apiKey: "string",
+  baseUrl: "string",
+  allowInsecureHttp: "boolean",
+  fetch: "function",
+  headers: "object",
+  validateRequests: "boolean",
+  logger: "object",
+  logLevel: "string",
+  beforeAttempt: "function",
+  onAttempt: "function",
+  signal: "object",
+  timeoutMs: "number",
+  maxRetries: "number",
+  maxResponseBytes: "number",
+};
+
+/** Every option present has the right type and range (values of the API key are never quoted). */
+export function checkOptions(options: object): void {
+  if (typeof options !== "object" || options === null)
+    fail("options", `options must be an object, not ${kind(options)}`);
+  const o = options as Record<string, any>;
+  for (const name in KINDS) {
+    const value = o[name];
+    const expected = KINDS[name]!;
+    if (value !== undefined && kind(value) !== expected && !(expected === "object" && kind(value) === "array"))
+      fail(name, `${name} must be ${expected === "object" ? "an" : "a"} ${expected}, not ${kind(value)}`);
+  }
+  const range = (name: string, ok: (n: number) => boolean, rule: string) =>
+    o[name] === undefined || ok(o[name]) || fail(name, `${name} must be ${rule}, not ${o[name]}`);
+  range("maxRetries", (n) => Number.isInteger(n) && n >= 0, "an integer >= 0");
+  // setTimeout fires at once for delays of 2^31 ms or more, so larger timeouts are refused too.
+  range("timeoutMs", (n) => n > 0 && n < 2 ** 31, "> 0 and < 2^31 ms");
+  range("maxResponseBytes", (n) => Number.isInteger(n) && n > 0, "a whole number of bytes > 0");
+  if (
+    o.signal !== undefined &&
+    !(typeof o.signal.aborted === "boolean" && typeof o.signal.addEventListener === "function")
+  )
+    fail("signal", "signal must be an AbortSignal");
+  for (const method of ["debug", "info", "warn", "error"])
+    if (o.logger !== undefined && typeof o.logger[method] !== "function")
+      fail("logger", `logger must have a ${method} method (console does)`);
+}
+
+const CHARACTER_NAMES: Record<string, string> = { "\n": "a line break", "\r": "a carriage return", " ": "a space" };
+
 export function resolveApiKey(explicit: string | undefined, env: Env = processEnv()): string {
-  return explicit || env.PAREA_API_KEY || fail("No Parea API key: pass the apiKey option or set PAREA_API_KEY.");
+  const option = explicit ? "apiKey" : "PAREA_API_KEY";
+  const key =
+    explicit || env.PAREA_API_KEY || fail("apiKey", "No Parea API key: pass the apiKey option or set PAREA_API_KEY.");
+  // A header value cannot hold it, and the platform's error would quote the whole key.
+  const bad = /[^\x21-\x7e]/.exec(key);
+  if (bad) {
+    const what = CHARACTER_NAMES[bad[0]] ?? (bad[0] < " " ? "a control character" : "a non-ASCII character");
+    fail(
+      option,
+      `${option} has ${what} at character ${bad.index + 1} of ${key.length}: an API key is one line of printable ASCII (trim what was read from a file)`,
+    );
+  }
+  return key;
 }
 
 const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/;
@@ -42,26 +106,48 @@ export function resolveBaseUrl(
         : url.protocol === "http:" && !allowInsecureHttp && !LOOPBACK.test(url.hostname)
           ? "uses http to a non-loopback host, exposing the API key: use https or set allowInsecureHttp"
           : "";
-  if (!url || problem) return fail(`baseUrl ${problem}`);
+  if (!url || problem)
+    return fail(explicit === undefined && env.PAREA_BASE_URL ? "PAREA_BASE_URL" : "baseUrl", `baseUrl ${problem}`);
   const path = url.pathname.replace(/\/+$/, "");
   return url.origin + (pathPrefix && path.endsWith(pathPrefix) ? path.slice(0, -pathPrefix.length) : path);
 }
 
-export function resolveLogLevel(explicit: LogLevel | undefined, env: Env = processEnv()): LogLevel {
-  const level = (explicit ?? (env.PAREA_LOG || "warn")).toLowerCase() as LogLevel;
+export function resolveLogLevel(explicit: string | undefined, env: Env = processEnv()): LogLevel {
+  const [option, raw] = explicit === undefined ? ["PAREA_LOG", env.PAREA_LOG || "warn"] : ["logLevel", explicit];
+  const level = raw.toLowerCase() as LogLevel;
   return LOG_LEVELS.includes(level)
     ? level
-    : fail(`PAREA_LOG must be one of ${LOG_LEVELS.join(", ")}; got ${JSON.stringify(env.PAREA_LOG)}.`);
+    : fail(option, `${option} must be one of ${LOG_LEVELS.join(", ")}; got ${JSON.stringify(raw)}`);
 }
 
-/** setTimeout fires at once for delays of 2^31 ms or more, so larger timeouts are refused too. */
-export function checkRetryOptions({
-  maxRetries = 0,
-  timeoutMs = 1,
-}: {
-  maxRetries?: number;
-  timeoutMs?: number;
-}): void {
-  if (!(Number.isInteger(maxRetries) && maxRetries >= 0)) fail(`maxRetries must be an integer >= 0, not ${maxRetries}`);
-  if (!(timeoutMs > 0 && timeoutMs < 2 ** 31)) fail(`timeoutMs must be > 0 and < 2^31 ms, not ${timeoutMs}`);
+type HeaderValue = string | number | boolean | (string | number | boolean)[] | null | undefined;
+
+/**
+ * The `headers` option as one plain object, whatever form it came in (object, Headers, [name, value]
+ * pairs); a name or value no HTTP header can carry is refused here, by name, instead of on every call.
+ */
+export function resolveHeaders(headers: unknown): Record<string, HeaderValue> {
+  if (headers === undefined) return {};
+  const entries: [string, HeaderValue][] = Array.isArray(headers)
+    ? headers
+    : typeof (headers as Headers).entries === "function" &&
+        !Array.isArray(headers) &&
+        headers instanceof Object &&
+        "get" in headers
+      ? [...(headers as Headers).entries()]
+      : Object.entries(headers as object);
+  const out: Record<string, HeaderValue> = {};
+  for (const entry of entries) {
+    const [name, value] =
+      Array.isArray(entry) && entry.length === 2
+        ? entry
+        : fail("headers", "headers must be an object, a Headers or [name, value] pairs");
+    if (!/^[!#$%&'*+.^_`|~\w-]+$/.test(String(name)))
+      fail("headers", `headers: ${JSON.stringify(name)} is not a valid header name`);
+    for (const item of [value ?? ""].flat())
+      if (/[\r\n\0]/.test(String(item)))
+        fail("headers", `headers: the value of ${name} has a line break or NUL character`);
+    out[String(name)] = value;
+  }
+  return out;
 }

@@ -15,18 +15,27 @@ export function backoffDelayMs(retry: number, random: () => number = Math.random
   return Math.min(INITIAL_DELAY_MS * 2 ** retry, MAX_DELAY_MS) * (1 - random() * 0.25);
 }
 
+// RFC 9110 section 10.2.3: Retry-After is delay-seconds (digits only) or an HTTP-date in one of its three
+// forms (IMF-fixdate, obsolete RFC 850, asctime). Anything else (0x10, 1e400, Infinity, -3) is ignored.
+const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
+const TIME = "\\d\\d:\\d\\d:\\d\\d";
+const HTTP_DATE = new RegExp(
+  `^(?:${DAY}, \\d\\d ${MONTH} \\d{4} ${TIME} GMT|${DAY}[a-z]{3,6}, \\d\\d-${MONTH}-\\d\\d ${TIME} GMT|${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4})$`,
+);
+
+/** A few hundred digits overflow to Infinity: nonsense, not "wait forever". */
+const finite = (ms: number) => (Number.isFinite(ms) ? ms : undefined);
+
 /**
- * The wait the server asked for: `retry-after-ms`, else `Retry-After` in seconds or as an HTTP date.
- * Undefined when it gave none (or nonsense).
+ * The wait the server asked for: `retry-after-ms` (a non-negative decimal number, as OpenAI-style APIs
+ * send it), else `Retry-After` as RFC 9110 allows it. Undefined when it gave none or nonsense.
  */
 export function serverRequestedDelayMs(headers: Headers, now: number = Date.now()): number | undefined {
-  const ms = Number(headers.get("retry-after-ms") ?? NaN);
-  if (ms >= 0) return ms;
+  const ms = headers.get("retry-after-ms")?.trim();
+  if (ms && /^\d+(\.\d+)?$/.test(ms)) return finite(Number(ms));
   const value = headers.get("retry-after")?.trim();
   if (!value) return undefined;
-  // A number is delay-seconds (a negative one is nonsense); anything else may be an HTTP date.
-  const seconds = Number(value);
-  if (!Number.isNaN(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  if (/^\d+$/.test(value)) return finite(Number(value) * 1000);
+  return HTTP_DATE.test(value) ? finite(Math.max(0, Date.parse(value) - now)) : undefined;
 }

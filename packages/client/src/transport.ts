@@ -1,14 +1,17 @@
 // The fetch openapi-fetch calls, below its middleware chain: auth has already run once, and this
 // layer validates, times out, retries and follows (same-origin) redirects by replaying the request.
 import {
+  createError,
   invalidRequestError,
   PareaAbortError,
   PareaConnectionError,
   PareaError,
   PareaRedirectError,
+  PareaResponseTooLargeError,
   PareaTimeoutError,
+  requestIdOf,
 } from "./errors.js";
-import type { BufferedResponse } from "./buffered-response.js";
+import { ResponseTooLarge, type BufferedResponse } from "./buffered-response.js";
 import type { Log } from "./logger.js";
 import { findOperation, requestBodyIssues, type Operation } from "./operations.js";
 import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, serverRequestedDelayMs } from "./retry-timing.js";
@@ -21,11 +24,14 @@ export interface TransportOptions {
   baseUrl: string;
   maxRetries: number;
   timeoutMs: number;
+  maxResponseBytes: number;
   signal?: AbortSignal | undefined;
+  /** The API key: scrubbed from every error this layer builds. */
+  secret: string;
   /** Check JSON bodies against the spec before sending. */
   validate: boolean;
   /** Awaited before every attempt, retries included (PareaClientOptions.beforeAttempt). */
-  beforeAttempt?: (() => void | Promise<void>) | undefined;
+  beforeAttempt?: ((attempt: AttemptStart) => void | Promise<void>) | undefined;
   /** Told the outcome of every attempt, retries included (PareaClientOptions.onAttempt). */
   onAttempt?: ((attempt: AttemptInfo) => void) | undefined;
   /**
@@ -49,6 +55,16 @@ export function attemptsOf(response: Response): number {
   return attemptsByResponse.get(response) ?? 1;
 }
 
+/** What beforeAttempt is told: which request, which attempt, and the caller's cancellation. */
+export interface AttemptStart {
+  /** "POST /api/parea/v1/feedback" */
+  request: string;
+  /** 1 for the first try. */
+  attempt: number;
+  /** Fires when the caller aborts: a hook that waits (a shared rate limit) should stop waiting. */
+  signal: AbortSignal | undefined;
+}
+
 /** One attempt's outcome: a status (and the wait the server asked for), or the failure. */
 export interface AttemptInfo {
   /** "POST /api/parea/v1/feedback" */
@@ -61,7 +77,7 @@ export interface AttemptInfo {
 }
 
 export function createTransport(options: TransportOptions): FetchFunction {
-  const { log, timeoutMs, baseUrl } = options;
+  const { log, timeoutMs, baseUrl, secret, maxResponseBytes } = options;
   const basePath = new URL(baseUrl).pathname.replace(/\/+$/, "");
 
   return async (request) => {
@@ -74,24 +90,29 @@ export function createTransport(options: TransportOptions): FetchFunction {
       operation = await findOperation(method, path);
       if (options.validate && operation && body && /json/i.test(request.headers.get("content-type") ?? "")) {
         const issues = requestBodyIssues(operation, parseJson(body));
-        if (issues.length) throw invalidRequestError(where, issues);
+        if (issues.length) throw invalidRequestError(where, issues, secret);
       }
     }
     const retrySafe = operation ? operation.retrySafe : IDEMPOTENT.includes(method);
     const [caller, release] = either(options.signal, request.signal);
-    const aborted = () => new PareaAbortError(`${where} was aborted by the caller`, { cause: caller?.reason });
+    const aborted = () =>
+      createError(PareaAbortError, secret, `${where} was aborted by the caller`, {}, caller?.reason);
     const attempts = options.maxRetries + 1;
 
     try {
       for (let attempt = 1; ; attempt++) {
-        await options.beforeAttempt?.();
+        await options.beforeAttempt?.({ request: where, attempt, signal: caller });
         if (caller?.aborted) throw aborted();
         log.debug?.(`${where} attempt ${attempt}: ${JSON.stringify(Object.fromEntries(request.headers))}`);
         const started = Date.now();
         let reason: string;
         let delay: number | undefined;
         try {
-          const response = await sendFollowingRedirects(options.send, request, body, caller, started + timeoutMs);
+          const response = await sendFollowingRedirects(options.send, request, body, caller, {
+            deadline: started + timeoutMs,
+            maxBytes: maxResponseBytes,
+            secret,
+          });
           log.info?.(`${where} -> ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`);
           delay = serverRequestedDelayMs(response.headers);
           options.onAttempt?.({ request: where, attempt, status: response.status, retryAfterMs: delay });
@@ -108,23 +129,29 @@ export function createTransport(options: TransportOptions): FetchFunction {
         } catch (error) {
           if (error instanceof PareaRedirectError) throw error;
           if (caller?.aborted) throw aborted();
+          if (error instanceof ResponseTooLarge) {
+            const { status, headers } = error;
+            const message = `Parea API answered ${status} to ${where} with a body over maxResponseBytes (${maxResponseBytes} bytes); it was not read further`;
+            const fields = { status, headers, body: undefined, requestId: requestIdOf(headers), attempts: attempt };
+            throw createError(PareaResponseTooLargeError, secret, message, { ...fields, maxResponseBytes });
+          }
           // node:http puts the code on the error, fetch on its cause.
           const { code: own, cause } = error as { code?: unknown; cause?: { code?: unknown } };
           const code = String(own ?? cause?.code ?? "");
           const failure: PareaError =
             (error as Error | undefined)?.name === "TimeoutError"
-              ? Object.assign(
-                  new PareaTimeoutError(
-                    `${where} timed out after ${timeoutMs} ms (attempt ${attempt}); raise timeoutMs if the API is slow`,
-                  ),
+              ? createError(
+                  PareaTimeoutError,
+                  secret,
+                  `${where} timed out after ${timeoutMs} ms (attempt ${attempt}); raise timeoutMs if the API is slow`,
                   { timeoutMs, attempts: attempt },
                 )
-              : Object.assign(
-                  new PareaConnectionError(
-                    `${where}: connection failed (${code || "network error"}, attempt ${attempt}); check baseUrl and network`,
-                    { cause: error },
-                  ),
+              : createError(
+                  PareaConnectionError,
+                  secret,
+                  `${where}: connection failed (${code || "network error"}, attempt ${attempt}); check baseUrl and network`,
                   { attempts: attempt },
+                  error,
                 );
           options.onAttempt?.({ request: where, attempt, error: failure });
           if (attempt >= attempts || !(retrySafe || NOT_SENT.includes(code))) throw failure;
@@ -132,12 +159,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
         }
         delay ??= backoffDelayMs(attempt - 1);
         log.info?.(`retrying ${where} in ${Math.round(delay)} ms after ${reason} (attempt ${attempt + 1}/${attempts})`);
-        await new Promise<void>((resolve, reject) => {
-          // The listener goes when the wait ends: a client-wide signal outlives many requests.
-          const onAbort = () => (clearTimeout(wake), reject(aborted()));
-          const wake = setTimeout(() => (caller?.removeEventListener("abort", onAbort), resolve()), delay);
-          caller?.addEventListener("abort", onAbort, { once: true });
-        });
+        if (!(await sleep(delay, caller))) throw aborted();
       }
     } finally {
       release();
@@ -154,22 +176,24 @@ async function sendFollowingRedirects(
   original: Request,
   body: string | Uint8Array<ArrayBuffer> | null,
   signal: AbortSignal | undefined,
-  deadline: number,
+  { deadline, maxBytes, secret }: { deadline: number; maxBytes: number; secret: string },
 ): Promise<BufferedResponse> {
   let { url, method, headers } = original;
   for (let hop = 0; ; hop++) {
     // timeoutMs bounds the whole attempt, redirects included.
-    const response = await send({ url, method, headers, body, signal, timeoutMs: Math.max(1, deadline - Date.now()) });
+    const timeoutMs = Math.max(1, deadline - Date.now());
+    const response = await send({ url, method, headers, body, signal, timeoutMs, maxBytes });
     const location = response.headers.get("location");
     if (!location || ![301, 302, 303, 307, 308].includes(response.status)) return response;
     const from = new URL(url);
+    const refuse = (why: string) =>
+      createError(PareaRedirectError, secret, `${original.method} ${from.pathname}: ${why}`);
+    // A Location no URL parser accepts is the server's fault, and sending again would not fix it.
+    if (!URL.canParse(location, from)) throw refuse(`the ${response.status} redirect's Location is not a URL`);
     const next = new URL(location, from);
-    if (next.origin !== from.origin) {
-      throw new PareaRedirectError(
-        `${original.method} ${from.pathname}: refused redirect to another origin (${next.origin}) that would get the API key`,
-      );
-    }
-    if (hop >= MAX_REDIRECTS) throw new PareaRedirectError(`${original.method} ${from.pathname}: too many redirects`);
+    if (next.origin !== from.origin)
+      throw refuse(`refused redirect to another origin (${next.origin}) that would get the API key`);
+    if (hop >= MAX_REDIRECTS) throw refuse("too many redirects");
     if (response.status === 303 || (response.status < 303 && method === "POST")) {
       method = "GET";
       body = null;
@@ -209,6 +233,16 @@ async function bodyOf(request: Request): Promise<string | Uint8Array<ArrayBuffer
   const raw = (request as { rawBody?: string | null }).rawBody;
   if (raw !== undefined) return raw;
   return request.body ? new Uint8Array(await request.arrayBuffer()) : null;
+}
+
+/** Waits `ms`; resolves false instead if the signal fires first (its listener goes either way). */
+export function sleep(ms: number, signal: AbortSignal | undefined | null): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const onAbort = () => (clearTimeout(wake), resolve(false));
+    const wake = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve(true)), ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 function parseJson(body: string | Uint8Array): unknown {

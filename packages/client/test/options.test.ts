@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultBaseUrl, pathPrefix } from "../src/generated/spec.ts";
 import { PareaError } from "../src/errors.ts";
-import { checkRetryOptions, resolveApiKey, resolveBaseUrl } from "../src/options.ts";
+import { checkOptions, resolveApiKey, resolveBaseUrl } from "../src/options.ts";
 
 describe("resolveApiKey", () => {
   it("prefers the explicit option over the environment", () => {
@@ -53,7 +53,7 @@ describe("resolveBaseUrl", () => {
   });
 });
 
-describe("checkRetryOptions", () => {
+describe("checkOptions", () => {
   it.each([
     [{ maxRetries: -1 }, /maxRetries must be an integer >= 0, not -1/],
     [{ maxRetries: 1.5 }, /maxRetries must be an integer >= 0, not 1.5/],
@@ -61,12 +61,12 @@ describe("checkRetryOptions", () => {
     [{ timeoutMs: Number.POSITIVE_INFINITY }, /timeoutMs must be > 0 and < 2\^31 ms, not Infinity/],
     [{ timeoutMs: 2 ** 31 }, /timeoutMs must be > 0 and < 2\^31 ms/],
   ])("rejects %o with a PareaError", (options, message) => {
-    expect(() => checkRetryOptions(options)).toThrow(PareaError);
-    expect(() => checkRetryOptions(options)).toThrow(message);
+    expect(() => checkOptions(options)).toThrow(PareaError);
+    expect(() => checkOptions(options)).toThrow(message);
   });
 
   it("accepts the defaults' range", () => {
-    expect(() => checkRetryOptions({ maxRetries: 0, timeoutMs: 1 })).not.toThrow();
-    expect(() => checkRetryOptions({})).not.toThrow();
+    expect(() => checkOptions({ maxRetries: 0, timeoutMs: 1 })).not.toThrow();
+    expect(() => checkOptions({})).not.toThrow();
   });
 });

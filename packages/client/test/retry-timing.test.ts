@@ -28,16 +28,38 @@ describe("serverRequestedDelayMs", () => {
     [{ "retry-after": "0" }, 0],
     [{ "retry-after": "Thu, 26 Nov 2026 12:00:05 GMT" }, 5_000],
     [{ "retry-after": "Thu, 26 Nov 2026 11:59:00 GMT" }, 0],
+    [{ "retry-after": "Thursday, 26-Nov-26 12:00:05 GMT" }, 5_000],
+    [{ "retry-after": "Thu Nov 26 12:00:05 2026" }, 5_000],
+    [{ "retry-after-ms": "1.5" }, 1.5],
+    [{ "retry-after": "120" }, 120_000],
+    // An empty or malformed retry-after-ms does not hide a valid Retry-After.
+    [{ "retry-after-ms": "", "retry-after": "2" }, 2_000],
+    [{ "retry-after-ms": "soon", "retry-after": "2" }, 2_000],
   ])("%o -> %i ms", (init, expected) => {
     expect(serverRequestedDelayMs(headers(init), now)).toBe(expected);
   });
 
-  it.each([{}, { "retry-after": "soon" }, { "retry-after-ms": "-5" }, { "retry-after": "-3" }])(
-    "%o -> undefined (use backoff)",
-    (init) => {
-      expect(serverRequestedDelayMs(headers(init as Record<string, string>), now)).toBeUndefined();
-    },
-  );
+  it.each([
+    {},
+    { "retry-after": "soon" },
+    { "retry-after-ms": "-5" },
+    { "retry-after": "-3" },
+    // RFC 9110 allows digits or an HTTP-date, nothing else.
+    { "retry-after": "Infinity" },
+    { "retry-after": "1e400" },
+    { "retry-after": "1e3" },
+    { "retry-after": "0x10" },
+    { "retry-after": "1.5" },
+    { "retry-after": "+3" },
+    { "retry-after": "9".repeat(400) },
+    { "retry-after-ms": "Infinity" },
+    { "retry-after-ms": "0x10" },
+    { "retry-after-ms": "" },
+    { "retry-after": "2026-11-26T12:00:05Z" },
+    { "retry-after": "tomorrow" },
+  ])("%o -> undefined (use backoff)", (init) => {
+    expect(serverRequestedDelayMs(headers(init as Record<string, string>), now)).toBeUndefined();
+  });
 });
 
 describe("isRetryableStatus", () => {

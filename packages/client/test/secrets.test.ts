@@ -54,6 +54,8 @@ function expectNoKey(error: unknown) {
     String(err),
   ]) {
     expect(view).not.toContain(apiKey);
+    // Nor a part of it: a cut (an excerpt of a body) must not leave the key's start behind.
+    expect(view).not.toContain(apiKey.slice(0, 12));
   }
 }
 
@@ -86,6 +88,42 @@ describe("no error path carries the API key", () => {
           .catch((e: unknown) => e),
     ],
     ["bad baseUrl", async () => (() => createPareaClient({ apiKey, baseUrl: "http://parea.example.com" }))()],
+    ["x-request-id echoing the key", () => errorFrom([{ status: 400, headers: { "x-request-id": apiKey }, body: {} }])],
+    [
+      "any other header echoing it",
+      () => errorFrom([{ status: 500, headers: { "retry-after-ms": "1", "x-debug": `key=${apiKey}` }, body: {} }]),
+    ],
+    [
+      "429 whose headers echo it",
+      () => errorFrom([{ status: 429, headers: { "retry-after-ms": "1", "x-request-id": apiKey, "x-echo": apiKey } }]),
+    ],
+    [
+      "same-origin redirects to a URL holding the key, too many of them",
+      () => errorFrom([{ status: 302, headers: { location: `/r/${apiKey}` } }]),
+    ],
+    [
+      "a non-JSON 2xx whose key straddles the 200-character excerpt",
+      () =>
+        errorFrom([{ status: 200, headers: { "content-type": "text/plain" }, body: `${"x".repeat(190)}${apiKey}` }]),
+    ],
+    [
+      "a non-JSON 2xx echoing it in headers",
+      () => errorFrom([{ status: 200, headers: { "content-type": "text/html", "x-request-id": apiKey }, body: "<p>" }]),
+    ],
+    ["a malformed key (line break inside)", async () => (() => createPareaClient({ apiKey: `${apiKey}\r\nx: 1` }))()],
+    [
+      "a malformed key from the environment",
+      async () => {
+        const before = process.env.PAREA_API_KEY;
+        process.env.PAREA_API_KEY = `${apiKey}\n`;
+        try {
+          return (() => createPareaClient({ baseUrl: "http://127.0.0.1:1" }))();
+        } finally {
+          if (before === undefined) delete process.env.PAREA_API_KEY;
+          else process.env.PAREA_API_KEY = before;
+        }
+      },
+    ],
   ])("%s", async (_, makeError) => {
     const error = await Promise.resolve()
       .then(makeError)

@@ -16,6 +16,8 @@ export interface Fault {
   chunked?: boolean;
   /** Announce the whole body's length, send only this many bytes of it, then destroy the socket. */
   cutBodyAfter?: number;
+  /** Write these bytes to the socket as the whole answer (status line included), for malformed HTTP. */
+  raw?: string | Buffer;
 }
 
 export interface RecordedRequest {
@@ -57,8 +59,13 @@ export async function startFaultServer(
     if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     if (fault.reset) return void req.socket.destroy();
     if (res.destroyed) return;
+    if (fault.raw !== undefined) return void req.socket.end(fault.raw);
     const payload =
-      fault.body === undefined ? "" : typeof fault.body === "string" ? fault.body : JSON.stringify(fault.body);
+      fault.body === undefined
+        ? ""
+        : typeof fault.body === "string" || Buffer.isBuffer(fault.body)
+          ? fault.body
+          : JSON.stringify(fault.body);
     const headers = { "content-type": "application/json", ...fault.headers };
     recorded.status = fault.status ?? 200;
     if (fault.chunked) {

@@ -1,0 +1,211 @@
+// Hostile and unusual servers, over real HTTP on 127.0.0.1, on both transports (vitest.config.ts):
+// compressed answers, bodyless statuses that carry a body anyway, oversized bodies, unparsable
+// redirects, and a garbage collection in the middle of an exchange.
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
+import { afterEach, describe, expect, it } from "vitest";
+import { createPareaClient, transport } from "./support/client-under-test.ts";
+import {
+  PareaApiError,
+  PareaError,
+  PareaInvalidResponseError,
+  PareaRedirectError,
+  PareaResponseTooLargeError,
+  type PareaClientOptions,
+} from "../src/index.ts";
+import { startFaultServer, type Fault, type FaultServer } from "./support/fault-server.mts";
+
+const feedback = { trace_id: "t-1", score: 0.5 };
+const servers: FaultServer[] = [];
+afterEach(async () => void (await Promise.all(servers.splice(0).map((server) => server.close()))));
+
+async function clientFor(script: Fault[], options: PareaClientOptions = {}) {
+  const server = await startFaultServer(script);
+  servers.push(server);
+  const client = createPareaClient({ apiKey: "test-key-hardening", baseUrl: server.url, logLevel: "off", ...options });
+  return { server, client };
+}
+
+const outcome = (promise: Promise<unknown>) =>
+  promise.then(
+    (data) => ({ data, error: undefined }),
+    (error: unknown) => ({ data: undefined, error }),
+  );
+
+describe("compressed answers are decoded", () => {
+  const json = Buffer.from(JSON.stringify({ ok: "é ✓" }));
+  it.each<[string, Buffer]>([
+    ["gzip", gzipSync(json)],
+    ["x-gzip", gzipSync(json)],
+    ["br", brotliCompressSync(json)],
+    ["deflate", deflateSync(json)],
+    ["deflate", deflateRawSync(json)],
+    ["gzip, br", brotliCompressSync(gzipSync(json))],
+  ])("content-encoding: %s", async (coding, body) => {
+    const { client, server } = await clientFor([{ status: 200, headers: { "content-encoding": coding }, body }]);
+    await expect(client.recordFeedback(feedback)).resolves.toEqual({ ok: "é ✓" });
+    const { data } = await client.POST("/api/parea/v1/feedback", { body: feedback });
+    expect(data).toEqual({ ok: "é ✓" });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("asks only for the codings it decodes", async () => {
+    const { client, server } = await clientFor([{ status: 200, body: {} }]);
+    await client.recordFeedback(feedback);
+    const asked = String(server.requests[0]!.headers["accept-encoding"]);
+    for (const coding of asked.split(",").map((c) => c.trim())) expect(["gzip", "deflate", "br"]).toContain(coding);
+  });
+
+  it("a compressed body that expands past maxResponseBytes is refused, not inflated", async () => {
+    const bomb = gzipSync(Buffer.alloc(20_000_000, 32));
+    const { client, server } = await clientFor([{ status: 200, headers: { "content-encoding": "gzip" }, body: bomb }], {
+      maxResponseBytes: 1_000_000,
+    });
+    const { error } = await outcome(client.recordFeedback(feedback));
+    expect(error).toBeInstanceOf(PareaResponseTooLargeError);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("statuses that have no body", () => {
+  const raw = (status: number) =>
+    `HTTP/1.1 ${status} X\r\ncontent-type: application/json\r\ncontent-length: 5\r\n\r\nhello`;
+
+  it.each([204, 205])("%i with a body anyway: success with no body, sent once", async (status) => {
+    const { client, server } = await clientFor([{ raw: raw(status) }]);
+    await expect(client.recordFeedback(feedback)).resolves.toBeUndefined();
+    expect(server.requests).toHaveLength(1);
+    const again = await clientFor([{ raw: raw(status) }]);
+    const { data, error, response } = await again.client.POST("/api/parea/v1/feedback", { body: feedback });
+    expect([data, error, response.status]).toEqual([undefined, undefined, status]);
+  });
+
+  it("304 with a body: a PareaApiError (not a 2xx), not a parser failure", async () => {
+    const { client, server } = await clientFor([{ raw: raw(304) }]);
+    const { error } = await outcome(client.recordFeedback(feedback));
+    expect(error).toBeInstanceOf(PareaApiError);
+    expect((error as PareaApiError).status).toBe(304);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("maxResponseBytes", () => {
+  it.each([
+    ["with a content-length", false],
+    ["chunked, no length", true],
+  ])("a body over it (%s): PareaResponseTooLargeError, not retried", async (_, chunked) => {
+    const body = JSON.stringify({ filler: "x".repeat(200_000) });
+    const { client, server } = await clientFor([{ status: 200, body, chunked }], { maxResponseBytes: 100_000 });
+    const { error } = await outcome(client.recordFeedback(feedback));
+    expect(error).toBeInstanceOf(PareaResponseTooLargeError);
+    expect(error).toBeInstanceOf(PareaApiError);
+    expect((error as PareaResponseTooLargeError).maxResponseBytes).toBe(100_000);
+    expect((error as Error).message).toMatch(
+      /200 to POST \/api\/parea\/v1\/feedback with a body over maxResponseBytes/,
+    );
+    expect(server.requests).toHaveLength(1);
+    // The raw verbs throw it too rather than reading on.
+    await expect(client.POST("/api/parea/v1/feedback", { body: feedback })).rejects.toBeInstanceOf(
+      PareaResponseTooLargeError,
+    );
+  });
+
+  it("a body within it is read, per call too", async () => {
+    const body = { filler: "x".repeat(50_000) };
+    const { client } = await clientFor([{ status: 200, body }], { maxResponseBytes: 10 });
+    await expect(client.recordFeedback(feedback, { maxResponseBytes: 100_000 })).resolves.toEqual(body);
+  });
+
+  it("defaults to 32 MiB", async () => {
+    const { client } = await clientFor([{ status: 200, body: Buffer.alloc(32 * 1024 * 1024 + 1, 32) }]);
+    await expect(client.recordFeedback(feedback)).rejects.toBeInstanceOf(PareaResponseTooLargeError);
+  });
+});
+
+describe("redirects the client cannot follow", () => {
+  it("an unparsable Location: PareaRedirectError at once, not retried as a connection error", async () => {
+    const { client, server } = await clientFor([{ status: 302, headers: { location: "http://[::1" } }]);
+    const { error } = await outcome(client.recordFeedback(feedback));
+    expect(error).toBeInstanceOf(PareaRedirectError);
+    expect((error as Error).message).toMatch(/Location is not a URL/);
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("a garbage collection mid-exchange", () => {
+  const fixture = join(import.meta.dirname, "fixtures", "gc-stall.mts");
+  const run = async (mode: string) => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--expose-gc", "--import", "tsx", fixture, transport, mode],
+      {
+        cwd: join(import.meta.dirname, ".."),
+      },
+    );
+    return JSON.parse(stdout.trim().split("\n").at(-1)!) as { outcome: string; ms: number; socketClosed: boolean };
+  };
+
+  it("keeps the timeout: PareaTimeoutError, and the socket is closed", async () => {
+    const result = await run("timeout");
+    expect(result.outcome).toBe("PareaTimeoutError");
+    expect(result.ms).toBeLessThan(2_000);
+    expect(result.socketClosed).toBe(true);
+  });
+
+  it("keeps the caller's abort: PareaAbortError, and the socket is closed", async () => {
+    const result = await run("abort");
+    expect(result.outcome).toBe("PareaAbortError");
+    expect(result.socketClosed).toBe(true);
+  });
+});
+
+describe("options of the wrong type are refused at creation", () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ["timeoutMs as a string", { timeoutMs: "5000" }, "timeoutMs"],
+    ["maxRetries as a string", { maxRetries: "2" }, "maxRetries"],
+    ["an unknown logLevel", { logLevel: "verbose" }, "logLevel"],
+    ["fetch that is not a function", { fetch: "fetch" }, "fetch"],
+    ["a signal that is not one", { signal: {} }, "signal"],
+    ["a logger without methods", { logger: {} }, "logger"],
+    ["validateRequests as a string", { validateRequests: "false" }, "validateRequests"],
+    ["maxResponseBytes of 0", { maxResponseBytes: 0 }, "maxResponseBytes"],
+    ["a header value with a line break", { headers: { "x-a": "1\r\nx-b: 2" } }, "headers"],
+    ["a key with a line break", { apiKey: "sk-good\r\nx-evil: 1" }, "apiKey"],
+  ])("%s", (_, options, option) => {
+    const attempt = () => createPareaClient({ apiKey: "k", baseUrl: "http://127.0.0.1:9", ...options } as never);
+    expect(attempt).toThrow(PareaError);
+    const error = (() => {
+      try {
+        attempt();
+      } catch (e) {
+        return e as PareaError;
+      }
+    })()!;
+    expect(error.option).toBe(option);
+    expect(error.message).toContain(option);
+    expect(error.message).not.toContain("sk-good");
+  });
+
+  it("per call too", async () => {
+    const client = createPareaClient({ apiKey: "k", baseUrl: "http://127.0.0.1:9" });
+    await expect(client.recordFeedback(feedback, { timeoutMs: "5" as never })).rejects.toThrow(
+      /timeoutMs must be a number/,
+    );
+  });
+
+  it("headers as a Headers object or pairs are sent", async () => {
+    const { server, client } = await clientFor([{ status: 200, body: {} }], { headers: new Headers({ "x-a": "1" }) });
+    await client.recordFeedback(feedback);
+    const other = await clientFor([{ status: 200, body: {} }], { headers: [["x-b", "2"]] });
+    await other.client.recordFeedback(feedback);
+    expect(server.requests[0]!.headers["x-a"]).toBe("1");
+    expect(other.server.requests[0]!.headers["x-b"]).toBe("2");
+  });
+});
+
+it("a response that is not JSON stays a PareaInvalidResponseError whatever its encoding claims", async () => {
+  const { client } = await clientFor([{ status: 200, headers: { "content-encoding": "zstd" }, body: "<html>" }]);
+  await expect(client.recordFeedback(feedback)).rejects.toBeInstanceOf(PareaInvalidResponseError);
+});
