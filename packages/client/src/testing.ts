@@ -5,7 +5,9 @@ import type { OperationSchema, RequestBody } from "./client.js";
 import { defaultReplies } from "./generated/operations/replies.js";
 import { operations } from "./generated/operations/index.js";
 import { apiKeyAuth } from "./generated/spec.js";
+import { PareaError } from "./errors.js";
 import { locatedIssues, type Operation, type OperationName } from "./operations.js";
+import { sleep } from "./transport.js";
 
 /** One request the fake received for an operation. */
 export interface FakeCall<Name extends OperationName = OperationName> {
@@ -87,11 +89,36 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   body: JSON.stringify(body),
 });
 
-const sleep = (ms: number, signal?: AbortSignal | null) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
+/**
+ * A scripted reply the fake can actually send, checked when it is scripted: a bad one would otherwise
+ * throw inside the HTTP server (killing the test process) or apply once or forever by accident.
+ */
+function checkReply(operation: string, reply: Scripted): void {
+  const problem = (what: string) => {
+    throw new PareaError(`fake.reply(${JSON.stringify(operation)}): ${what}`);
+  };
+  if (!Object.hasOwn(operations, operation)) problem(`no operation of that name in the spec`);
+  const { status, headers = {}, times = 1, delayMs = 0, body } = reply;
+  if (!reply.networkError && !(Number.isInteger(status) && status! >= 200 && status! <= 599))
+    problem(`status must be an integer from 200 to 599, not ${String(status)}`);
+  if (!(times === Infinity || (Number.isInteger(times) && times >= 1)))
+    problem(`times must be a whole number >= 1 (or Infinity), not ${String(times)}`);
+  if (!(Number.isFinite(delayMs) && delayMs >= 0)) problem(`delayMs must be a number >= 0, not ${String(delayMs)}`);
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[!#$%&'*+.^_`|~\w-]+$/.test(name)) problem(`${JSON.stringify(name)} is not a valid header name`);
+    if (typeof value !== "string" || /[\r\n\0]/.test(value))
+      problem(`header ${name} must be a string without line breaks or NUL`);
+  }
+  if (body !== undefined) {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(body);
+    } catch (error) {
+      problem(`body cannot be sent as JSON: ${(error as Error).message}`);
+    }
+    if (text === undefined) problem("body cannot be sent as JSON");
+  }
+}
 
 /** A spec-driven stand-in for the Parea API: see the README's "Testing your service". */
 export function createFakeParea(): FakeParea {
@@ -141,7 +168,7 @@ export function createFakeParea(): FakeParea {
     const queue = scripts.get(op.name) ?? [];
     const scripted = queue[0];
     if (scripted && (scripted.times = (scripted.times ?? 1) - 1) <= 0) queue.shift();
-    if (scripted?.delayMs) await sleep(scripted.delayMs, signal);
+    if (scripted?.delayMs && !(await sleep(scripted.delayMs, signal))) return "drop" as const;
     if (scripted?.networkError) return "drop" as const;
     // A scripted reply is answered as written (no body unless given); otherwise the spec's default.
     const {
@@ -157,6 +184,8 @@ export function createFakeParea(): FakeParea {
   async function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
     const request = input instanceof Request && init === undefined ? input : new Request(input, init);
     const answer = await handle(request.method, request.url, request.headers, await request.text(), request.signal);
+    // An aborted fetch rejects with the signal's reason (the client's timeout is one).
+    if (request.signal?.aborted) throw request.signal.reason;
     if (answer === "drop") {
       // What fetch does when the connection drops: a TypeError whose cause has the socket's code.
       throw new TypeError("fetch failed", {
@@ -169,14 +198,26 @@ export function createFakeParea(): FakeParea {
 
   async function listen(): Promise<FakeServer> {
     const { createServer } = await import("node:http");
+    // Pending delays end with the server: close() must not leave a timer behind.
+    const closing = new AbortController();
     const server = createServer(async (req, res) => {
-      let text = "";
-      for await (const chunk of req) text += chunk;
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-      const answer = await handle(req.method ?? "GET", req.url ?? "/", headers, text);
-      if (answer === "drop") return void req.socket.destroy();
-      res.writeHead(answer.status, answer.headers).end(answer.body);
+      try {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        // Decoded after joining: a character split across two chunks stays whole.
+        const text = Buffer.concat(chunks).toString("utf8");
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(req.headers))
+          if (typeof value === "string") headers.set(name, value);
+        const answer = await handle(req.method ?? "GET", req.url ?? "/", headers, text, closing.signal);
+        if (answer === "drop") return void req.socket.destroy();
+        res.writeHead(answer.status, answer.headers).end(answer.body);
+      } catch (error) {
+        // A fault of the fake itself is the test's to see, not a crash of the process running it.
+        violations.push({ method: req.method ?? "", path: req.url ?? "", reason: `the fake failed: ${String(error)}` });
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ detail: "the fake failed" }));
+      }
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as { port: number };
@@ -184,6 +225,7 @@ export function createFakeParea(): FakeParea {
       url: `http://127.0.0.1:${port}`,
       close: () =>
         new Promise<void>((resolve) => {
+          closing.abort();
           server.closeAllConnections();
           server.close(() => resolve());
         }),
@@ -194,6 +236,7 @@ export function createFakeParea(): FakeParea {
     fetch,
     calls: <Name extends OperationName>(operation: Name) => [...(calls.get(operation) ?? [])] as FakeCall<Name>[],
     reply(operation, reply) {
+      checkReply(operation, reply as Scripted);
       scripts.set(operation, [...(scripts.get(operation) ?? []), { ...reply }]);
     },
     violations: () => [...violations],

@@ -4,6 +4,7 @@ import { createPareaClient } from "./support/client-under-test.ts";
 import {
   PareaApiError,
   PareaConnectionError,
+  PareaError,
   PareaRateLimitError,
   PareaTimeoutError,
   PareaValidationError,
@@ -157,5 +158,68 @@ describe("createFakeParea: listen()", () => {
     await expect(parea.recordFeedback(feedback)).rejects.toBeInstanceOf(PareaConnectionError);
     expect(fake.calls("recordFeedback").map((call) => call.body)).toEqual([feedback, feedback, feedback]);
     expect(fake.violations()).toEqual([]);
+  });
+});
+
+describe("createFakeParea: bad scripts and hostile requests", () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ["status 99", { status: 99 }, /status must be an integer from 200 to 599, not 99/],
+    ["status 1000", { status: 1000 }, /status must be an integer from 200 to 599, not 1000/],
+    ["status 200.5", { status: 200.5 }, /status must be an integer/],
+    ["a header with a line break", { status: 200, headers: { "x-a": "1\r\nx-b: 2" } }, /header x-a/],
+    ["a header name with a space", { status: 200, headers: { "x a": "1" } }, /not a valid header name/],
+    ["times 0", { status: 503, times: 0 }, /times must be a whole number >= 1/],
+    ["times -1", { status: 503, times: -1 }, /times must be a whole number >= 1/],
+    ["times NaN", { status: 503, times: Number.NaN }, /times must be a whole number >= 1/],
+    ["delayMs -5", { status: 200, delayMs: -5 }, /delayMs must be a number >= 0/],
+    ["a body JSON cannot carry", { status: 200, body: { n: 1n } }, /body cannot be sent as JSON/],
+  ])("reply() with %s is refused when scripted, with the reason", (_, reply, message) => {
+    const fake = createFakeParea();
+    expect(() => fake.reply("recordFeedback", reply as never)).toThrow(PareaError);
+    expect(() => fake.reply("recordFeedback", reply as never)).toThrow(message);
+  });
+
+  it("reply() for an operation the spec does not have is refused", () => {
+    expect(() => createFakeParea().reply("nope" as never, { status: 200 })).toThrow(/no operation of that name/);
+  });
+
+  it("times: Infinity answers every call", async () => {
+    const { fake, parea } = setup({ maxRetries: 0 });
+    fake.reply("recordFeedback", { status: 503, times: Infinity });
+    for (let i = 0; i < 3; i++) await expect(parea.recordFeedback(feedback)).rejects.toBeInstanceOf(PareaApiError);
+  });
+
+  it("over HTTP, a non-ASCII body split across chunks arrives whole", async () => {
+    const fake = createFakeParea();
+    const server = await fake.listen();
+    servers.push(server);
+    const body = Buffer.from(JSON.stringify({ trace_id: "é".repeat(40_000), score: 1 }));
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${server.url}${operations.recordFeedback.path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", [apiKeyAuth.name]: "k" },
+      });
+      req.on("response", (res) => (res.resume(), resolve(res.statusCode!))).on("error", reject);
+      // Split inside a two-byte character.
+      req.write(body.subarray(0, 1001));
+      setTimeout(() => req.end(body.subarray(1001)), 20);
+    });
+    expect(status).toBe(200);
+    expect(fake.calls("recordFeedback")[0]!.body.trace_id).toBe("é".repeat(40_000));
+  });
+
+  it("close() ends a pending delayMs: no timer keeps the process alive", async () => {
+    const fake = createFakeParea();
+    const server = await fake.listen();
+    fake.reply("recordFeedback", { status: 200, delayMs: 60_000 });
+    const parea = createPareaClient({ apiKey: "k", baseUrl: server.url, logLevel: "off", maxRetries: 0 });
+    const pending = parea.recordFeedback(feedback).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const handlesBefore = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    await server.close();
+    expect(await pending).toBeInstanceOf(PareaConnectionError);
+    const handlesAfter = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    expect(handlesAfter).toBeLessThan(handlesBefore);
   });
 });
