@@ -17,6 +17,27 @@ const whole = (min: number) => (text: string) => {
 
 const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
+/**
+ * The command line to run again, without the API key: CI logs keep what is printed. The key then
+ * comes from PAREA_API_KEY, or the user passes --api-key again.
+ */
+export function withoutApiKey(argv: string[]): { args: string[]; hadKey: boolean } {
+  const args: string[] = [];
+  let hadKey = false;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--") {
+      args.push(...argv.slice(i));
+      break;
+    }
+    if (argv[i] === "--api-key") {
+      hadKey = true;
+      i++;
+    } else if (argv[i]!.startsWith("--api-key=")) hadKey = true;
+    else args.push(argv[i]!);
+  }
+  return { args, hadKey };
+}
+
 export function buildProgram(argv: string[], setExit: (code: number) => void): Command {
   const { method, path } = operations.recordFeedback;
   const program = new Command("parea")
@@ -57,6 +78,10 @@ export function buildProgram(argv: string[], setExit: (code: number) => void): C
     .option("--rejects <path>", "where rows that could not be delivered go (default: FILE.rejects.jsonl)")
     .option("--checkpoint <path>", "where delivered rows are recorded (default: FILE.checkpoint)")
     .option("--resume", "continue an interrupted import: rows in the checkpoint are not sent again")
+    .option(
+      "--assume-same-input",
+      "with --resume on standard input or a FIFO (which cannot be read twice to check): trust that it is the same input",
+    )
     .action(async (file: string, values: Record<string, unknown>) => {
       const format = formatOf(file);
       if (!format)
@@ -65,6 +90,8 @@ export function buildProgram(argv: string[], setExit: (code: number) => void): C
         );
       const stem = file === "-" ? "stdin" : file;
       const resume = values.resume === true;
+      const { args, hadKey } = withoutApiKey(argv);
+      const again = ["parea", ...args, ...(resume ? [] : ["--resume"])].map(quote).join(" ");
       setExit(
         await runImport({
           file,
@@ -74,9 +101,12 @@ export function buildProgram(argv: string[], setExit: (code: number) => void): C
           rejects: (values.rejects as string | undefined) ?? `${stem}.rejects.jsonl`,
           checkpoint: (values.checkpoint as string | undefined) ?? `${stem}.checkpoint`,
           resume,
+          assumeSameInput: values.assumeSameInput === true,
           apiKey: connection().apiKey,
           baseUrl: connection().baseUrl,
-          resumeCommand: ["parea", ...argv, ...(resume ? [] : ["--resume"])].map(quote).join(" "),
+          resumeCommand: hadKey
+            ? `${again}\n  (with the API key in PAREA_API_KEY, or --api-key again: it is not printed)`
+            : again,
         }),
       );
     });

@@ -1,7 +1,7 @@
 // parea feedback record: one feedback from flags (one flag per field of the spec's request body),
 // checked by the spec's validator before anything is sent.
 import { createPareaClient, PareaError, type RequestBody } from "@parea-api/client";
-import { operations, requestBodyIssues } from "@parea-api/client/operations";
+import { formatIssues, operations, requestBodyIssues } from "@parea-api/client/operations";
 import { configurationError, UsageError } from "./errors.js";
 import { feedbackFields, parseValue } from "./fields.js";
 
@@ -15,8 +15,7 @@ export async function record(
     if (text !== undefined) body[field.name] = parseValue(field, text);
   }
   const issues = requestBodyIssues(operations.recordFeedback, body);
-  if (issues.length)
-    throw new UsageError(`feedback not sent: ${issues.map((issue) => `${issue.path} ${issue.message}`).join("; ")}`);
+  if (issues.length) throw new UsageError(`feedback not sent: ${formatIssues(issues)}`);
   let client;
   try {
     client = createPareaClient(connection);

@@ -92,7 +92,11 @@ describe("usage and configuration errors: exit 2, one line saying what to fix, n
       ["feedback", "import", "labels.xlsx"],
       /^error: cannot tell the format of labels\.xlsx: name it \.jsonl, \.ndjson or \.csv/m,
     ],
-    ["a missing file", ["feedback", "import", "missing.jsonl"], /^error: cannot read missing\.jsonl: ENOENT$/m],
+    [
+      "a missing file",
+      ["feedback", "import", "missing.jsonl"],
+      /^error: cannot read missing\.jsonl: no such file or directory \(ENOENT\)$/m,
+    ],
     [
       "no API key",
       ["feedback", "record", "--score", "1"],

@@ -4,3 +4,5 @@ export { operations } from "./generated/operations/index.js";
 export { requestFields } from "./generated/operations/fields.js";
 export { requestBodyIssues, type Operation, type OperationName } from "./operations.js";
 export type { InvalidRequestIssue } from "./errors.js";
+export { MAX_RETRY_AFTER_MS } from "./retry-timing.js";
+export { formatIssues } from "./errors.js";

@@ -1,59 +1,115 @@
-// What an import has delivered, appended as it goes, so a resumed import never sends those rows
-// again. One line number per delivered row after a header naming the input; written at least every
-// 250 ms and fsynced when the import ends or is interrupted. A row whose answer had not arrived yet
-// is not in it, and may be sent again on resume (Record Feedback is marked retry-safe).
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+// What an import has delivered, so a resumed import never sends those rows again, and which input it
+// was read from, so a resume cannot skip rows of a different file.
+//
+// The file: a header line, then one line per delivered row (its line number), each written the
+// moment its answer arrives (a write per row, not an fsync: a killed process loses none of them;
+// fsync at most every 250 ms and at the end, for power cuts). Before the first row read from new
+// input bytes, a `{"prefix": B, "sha256": H}` line records the hash of the input's first B bytes: a
+// resume checks that its input starts with the same B bytes, so appending to the file is fine and
+// any other change is refused. A torn last line (a crash or a full disk mid-write) is cut off before
+// anything is appended, so it can never be extended into another row's number.
+import {
+  createReadStream,
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+} from "node:fs";
+import { createHash } from "node:crypto";
 import { UsageError } from "../errors.js";
+import { writeAll } from "./files.js";
 
 interface Header {
-  parea_import_checkpoint: 1;
+  parea_import_checkpoint: 2;
   input: string;
-  bytes: number | null;
+}
+
+interface Prefix {
+  prefix: number;
+  sha256: string;
+}
+
+/** What the input looks like so far (rows.ts keeps it up to date as bytes are read). */
+export interface InputPrefix {
+  bytes: number;
+  sha256(): string;
+}
+
+/** What a resume needs to know about its input to check it is the same. */
+export interface InputIdentity {
+  name: string;
+  /** A regular file that can be read again from the start; null for stdin, a FIFO or a device. */
+  path: string | null;
 }
 
 export class Checkpoint {
-  private pending: number[] = [];
+  private recorded = 0;
+  private dirty = false;
   private readonly timer: NodeJS.Timeout;
 
   private constructor(
     readonly path: string,
     private readonly fd: number,
     private readonly delivered: Set<number>,
+    /** The checkpoint did not exist before this run: removing it undoes this run. */
+    readonly created: boolean,
   ) {
-    this.timer = setInterval(() => this.flush(), 250);
+    this.timer = setInterval(() => this.sync(), 250);
     this.timer.unref();
   }
 
-  /** Opens (and on resume, reads) the checkpoint for an input; refuses to silently start over. */
-  static open(path: string, input: { name: string; bytes: number | null }, resume: boolean): Checkpoint {
-    const header: Header = { parea_import_checkpoint: 1, input: input.name, bytes: input.bytes };
-    const delivered = new Set<number>();
-    const exists = existsSync(path) && readFileSync(path, "utf8").trim() !== "";
-    if (exists && !resume)
-      throw new UsageError(
-        `checkpoint ${path} exists from an earlier import: pass --resume to continue it, or delete it to start over`,
-      );
-    if (exists) {
-      const [first, ...lines] = readFileSync(path, "utf8").split("\n");
-      let found: Partial<Header> = {};
-      try {
-        found = JSON.parse(first!);
-      } catch {
-        // reported below
-      }
-      if (found.parea_import_checkpoint !== 1)
+  /** Opens (and on resume, reads and checks) the checkpoint for an input; refuses to silently start over. */
+  static async open(
+    path: string,
+    input: InputIdentity,
+    { resume, assumeSameInput }: { resume: boolean; assumeSameInput: boolean },
+  ): Promise<Checkpoint> {
+    const existed = existsSync(path);
+    const fd = openSync(path, "a+");
+    try {
+      const text = readFileSync(fd, "utf8");
+      const lines = text.split("\n");
+      // Only newline-terminated lines count; a torn tail is cut off so nothing is appended to it.
+      const torn = lines.pop()!;
+      const header = parse<Header>(lines.shift());
+      if (text.trim() !== "" && header?.parea_import_checkpoint === undefined)
         throw new UsageError(`${path} is not a parea import checkpoint; pass another --checkpoint`);
-      if (found.input !== input.name || (input.bytes !== null && found.bytes !== input.bytes))
-        throw new UsageError(
-          `checkpoint ${path} was written for ${found.input} (${found.bytes} bytes), not ${input.name} (${input.bytes} bytes)`,
-        );
-      // A crash can tear the last write ("12" of "123"): only newline-terminated entries count.
-      if (!readFileSync(path, "utf8").endsWith("\n")) lines.pop();
-      for (const line of lines) if (/^\d+$/.test(line)) delivered.add(Number(line));
+      const delivered = new Set<number>();
+      let prefix: Prefix | undefined;
+      for (const line of lines) {
+        if (/^\d+$/.test(line)) delivered.add(Number(line));
+        else {
+          const found = parse<Prefix>(line);
+          if (typeof found?.prefix === "number" && found.prefix > (prefix?.prefix ?? -1)) prefix = found as Prefix;
+        }
+      }
+      if (delivered.size > 0) {
+        if (!resume)
+          throw new UsageError(
+            `checkpoint ${path} exists from an earlier import: pass --resume to continue it, or delete it to start over`,
+          );
+        if (header?.parea_import_checkpoint !== 2)
+          throw new UsageError(
+            `${path} was written by another version of parea and cannot be resumed; delete it to start over`,
+          );
+        if (header.input !== input.name)
+          throw new UsageError(`checkpoint ${path} was written for ${header.input}, not ${input.name}`);
+        if (prefix) await checkSameInput(path, input, prefix, assumeSameInput);
+        if (torn !== "") ftruncateSync(fd, Buffer.byteLength(text) - Buffer.byteLength(torn));
+      } else {
+        // Nothing was delivered (or there is no checkpoint yet): nothing to skip, so start afresh.
+        ftruncateSync(fd, 0);
+        writeAll(fd, `${JSON.stringify({ parea_import_checkpoint: 2, input: input.name } satisfies Header)}\n`);
+      }
+      return new Checkpoint(path, fd, delivered, !existed);
+    } catch (error) {
+      closeSync(fd);
+      if (!existed) unlinkSync(path);
+      throw error;
     }
-    const fd = openSync(path, "a");
-    if (!exists) writeSync(fd, `${JSON.stringify(header)}\n`);
-    return new Checkpoint(path, fd, delivered);
   }
 
   /** Delivered by an earlier run of this import. */
@@ -65,22 +121,63 @@ export class Checkpoint {
     return this.delivered.size;
   }
 
-  add(line: number): void {
-    this.pending.push(line);
-    if (this.pending.length >= 1_000) this.flush();
+  /** Records a delivered row now (one write); the input's prefix first if more of it was read since. */
+  add(line: number, input: InputPrefix): void {
+    const prefix =
+      input.bytes > this.recorded ? `${JSON.stringify({ prefix: input.bytes, sha256: input.sha256() })}\n` : "";
+    writeAll(this.fd, `${prefix}${line}\n`);
+    this.recorded = Math.max(this.recorded, input.bytes);
+    this.dirty = true;
   }
 
-  flush(): void {
-    if (this.pending.length === 0) return;
-    writeSync(this.fd, `${this.pending.join("\n")}\n`);
-    this.pending = [];
+  private sync(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    try {
+      fdatasyncSync(this.fd);
+    } catch {
+      // The next write reports a failing disk; a missed sync only weakens the power-cut bound.
+    }
   }
 
-  /** Flush, fsync and close: after this the checkpoint survives a power cut. */
+  /** fsync and close: after this the checkpoint survives a power cut. */
   close(): void {
     clearInterval(this.timer);
-    this.flush();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
+    try {
+      this.dirty = true;
+      this.sync();
+    } finally {
+      closeSync(this.fd);
+    }
   }
+}
+
+function parse<T>(line: string | undefined): Partial<T> | undefined {
+  try {
+    return JSON.parse(line ?? "") as Partial<T>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The input must start with the bytes the earlier run read, or its line numbers mean other rows. */
+async function checkSameInput(path: string, input: InputIdentity, prefix: Prefix, assume: boolean): Promise<void> {
+  if (input.path === null) {
+    if (assume) return;
+    throw new UsageError(
+      `cannot check that ${input.name} is the input checkpoint ${path} was written for (it can be read only once); pass --assume-same-input to resume anyway`,
+    );
+  }
+  const hash = createHash("sha256");
+  let read = 0;
+  if (prefix.prefix > 0) {
+    for await (const chunk of createReadStream(input.path, { start: 0, end: prefix.prefix - 1 })) {
+      hash.update(chunk as Buffer);
+      read += (chunk as Buffer).length;
+    }
+  }
+  if (read !== prefix.prefix || hash.digest("hex") !== prefix.sha256)
+    throw new UsageError(
+      `${input.name} changed since checkpoint ${path} was written (its first ${prefix.prefix} bytes differ), so its line numbers no longer name the rows delivered; delete the checkpoint to import it from the start`,
+    );
 }

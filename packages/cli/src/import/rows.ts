@@ -1,10 +1,14 @@
 // Streaming readers: one row at a time, each with the 1-based line of the input where it starts, so a
-// rejected row can be found in the file. Memory stays flat whatever the file's size.
+// rejected row can be found in the file. Memory stays flat whatever the file's size. Every byte read
+// also goes into a running sha256 (InputPrefix), which the checkpoint records so a resume can prove
+// its input starts with the same bytes.
+import { createHash } from "node:crypto";
+import { isUtf8 } from "node:buffer";
 import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
-import type { Readable } from "node:stream";
-import { parse } from "csv-parse";
+import { Transform, type Readable, type TransformCallback } from "node:stream";
+import { parse, type Options } from "csv-parse";
 import { feedbackFields, parseValue, type Field } from "../fields.js";
+import type { InputPrefix } from "./checkpoint.js";
 
 export interface Row {
   /** 1-based line in the input where the row starts. */
@@ -18,53 +22,162 @@ export interface Row {
   bytes: number;
 }
 
-/** JSON Lines: one object per line; blank lines are skipped; a UTF-8 BOM is ignored. */
-export async function* jsonLines(stream: Readable): AsyncGenerator<Row> {
+const LF = 0x0a;
+const CR = 0x0d;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Passes the input through, hashing it; for CSV it also notes which lines are not valid UTF-8 (the
+ * parser would quietly turn their bytes into U+FFFD, and that text would be sent as the user's words).
+ */
+class InputTap extends Transform implements InputPrefix {
+  bytes = 0;
+  readonly invalidLines = new Set<number>();
+  private readonly hash = createHash("sha256");
+  private line = 1;
+  private partial: Buffer[] = [];
+
+  constructor(private readonly checkLines: boolean) {
+    super();
+  }
+
+  sha256(): string {
+    return this.hash.copy().digest("hex");
+  }
+
+  override _transform(chunk: Buffer, _: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    if (this.checkLines) {
+      let start = 0;
+      for (let end = chunk.indexOf(LF); end !== -1; end = chunk.indexOf(LF, start)) {
+        this.checkLine([...this.partial, chunk.subarray(start, end)]);
+        this.partial = [];
+        start = end + 1;
+      }
+      if (start < chunk.length) this.partial.push(chunk.subarray(start));
+    }
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.partial.length) this.checkLine(this.partial);
+    callback();
+  }
+
+  private checkLine(pieces: Buffer[]): void {
+    if (!isUtf8(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces))) this.invalidLines.add(this.line);
+    this.line++;
+  }
+}
+
+/**
+ * JSON Lines: one object per line, split on LF alone (a lone CR is part of a line, as in JSON text;
+ * CRLF loses its CR); blank lines are skipped; a UTF-8 BOM is ignored; a line that is not valid UTF-8
+ * is rejected rather than sent with replacement characters.
+ */
+export async function* jsonLines(stream: AsyncIterable<Buffer>): AsyncGenerator<Row> {
   let line = 0;
   let bytes = 0;
-  for await (const raw of createInterface({ input: stream, crlfDelay: Infinity })) {
+  let partial: Buffer[] = [];
+  const row = (raw: Buffer): Row | undefined => {
     line++;
-    bytes += Buffer.byteLength(raw) + 1;
-    const text = line === 1 ? raw.replace(/^\uFEFF/, "") : raw;
-    if (text.trim() === "") continue;
+    bytes += raw.length + 1;
+    let content = raw.at(-1) === CR ? raw.subarray(0, -1) : raw;
+    if (line === 1 && content.subarray(0, 3).equals(BOM)) content = content.subarray(3);
+    const text = content.toString("utf8");
+    if (!isUtf8(content)) return { line, input: text, bytes, error: "not valid UTF-8 text" };
+    if (text.trim() === "") return undefined;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      yield { line, input: text, bytes, error: `malformed JSON: ${(error as Error).message}` };
-      continue;
+      return { line, input: text, bytes, error: `malformed JSON: ${(error as Error).message}` };
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value))
-      yield { line, input: text, bytes, error: "expected a JSON object" };
-    else yield { line, input: text, bytes, body: value as Record<string, unknown> };
+    return typeof value !== "object" || value === null || Array.isArray(value)
+      ? { line, input: text, bytes, error: "expected a JSON object" }
+      : { line, input: text, bytes, body: value as Record<string, unknown> };
+  };
+  for await (const chunk of stream) {
+    let start = 0;
+    for (let end = chunk.indexOf(LF); end !== -1; end = chunk.indexOf(LF, start)) {
+      const piece = chunk.subarray(start, end);
+      const found = row(partial.length ? Buffer.concat([...partial, piece]) : piece);
+      partial = [];
+      start = end + 1;
+      if (found) yield found;
+    }
+    if (start < chunk.length) partial.push(chunk.subarray(start));
   }
+  if (partial.length) {
+    const found = row(Buffer.concat(partial));
+    if (found) yield { ...found, bytes: found.bytes - 1 };
+  }
+}
+
+interface CsvRecord {
+  record: string[];
+  info: { lines: number; bytes: number };
+  raw: string;
 }
 
 /**
  * CSV with a header row naming the fields. Quoted cells may hold commas, quotes and newlines; the row's
  * line is where its record starts. Cells are typed by the spec's field types; an empty cell is absent.
+ * A record the parser cannot read (a stray quote) is rejected and parsing goes on after it; a quote
+ * never closed swallows the rest of the file, which becomes one reject saying so.
  */
-export async function* csvRows(stream: Readable): AsyncGenerator<Row> {
+export async function* csvRows(stream: Readable, invalidLines: Set<number>): AsyncGenerator<Row> {
+  // autoDestroy off: on a parse error the records already parsed stay readable (destroying the
+  // stream dropped them: neither delivered nor rejected).
   const parser = stream.pipe(
-    parse({ bom: true, info: true, raw: true, relax_column_count: true, skip_empty_lines: true }),
+    parse({
+      bom: true,
+      info: true,
+      raw: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      autoDestroy: false,
+    } as Options),
   );
   const types = new Map<string, Field>(feedbackFields.map((field) => [field.name, field]));
   let header: string[] | undefined;
+  let lastLine = 0;
+  const skipped: Row[] = [];
+  parser.on("skip", (error: Error & { lines?: number; raw?: string; bytes?: number; code?: string }) => {
+    const raw = String(error.raw ?? "");
+    const line = lastLine + 1 + (raw.match(/^(\r?\n)+/)?.[0].match(/\n/g)?.length ?? 0);
+    const unclosed = error.code === "CSV_QUOTE_NOT_CLOSED";
+    skipped.push({
+      line,
+      input: raw.replace(/^(\r?\n)+/, "").replace(/\r?\n$/, ""),
+      bytes: error.bytes ?? 0,
+      error: unclosed
+        ? `CSV cannot be read from here on: ${error.message} (the rest of the file is inside that quote)`
+        : `CSV cannot be read: ${error.message}`,
+    });
+    lastLine = error.lines ?? lastLine;
+  });
   try {
-    for await (const { record, info, raw } of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number; bytes: number };
-      raw: string;
-    }>) {
+    for await (const { record, info, raw } of parser as AsyncIterable<CsvRecord>) {
+      yield* skipped.splice(0);
       // csv-parse reports the line where the record ends; `raw` may start with skipped blank lines.
       const text = raw.replace(/^(\r?\n)+/, "").replace(/\r?\n$/, "");
       const line = info.lines - (text.match(/\n/g)?.length ?? 0);
+      lastLine = info.lines;
       if (record.every((cell) => cell.trim() === "")) continue; // a line of spaces is blank too
+      const row = { line, input: text, bytes: info.bytes };
+      let invalid = line;
+      while (invalid <= info.lines && !invalidLines.has(invalid)) invalid++;
+      if (invalid <= info.lines) {
+        yield { ...row, error: `line ${invalid} is not valid UTF-8 text` };
+        continue;
+      }
       if (!header) {
         header = record.map((name) => name.trim());
         continue;
       }
-      const row = { line, input: text, bytes: info.bytes };
       if (record.length !== header.length) {
         yield { ...row, error: `has ${record.length} fields, the header has ${header.length}` };
         continue;
@@ -79,10 +192,13 @@ export async function* csvRows(stream: Readable): AsyncGenerator<Row> {
       yield { ...row, body };
     }
   } catch (error) {
-    // A quote never closed (or similar) leaves the rest of the file unreadable: one reject says where.
-    const { lines, message } = error as { lines?: number; message: string };
-    yield { line: lines ?? 0, input: "", bytes: Infinity, error: `CSV cannot be read from here on: ${message}` };
+    // Anything else the parser cannot go on from: one reject says where, after every row before it.
+    yield* skipped.splice(0);
+    const { message } = error as Error;
+    yield { line: lastLine + 1, input: "", bytes: Infinity, error: `CSV cannot be read from here on: ${message}` };
+    return;
   }
+  yield* skipped.splice(0);
 }
 
 export type Format = "jsonl" | "csv";
@@ -95,8 +211,23 @@ export function formatOf(file: string): Format | undefined {
   return undefined;
 }
 
-/** The rows of a file (or stdin); `close()` ends them early (an interrupt), even mid-wait on stdin. */
-export function readRows(file: string, format: Format): { rows: AsyncGenerator<Row>; close(): void } {
-  const stream = file === "-" ? process.stdin : createReadStream(file);
-  return { rows: format === "csv" ? csvRows(stream) : jsonLines(stream), close: () => void stream.destroy() };
+export interface Input {
+  rows: AsyncGenerator<Row>;
+  /** The bytes read so far and their hash, for the checkpoint. */
+  prefix: InputPrefix;
+  /** Ends the rows early (an interrupt), even mid-wait on stdin. */
+  close(): void;
+}
+
+/** The rows of a file (or stdin). */
+export function readRows(file: string, format: Format): Input {
+  const source = file === "-" ? process.stdin : createReadStream(file);
+  const tap = new InputTap(format === "csv");
+  const stream = source.pipe(tap);
+  source.on("error", (error: Error) => tap.destroy(error));
+  return {
+    rows: format === "csv" ? csvRows(stream, tap.invalidLines) : jsonLines(stream),
+    prefix: tap,
+    close: () => void (source.destroy(), tap.destroy()),
+  };
 }

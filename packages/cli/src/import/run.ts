@@ -1,13 +1,17 @@
 // parea feedback import: rows in, feedback out, through the client (its node:http keep-alive
 // transport, retries and validation). Every row ends delivered (and in the checkpoint) or rejected (and
-// in the rejects file, with its line and the reason); nothing in the checkpoint is sent again.
+// in the rejects file, with its line and the reason); nothing in the checkpoint is sent again. If a
+// file of the import cannot be written (a full disk), the import stops: what was written stays true,
+// and what was not is done again by --resume.
 import { setMaxListeners } from "node:events";
-import { closeSync, openSync, statSync, writeSync } from "node:fs";
-import { basename } from "node:path";
+import { closeSync, openSync, statSync, type Stats } from "node:fs";
+import { basename, resolve } from "node:path";
 import { createPareaClient, PareaAbortError, PareaInvalidRequestError, type RequestBody } from "@parea-api/client";
+import { formatIssues } from "@parea-api/client/operations";
 import PQueue from "p-queue";
 import { configurationError, EXIT, UsageError } from "../errors.js";
 import { Checkpoint } from "./checkpoint.js";
+import { acquireLock, fsProblem, writeAll } from "./files.js";
 import { createProgress } from "./progress.js";
 import { readRows, type Format, type Row } from "./rows.js";
 import { Throttle } from "./throttle.js";
@@ -20,23 +24,63 @@ export interface ImportOptions {
   rejects: string;
   checkpoint: string;
   resume: boolean;
+  /** Resume from stdin or a FIFO, whose content cannot be checked against the checkpoint. */
+  assumeSameInput?: boolean;
   apiKey: string | undefined;
   baseUrl: string | undefined;
-  /** How to run this import again with --resume, for the interrupt message. */
+  /** How to run this import again with --resume, for the interrupt message (never holding the key). */
   resumeCommand: string;
   /** How long rows in flight may finish after SIGINT/SIGTERM before they are abandoned. */
   graceMs?: number;
 }
 
+/** A file of the import could not be written: the import stops and says which and why. */
+class OutputFailure extends Error {}
+
+const statOf = (path: string): Stats | undefined => {
+  try {
+    return statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new UsageError(`cannot use ${path}: ${fsProblem(error)}`);
+  }
+};
+
+/**
+ * Before anything is created: the input is readable and not a directory; the outputs are not
+ * directories, not the input (same file, whatever the path) and not each other.
+ */
+function checkPaths({ file, rejects, checkpoint }: ImportOptions): { regularInput: boolean } {
+  let input: Stats | undefined;
+  if (file !== "-") {
+    input = statOf(file);
+    if (!input) throw new UsageError(`cannot read ${file}: ${fsProblem({ code: "ENOENT" })}`);
+    if (input.isDirectory()) throw new UsageError(`cannot read ${file}: ${fsProblem({ code: "EISDIR" })}`);
+    try {
+      closeSync(openSync(file, "r"));
+    } catch (error) {
+      throw new UsageError(`cannot read ${file}: ${fsProblem(error)}`);
+    }
+  }
+  const outputs = [
+    ["--rejects", rejects],
+    ["--checkpoint", checkpoint],
+  ] as const;
+  const same = (a: Stats | undefined, b: Stats | undefined) => !!a && !!b && a.dev === b.dev && a.ino === b.ino;
+  for (const [flag, path] of outputs) {
+    const stats = statOf(path);
+    if (stats?.isDirectory()) throw new UsageError(`${flag} ${path}: ${fsProblem({ code: "EISDIR" })}`);
+    if (same(stats, input)) throw new UsageError(`${flag} ${path} is the input file: it would be overwritten`);
+  }
+  if (resolve(rejects) === resolve(checkpoint) || same(statOf(rejects), statOf(checkpoint)))
+    throw new UsageError(`--rejects and --checkpoint name the same file (${rejects})`);
+  return { regularInput: input?.isFile() ?? false };
+}
+
 export async function runImport(options: ImportOptions): Promise<number> {
   const started = performance.now();
-  const totalBytes = options.file === "-" ? null : sizeOf(options.file);
-  const checkpoint = Checkpoint.open(
-    options.checkpoint,
-    { name: options.file === "-" ? "(stdin)" : basename(options.file), bytes: totalBytes },
-    options.resume,
-  );
-  const rejectsFd = openSync(options.rejects, "w");
+  const { regularInput } = checkPaths(options);
+  const totalBytes = regularInput ? statSync(options.file).size : null;
   const queue = new PQueue({ concurrency: options.concurrency });
   const throttle = new Throttle(options.concurrency, (limit) => (queue.concurrency = limit));
   const abort = new AbortController();
@@ -53,47 +97,86 @@ export async function runImport(options: ImportOptions): Promise<number> {
       onAttempt: throttle.onAttempt,
     });
   } catch (error) {
-    checkpoint.close();
-    closeSync(rejectsFd);
     throw configurationError(error as Error);
   }
 
-  const counts = { rows: 0, delivered: 0, rejected: 0, skipped: 0, abandoned: 0, bytes: 0 };
+  // Files, in an order that leaves nothing behind when one fails: lock, rejects, checkpoint.
+  const release = acquireLock(`${options.checkpoint}.lock`, `checkpoint ${options.checkpoint}`);
+  let rejectsFd: number;
+  let checkpoint: Checkpoint;
+  try {
+    try {
+      rejectsFd = openSync(options.rejects, "w");
+    } catch (error) {
+      throw new UsageError(`cannot write --rejects ${options.rejects}: ${fsProblem(error)}`);
+    }
+    try {
+      checkpoint = await Checkpoint.open(
+        options.checkpoint,
+        { name: options.file === "-" ? "(stdin)" : basename(options.file), path: regularInput ? options.file : null },
+        { resume: options.resume, assumeSameInput: options.assumeSameInput ?? false },
+      );
+    } catch (error) {
+      closeSync(rejectsFd);
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`cannot write --checkpoint ${options.checkpoint}: ${fsProblem(error)}`);
+    }
+  } catch (error) {
+    release();
+    throw error;
+  }
+
+  const counts = { rows: 0, delivered: 0, rejected: 0, skipped: 0, abandoned: 0, unrecorded: 0, bytes: 0 };
   const progress = createProgress(process.stderr, totalBytes, started);
+  const input = readRows(options.file, options.format);
+  let stopping: string | undefined;
+  let failure: string | undefined;
+  const stop = (why: string) => {
+    stopping ??= why;
+    queue.clear();
+    input.close();
+  };
+  const write = (what: string, run: () => void): boolean => {
+    try {
+      run();
+      return true;
+    } catch (error) {
+      failure ??= `cannot write ${what}: ${fsProblem(error)}`;
+      stop("a write failure");
+      return false;
+    }
+  };
   const reject = (row: Row, reason: string) => {
-    counts.rejected++;
-    writeSync(rejectsFd, `${JSON.stringify({ line: row.line, input: row.input, reason })}\n`);
+    const line = `${JSON.stringify({ line: row.line, input: row.input, reason })}\n`;
+    if (write(`the rejects file ${options.rejects}`, () => writeAll(rejectsFd, line))) counts.rejected++;
   };
 
   const deliver = async (row: Row) => {
     if (stopping) return;
     try {
       await client.recordFeedback(row.body as RequestBody<"recordFeedback">);
-      checkpoint.add(row.line);
-      counts.delivered++;
     } catch (error) {
       if (error instanceof PareaAbortError) counts.abandoned++;
-      else if (error instanceof PareaInvalidRequestError)
-        reject(row, `invalid: ${error.issues.map((issue) => `${issue.path} ${issue.message}`).join("; ")}`);
+      else if (error instanceof PareaInvalidRequestError) reject(row, `invalid: ${formatIssues(error.issues)}`);
       else reject(row, (error as Error).message);
+      return;
     } finally {
       progress.update(counts);
     }
+    // Recorded the moment the answer arrives: a crash after this never sends the row again.
+    if (write(`the checkpoint ${checkpoint.path}`, () => checkpoint.add(row.line, input.prefix))) counts.delivered++;
+    else counts.unrecorded++;
   };
 
-  // Stopping ends the input stream rather than racing each read against a "stopped" promise: a
-  // race per row against one long-lived promise keeps every row's promise alive (memory grew ~2 KB/row).
-  const input = readRows(options.file, options.format);
-  let stopping: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return abort.abort(); // a second Ctrl-C: abandon what is in flight now
-    stopping = signal;
-    queue.clear();
-    input.close();
+    stop(signal);
   };
   process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
 
   try {
+    // Stopping ends the input stream rather than racing each read against a "stopped" promise: a
+    // race per row against one long-lived promise keeps every row's promise alive (~2 KB/row).
     for await (const row of input.rows) {
       if (stopping) break;
       counts.bytes = row.bytes;
@@ -120,12 +203,16 @@ export async function runImport(options: ImportOptions): Promise<number> {
     await queue.onIdle();
   } catch (error) {
     // Destroying the input on an interrupt may surface as a read error; anything else is real.
-    if (!stopping) throw error;
+    if (!stopping) {
+      failure = `cannot read ${options.file}: ${fsProblem(error)}`;
+      stopping = "a read failure";
+    }
   } finally {
     input.close();
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
-    checkpoint.close();
+    write(`the checkpoint ${checkpoint.path}`, () => checkpoint.close());
     closeSync(rejectsFd);
+    release();
     progress.stop();
   }
 
@@ -133,6 +220,15 @@ export async function runImport(options: ImportOptions): Promise<number> {
   const earlier = counts.skipped ? `; ${counts.skipped} delivered by an earlier run, skipped` : "";
   const where = counts.rejected ? `; rejected rows are in ${options.rejects}` : "";
   const line = `delivered ${counts.delivered}, rejected ${counts.rejected}, in ${seconds} s${earlier}${where}`;
+  if (failure) {
+    const unrecorded = counts.unrecorded
+      ? ` ${counts.unrecorded} rows were delivered but could not be recorded, so --resume sends them again.`
+      : "";
+    console.error(
+      `error: ${failure}. Stopped: ${line}.${unrecorded} Rows not delivered or rejected above are left for --resume once that is fixed:\n  ${options.resumeCommand}`,
+    );
+    return EXIT.rejected;
+  }
   if (stopping) {
     console.error(`interrupted by ${stopping}: ${line}`);
     console.error(`checkpoint written to ${checkpoint.path}; to continue, run:\n  ${options.resumeCommand}`);
@@ -143,12 +239,4 @@ export async function runImport(options: ImportOptions): Promise<number> {
     : "";
   console.log(line + throttled);
   return counts.rejected ? EXIT.rejected : EXIT.ok;
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
 }

@@ -2,7 +2,8 @@
 // (onAttempt, retries included) and waits on it before each (beforeAttempt): a 429 pauses all
 // workers for the wait the server asked for, and halves concurrency; it grows back by one after
 // that many successes in a row (additive increase, multiplicative decrease).
-import type { AttemptInfo } from "@parea-api/client";
+import type { AttemptInfo, AttemptStart } from "@parea-api/client";
+import { MAX_RETRY_AFTER_MS } from "@parea-api/client/operations";
 
 /** When a 429 names no wait. */
 const DEFAULT_PAUSE_MS = 1_000;
@@ -22,17 +23,24 @@ export class Throttle {
     this.stats.lowest = max;
   }
 
-  /** For the client's beforeAttempt: resolves once no pause is in force. */
-  readonly beforeAttempt = async (): Promise<void> => {
-    for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now())
-      await new Promise((resolve) => setTimeout(resolve, wait));
+  /** For the client's beforeAttempt: resolves once no pause is in force, or at once when the call is aborted. */
+  readonly beforeAttempt = async ({ signal }: AttemptStart): Promise<void> => {
+    for (let wait = this.pausedUntil - Date.now(); wait > 0 && !signal?.aborted; wait = this.pausedUntil - Date.now())
+      await new Promise<void>((resolve) => {
+        const done = () => (clearTimeout(timer), signal?.removeEventListener("abort", done), resolve());
+        const timer = setTimeout(done, wait);
+        signal?.addEventListener("abort", done, { once: true });
+      });
   };
 
   /** For the client's onAttempt. */
   readonly onAttempt = ({ status, retryAfterMs }: AttemptInfo): void => {
     if (status === 429) {
       this.stats.rateLimited++;
-      this.pausedUntil = Math.max(this.pausedUntil, Date.now() + (retryAfterMs ?? DEFAULT_PAUSE_MS));
+      // A longer wait than the client's cap is not waited for: that call fails at once with the wait
+      // it was asked (PareaRateLimitError), as the client's own calls do, and the row is rejected.
+      if (!(retryAfterMs! > MAX_RETRY_AFTER_MS))
+        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + (retryAfterMs ?? DEFAULT_PAUSE_MS));
       this.streak = 0;
       this.set(Math.max(1, Math.floor(this.limit / 2)));
     } else if (status !== undefined && status < 400 && ++this.streak >= this.limit) {
