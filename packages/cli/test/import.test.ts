@@ -1,50 +1,14 @@
 // parea feedback import over real HTTP on 127.0.0.1, against a server that fails on cue.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startFaultServer, type Fault, type FaultServer } from "../../client/test/support/fault-server.mts";
+import { beforeEach, describe, expect, it } from "vitest";
 import { cli, startCli } from "./support/cli.ts";
+import { checkpointedLines, deliveries, importFixtures, rejectsOf } from "./support/import.ts";
 
-let dir: string;
-const servers: FaultServer[] = [];
-beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), "parea-cli-"))));
-afterAll(() => rm(dir, { recursive: true, force: true }));
-afterEach(async () => void (await Promise.all(servers.splice(0).map((server) => server.close()))));
-
-async function serve(script: (n: number) => Fault): Promise<FaultServer> {
-  const server = await startFaultServer(script);
-  servers.push(server);
-  return server;
-}
-
-/** trace_id -> how many times the server answered 200 for it. */
-function deliveries(server: FaultServer): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const request of server.requests.filter((r) => r.status === 200)) {
-    const id = JSON.parse(request.body).trace_id as string;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return counts;
-}
-
-/** The line numbers a checkpoint records as delivered (its other lines describe the input). */
-async function checkpointedLines(path: string): Promise<number[]> {
-  const text = await readFile(path, "utf8");
-  return text
-    .split("\n")
-    .slice(1, -1)
-    .filter((line) => /^\d+$/.test(line))
-    .map(Number);
-}
-
-async function rejectsOf(path: string): Promise<{ line: number; input: string; reason: string }[]> {
-  const text = await readFile(path, "utf8");
-  return text
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
-}
+const fixtures = importFixtures("parea-cli-");
+const serve = fixtures.serve;
+let dir = "";
+beforeEach(() => void (dir = fixtures.dir()));
 
 describe("JSON Lines with faults and bad rows", () => {
   it("delivers every valid row exactly once, rejects every bad one with its line, exits 1", async () => {

@@ -145,19 +145,21 @@ export async function* csvRows(stream: Readable, invalidLines: Set<number>): Asy
   let header: string[] | undefined;
   let lastLine = 0;
   const skipped: Row[] = [];
+  // Skips are reported while the parser runs ahead of what was consumed: their line comes from the
+  // error itself (where it stopped, less the lines its raw text spans), like a record's.
   parser.on("skip", (error: Error & { lines?: number; raw?: string; bytes?: number; code?: string }) => {
-    const raw = String(error.raw ?? "");
-    const line = lastLine + 1 + (raw.match(/^(\r?\n)+/)?.[0].match(/\n/g)?.length ?? 0);
+    const text = String(error.raw ?? "")
+      .replace(/^(\r?\n)+/, "")
+      .replace(/\r?\n$/, "");
     const unclosed = error.code === "CSV_QUOTE_NOT_CLOSED";
     skipped.push({
-      line,
-      input: raw.replace(/^(\r?\n)+/, "").replace(/\r?\n$/, ""),
+      line: (error.lines ?? 0) - (text.match(/\n/g)?.length ?? 0),
+      input: text,
       bytes: error.bytes ?? 0,
       error: unclosed
         ? `CSV cannot be read from here on: ${error.message} (the rest of the file is inside that quote)`
         : `CSV cannot be read: ${error.message}`,
     });
-    lastLine = error.lines ?? lastLine;
   });
   try {
     for await (const { record, info, raw } of parser as AsyncIterable<CsvRecord>) {

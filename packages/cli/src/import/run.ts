@@ -56,11 +56,13 @@ function checkPaths({ file, rejects, checkpoint }: ImportOptions): { regularInpu
     input = statOf(file);
     if (!input) throw new UsageError(`cannot read ${file}: ${fsProblem({ code: "ENOENT" })}`);
     if (input.isDirectory()) throw new UsageError(`cannot read ${file}: ${fsProblem({ code: "EISDIR" })}`);
-    try {
-      closeSync(openSync(file, "r"));
-    } catch (error) {
-      throw new UsageError(`cannot read ${file}: ${fsProblem(error)}`);
-    }
+    // Opened once to see it can be (a FIFO is not: opening it takes the writer's data).
+    if (input.isFile())
+      try {
+        closeSync(openSync(file, "r"));
+      } catch (error) {
+        throw new UsageError(`cannot read ${file}: ${fsProblem(error)}`);
+      }
   }
   const outputs = [
     ["--rejects", rejects],
