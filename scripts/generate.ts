@@ -11,6 +11,7 @@ import { extractSpecFacts, type OperationFacts, type SpecFacts } from "./lib/spe
 import { requestFields } from "./lib/fields.ts";
 import { defaultReply } from "./lib/replies.ts";
 import { renderValidators } from "./lib/validators.ts";
+import { literal } from "./lib/emit.ts";
 
 function header(sourceLabel: string, sha256: string): string {
   return [
@@ -20,11 +21,11 @@ function header(sourceLabel: string, sha256: string): string {
   ].join("\n");
 }
 
+// Every value from the spec goes through literal() (lib/emit.ts), in code and in comments alike.
 function renderFacts(facts: SpecFacts): string {
-  const literal = (value: unknown) => JSON.stringify(value, null, 2);
   return [
-    `/** The security scheme "${facts.apiKey.scheme}": where the API key goes on every request. */`,
-    `export const apiKeyAuth = ${literal({ in: facts.apiKey.in, name: facts.apiKey.name })} as const;`,
+    `/** The security scheme ${literal(facts.apiKey.scheme)}: where the API key goes on every request. */`,
+    `export const apiKeyAuth = ${literal({ in: facts.apiKey.in, name: facts.apiKey.name }, 2)} as const;`,
     "",
     "/** servers[0].url of the spec: the production API. */",
     `export const defaultBaseUrl = ${literal(facts.defaultBaseUrl)};`,
@@ -40,10 +41,10 @@ function renderFacts(facts: SpecFacts): string {
  * validator). operationId is left out: nothing at run time needs it, and every byte ships.
  */
 function renderOperation({ name, operationId: _, ...op }: OperationFacts, hasValidator: boolean): string {
-  const fields = JSON.stringify({ name, ...op }, null, 2).replace(/\n}$/, hasValidator ? ",\n  validate\n}" : "\n}");
+  const fields = literal({ name, ...op }, 2).replace(/\n}$/, hasValidator ? ",\n  validate\n}" : "\n}");
   return [
     ...(hasValidator ? [`import { validate } from "./${name}.validate.js";`, ""] : []),
-    `/** ${op.method} ${op.path}${op.retrySafe ? " (safe to retry)" : ""} */`,
+    `/** ${literal(`${op.method} ${op.path}`)}${op.retrySafe ? " (safe to retry)" : ""} */`,
     `export const ${name} = ${fields} as const;`,
     "",
   ].join("\n");
@@ -84,12 +85,12 @@ export async function renderGenerated(specPath: string): Promise<Map<string, str
   const fields = Object.fromEntries(facts.operations.map((op) => [op.name, requestFields(doc, op)]));
   files.set(
     "operations/fields.ts",
-    `${top}\n/** Each operation's JSON body fields as the spec describes them, for tools (CLI flags). */\nexport const requestFields = ${JSON.stringify(fields, null, 2)} as const;\n`,
+    `${top}\n/** Each operation's JSON body fields as the spec describes them, for tools (CLI flags). */\nexport const requestFields = ${literal(fields, 2)} as const;\n`,
   );
   const replies = Object.fromEntries(facts.operations.map((op) => [op.name, defaultReply(doc, op)]));
   files.set(
     "operations/replies.ts",
-    `${top}\n/** Each operation's default success reply for the test double: the spec's example, else a minimal valid body. */\nexport const defaultReplies = ${JSON.stringify(replies, null, 2)} as const;\n`,
+    `${top}\n/** Each operation's default success reply for the test double: the spec's example, else a minimal valid body. */\nexport const defaultReplies = ${literal(replies, 2)} as const;\n`,
   );
   for (const op of facts.operations) {
     const validator = validators.get(op.name);

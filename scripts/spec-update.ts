@@ -60,9 +60,10 @@ export async function updateSpec(location: string, { timeoutMs }: { timeoutMs?: 
 }
 
 /** spec:update from a document already read (spec:watch fetches first, to report unreachable URLs). */
-export async function applyUpstream({ text, doc }: UpstreamSource, source: string): Promise<UpdateResult> {
-  // 1. Everything in memory or in a temp dir: overlay, normalize, lint, generate.
-  if (text === (await readFile(specFiles.upstream, "utf8").catch(() => undefined)))
+export async function applyUpstream({ bytes, doc }: UpstreamSource, source: string): Promise<UpdateResult> {
+  // 1. Everything in memory or in a temp dir: overlay, normalize, lint, generate. Compared as bytes:
+  // the stored file is the vendor's bytes, whatever their encoding.
+  if (bytes.equals((await readFile(specFiles.upstream).catch(() => undefined)) ?? Buffer.alloc(0)))
     return { changed: false, diff: { bump: null, changes: [] }, changesetPath: undefined };
   const next = await normalize(doc);
   const previous = await buildSpec();
@@ -78,15 +79,15 @@ export async function applyUpstream({ text, doc }: UpstreamSource, source: strin
   const diff = diffSpecs(previous, next);
 
   // 2. Write, build, and put everything back if the build fails.
-  const sha256 = createHash("sha256").update(text).digest("hex");
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
   const changesetPath = diff.bump ? join(repoRoot, ".changeset", `spec-update-${sha256.slice(0, 12)}.md`) : undefined;
-  const originals = new Map<string, string | undefined>();
+  const originals = new Map<string, Buffer | undefined>();
   for (const file of [specFiles.upstream, sourceRecord, ...(changesetPath ? [changesetPath] : [])]) {
-    originals.set(file, await readFile(file, "utf8").catch(() => undefined));
+    originals.set(file, await readFile(file).catch(() => undefined));
   }
   try {
-    await writeFile(specFiles.upstream, text);
-    const record = JSON.parse(originals.get(sourceRecord) ?? "{}");
+    await writeFile(specFiles.upstream, bytes);
+    const record = JSON.parse(originals.get(sourceRecord)?.toString("utf8") ?? "{}");
     await writeFile(sourceRecord, toJsonText({ ...record, source, sha256 }));
     if (changesetPath) await writeFile(changesetPath, changesetFor(diff, source));
     await run("pnpm", ["build"], {

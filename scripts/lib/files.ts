@@ -1,18 +1,31 @@
+import { isUtf8 } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { SpecPipelineError } from "./errors.ts";
 
 export async function readText(path: string, what: string): Promise<string> {
   try {
-    return await readFile(path, "utf8");
+    return decodeDocument(await readFile(path)).text;
   } catch (error) {
     throw new SpecPipelineError(`cannot read ${what} ${path}: ${(error as Error).message}`);
   }
 }
 
+/**
+ * A document's bytes as text, for parsing only (the bytes themselves are what is stored): UTF-8 when
+ * they are UTF-8 (a BOM dropped), else Latin-1, which decodes every byte and re-encodes to the same
+ * bytes. A declared charset (HTTP content-type) of the Latin-1 family is honoured.
+ */
+export function decodeDocument(bytes: Buffer, charset?: string): { text: string; encoding: "utf8" | "latin1" } {
+  const latin1 = /^(iso-8859-1|latin1|l1|windows-1252|cp1252|us-ascii|ascii)$/i.test(charset ?? "");
+  if (!latin1 && isUtf8(bytes)) return { text: bytes.toString("utf8").replace(/^\uFEFF/, ""), encoding: "utf8" };
+  return { text: bytes.toString("latin1"), encoding: "latin1" };
+}
+
 /** Parse YAML or JSON text (JSON is YAML); the error names the file. */
 export function parseDocument(text: string, path: string, what: string): unknown {
   try {
+    // maxAliasCount keeps yaml's default (100): a "billion laughs" document fails with its own message.
     return parseYaml(text, { uniqueKeys: false });
   } catch (error) {
     throw new SpecPipelineError(`${what} ${path} is not valid YAML/JSON: ${(error as Error).message}`);

@@ -25,8 +25,9 @@ export async function toOpenApi31(doc: OpenApiDocument): Promise<OpenApiDocument
 function keepNullableRefs(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(keepNullableRefs);
   if (typeof node !== "object" || node === null) return node;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) out[key] = keepNullableRefs(value);
+  const out: Record<string, unknown> = Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key, keepNullableRefs(value)]),
+  );
   if (typeof out.$ref === "string" && out.nullable === true && out.type === undefined) {
     const { $ref, ...siblings } = out;
     return { ...siblings, anyOf: [{ $ref }] };

@@ -2,7 +2,7 @@
 // status and the spec's example for it, else the smallest value its response schema accepts.
 import { createRequire } from "node:module";
 import type { OpenApiDocument } from "./files.ts";
-import { deref, jsonPointer } from "./refs.ts";
+import { deref, jsonPointer, own } from "./refs.ts";
 import { canonicalize } from "./schema-canonical.ts";
 import type { OperationFacts } from "./spec-facts.ts";
 
@@ -38,7 +38,7 @@ export function minimalValue(doc: OpenApiDocument, raw: unknown, depth = 0): unk
     case "object": {
       const required: string[] = schema.required ?? [];
       return Object.fromEntries(
-        required.map((name) => [name, minimalValue(doc, schema.properties?.[name], depth + 1)]),
+        required.map((name) => [name, minimalValue(doc, own(schema.properties, name), depth + 1)]),
       );
     }
     case "array":
@@ -71,8 +71,11 @@ function validAt(doc: OpenApiDocument, path: string, value: unknown): boolean {
   if (!check) {
     const ajv = new Ajv2020({ strict: false, validateFormats: false });
     ajv.addSchema(doc, "doc");
-    check = (ref, candidate) =>
-      (ajv.getSchema(`doc#/${ref}`) ?? ajv.compile({ $ref: `doc#/${ref}` }))(candidate) as boolean;
+    check = (ref, candidate) => {
+      // A JSON pointer in a URI fragment: each segment percent-encoded (paths may hold any character).
+      const uri = `doc#/${ref.split("/").map(encodeURIComponent).join("/")}`;
+      return (ajv.getSchema(uri) ?? ajv.compile({ $ref: uri }))(candidate) as boolean;
+    };
     checkers.set(doc, check);
   }
   return check(path, value);

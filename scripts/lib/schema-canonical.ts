@@ -18,8 +18,10 @@ export const ANNOTATION_KEYS = new Set([
 export function canonicalize(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(canonicalize);
   if (typeof node !== "object" || node === null) return node;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) out[key] = canonicalize(value);
+  // fromEntries, not assignment: a property named __proto__ stays a property.
+  const out: Record<string, unknown> = Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key, canonicalize(value)]),
+  );
   for (const union of ["anyOf", "oneOf"] as const) {
     const branches = out[union];
     const typeOnly = (branch: unknown) =>

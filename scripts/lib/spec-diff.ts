@@ -1,7 +1,7 @@
 import { apiCompare } from "api-smart-diff";
 import type { OpenApiDocument } from "./files.ts";
 import { BOUND_KEYWORDS, boundBump, compareIntervals, formatInterval, intervalOf, type Quantity } from "./bounds.ts";
-import { deref } from "./refs.ts";
+import { deref, own } from "./refs.ts";
 import { ANNOTATION_KEYS, canonicalize } from "./schema-canonical.ts";
 
 export { canonicalize };
@@ -190,7 +190,7 @@ const RANGE = "(range)";
 /** The node at a diff path, following $refs on the way (api-smart-diff reports refs resolved). */
 function nodeAt(doc: OpenApiDocument, path: (string | number)[]): Record<string, unknown> | undefined {
   let node: any = doc;
-  for (const key of path) node = (node && key in node ? node : deref(doc, node))?.[key];
+  for (const key of path) node = own(own(node, key) !== undefined ? node : deref(doc, node), key);
   return deref(doc, node);
 }
 
@@ -247,9 +247,27 @@ function reachableSchemas(doc: OpenApiDocument): Set<string> {
 }
 
 /** Compare two normalized documents and say, in words, what changed for callers. */
+/**
+ * api-smart-diff builds objects by assignment, so a key named __proto__ (a schema or property name
+ * from the spec) turns into a prototype and reads as a change. It is compared under another name.
+ */
+const PROTO_ALIAS = "[__proto__]";
+function aliasProto(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(aliasProto);
+  if (typeof node !== "object" || node === null) return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [
+      key === "__proto__" ? PROTO_ALIAS : key,
+      key === "$ref" && typeof value === "string"
+        ? value.replace(/(^|\/)__proto__(?=\/|$)/g, `$1${PROTO_ALIAS}`)
+        : aliasProto(value),
+    ]),
+  );
+}
+
 export function diffSpecs(before: OpenApiDocument, after: OpenApiDocument): SpecDiff {
-  before = canonicalize(before) as OpenApiDocument;
-  after = canonicalize(after) as OpenApiDocument;
+  before = aliasProto(canonicalize(before)) as OpenApiDocument;
+  after = aliasProto(canonicalize(after)) as OpenApiDocument;
   // apiCompare mutates its inputs; compare copies.
   const compared = apiCompare(structuredClone(before), structuredClone(after)) as { diffs: Diff[] };
   const { diffs, bumpOf } = mergeBoundDiffs(compared.diffs, before, after);

@@ -1,5 +1,6 @@
 import { SpecPipelineError } from "./errors.ts";
 import type { OpenApiDocument } from "./files.ts";
+import { own } from "./refs.ts";
 
 const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -39,6 +40,33 @@ export interface SpecFacts {
   operations: OperationFacts[];
 }
 
+/**
+ * Names an operation may not take: JavaScript's reserved words (an `export const delete` does not
+ * parse), Object.prototype's members (an operation table keyed by them misbehaves), the generated
+ * modules' own names (operations/index.ts, fields.ts, replies.ts; `validate` is imported beside each
+ * operation), and the client's and outbox's own methods.
+ */
+const RESERVED_NAMES = new Set([
+  ...["break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else"],
+  ...["enum", "export", "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof"],
+  ...["new", "null", "return", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void"],
+  ...["while", "with", "yield", "let", "static", "implements", "interface", "package", "private"],
+  ...["protected", "public", "await", "async", "arguments", "eval", "undefined", "NaN", "Infinity"],
+  ...["constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString"],
+  ...["toString", "valueOf", "__proto__", "__defineGetter__", "__defineSetter__", "__lookupGetter__"],
+  ...["__lookupSetter__", "index", "fields", "replies", "validate", "operations", "then"],
+  ...["use", "eject", "request", "withOptions", "flush", "shutdown", "stats"],
+]);
+
+/**
+ * A safe identifier (and file name) for an operation: camelCase of its label, `...Operation` when
+ * that is reserved above, the method and path when the label has no letters or digits at all.
+ */
+export function operationName(label: string, method: string, path: string): string {
+  const name = camelCase(label) || camelCase(`${method} ${path}`) || method.toLowerCase();
+  return RESERVED_NAMES.has(name) ? `${name}Operation` : name;
+}
+
 export function camelCase(text: string): string {
   const words = text
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
@@ -63,7 +91,7 @@ export function listOperations(doc: OpenApiDocument, source: string): OperationF
         );
       const upper = method.toUpperCase() as Uppercase<HttpMethod>;
       operations.push({
-        name: camelCase(label),
+        name: operationName(label, method, path),
         operationId: op.operationId,
         method: upper,
         path,
@@ -72,15 +100,16 @@ export function listOperations(doc: OpenApiDocument, source: string): OperationF
       });
     }
   }
+  // Compared ignoring case: each name is also a file name, and macOS and Windows ignore case.
   const seen = new Map<string, OperationFacts>();
   for (const op of operations) {
-    const twin = seen.get(op.name);
+    const twin = seen.get(op.name.toLowerCase());
     if (twin) {
       throw new SpecPipelineError(
-        `${source}: operations ${twin.method} ${twin.path} and ${op.method} ${op.path} both derive the name "${op.name}"; give one a distinct summary in the overlay`,
+        `${source}: operations ${twin.method} ${twin.path} and ${op.method} ${op.path} both derive the name "${op.name}"${twin.name === op.name ? "" : ` (as "${twin.name}", differing only in case)`}; give one a distinct summary in the overlay`,
       );
     }
-    seen.set(op.name, op);
+    seen.set(op.name.toLowerCase(), op);
   }
   return operations;
 }
@@ -100,7 +129,7 @@ function findApiKeyScheme(doc: OpenApiDocument, source: string): SpecFacts["apiK
     );
   }
   const [scheme] = [...used] as [string];
-  const definition = doc.components?.securitySchemes?.[scheme];
+  const definition = own(doc.components?.securitySchemes, scheme);
   if (definition?.type !== "apiKey" || definition.in !== "header" || typeof definition.name !== "string") {
     throw new SpecPipelineError(
       `${source}: security scheme "${scheme}" must be {type: apiKey, in: header, name}; found ${JSON.stringify(definition)}`,

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { SpecPipelineError } from "./errors.ts";
 import type { OpenApiDocument } from "./files.ts";
-import { unescapePointer } from "./refs.ts";
+import { own, unescapePointer } from "./refs.ts";
 import { canonicalize } from "./schema-canonical.ts";
 import type { OperationFacts } from "./spec-facts.ts";
 
@@ -53,7 +53,7 @@ export function inlineRuntimeHelpers(code: string): string {
 const DRAFT_2020_ONLY =
   /"(prefixItems|unevaluatedProperties|unevaluatedItems|dependentRequired|dependentSchemas|minContains|maxContains|\$dynamicRef|\$dynamicAnchor)":/;
 
-const COMPONENT_REF = /^#\/components\/schemas\/(.+)$/;
+const COMPONENT_REF = /^#\/components\/schemas\/([\s\S]+)$/;
 
 const SCHEMA_MAPS = new Set(["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"]);
 const SUBSCHEMAS = new Set([
@@ -66,7 +66,7 @@ const SUBSCHEMAS = new Set([
  * the components it uses. Walks by keyword, so a property that happens to be named "description"
  * is kept.
  */
-function localize(schema: unknown, used: Set<string>): unknown {
+function localize(schema: unknown, used: Map<string, string>): unknown {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return schema;
   const out: Record<string, unknown> = {};
   for (const [keyword, value] of Object.entries(schema)) {
@@ -76,8 +76,9 @@ function localize(schema: unknown, used: Set<string>): unknown {
       if (!match)
         throw new SpecPipelineError(`unsupported $ref ${value}: only #/components/schemas/* refs can be validated`);
       const name = unescapePointer(match[1]!);
-      used.add(name);
-      out.$ref = `#/$defs/${encodeURIComponent(name)}`;
+      // Local names by number: a component may be named anything (`__proto__`, `a/b`, ...).
+      if (!used.has(name)) used.set(name, `d${used.size}`);
+      out.$ref = `#/$defs/${used.get(name)}`;
     } else if (SCHEMA_MAPS.has(keyword) && typeof value === "object" && value !== null) {
       out[keyword] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, localize(sub, used)]));
     } else if (SUBSCHEMAS.has(keyword)) {
@@ -93,21 +94,17 @@ function requestSchema(doc: OpenApiDocument, op: OperationFacts): Record<string,
   const body = doc.paths[op.path]?.[op.method.toLowerCase()]?.requestBody;
   const schema = body?.content?.["application/json"]?.schema;
   if (!schema) return undefined;
-  const used = new Set<string>();
+  const used = new Map<string, string>();
   const root = localize(canonicalize(schema), used) as Record<string, unknown>;
   const defs: Record<string, unknown> = {};
-  // Walk the refs transitively: a component may reference others.
-  const pending = [...used];
-  while (pending.length > 0) {
-    const name = pending.pop()!;
-    if (name in defs) continue;
-    const component = doc.components?.schemas?.[name];
+  // Walk the refs transitively: a component may reference others (the same map numbers them all).
+  for (let done = 0; done < used.size; done++) {
+    const [name, local] = [...used][done]!;
+    const component = own(doc.components?.schemas, name);
     if (component === undefined)
-      throw new SpecPipelineError(`${op.method} ${op.path}: $ref to missing schema "${name}"`);
-    const nested = new Set<string>();
+      throw new SpecPipelineError(`${op.method} ${op.path}: $ref to missing schema ${JSON.stringify(name)}`);
     // Canonical form (anyOf of bare types -> a type list) validates the same and compiles to far less code.
-    defs[encodeURIComponent(name)] = localize(canonicalize(component), nested);
-    pending.push(...nested);
+    defs[local] = localize(canonicalize(component), used);
   }
   return { $id: `request:${op.name}`, ...root, ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}) };
 }

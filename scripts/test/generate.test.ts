@@ -163,3 +163,165 @@ describe("spec facts", () => {
     expect(extractSpecFacts(doc, "x.json").pathPrefix).toBe("/api/parea/v1");
   });
 });
+
+describe("a hostile spec cannot put code in the generated client", () => {
+  // Each string tries to end a comment, a string or a template and run code; plus line terminators.
+  const HOSTILE = [
+    "a*/;globalThis.__pwned=1;/*",
+    '"};globalThis.__pwned=2;//',
+    "'};globalThis.__pwned=3;//",
+    "`;globalThis.__pwned=4;`",
+    "${globalThis.__pwned=5}",
+    "line\nglobalThis.__pwned=6;//",
+    "sep\u2028globalThis.__pwned=7;//\u2029",
+    "</script><!-- -->\\u0000",
+  ].join("|");
+
+  /** The seed spec with HOSTILE in every field the generator writes. */
+  function hostileSpec() {
+    const doc = structuredClone(normalized);
+    const feedback = doc.paths["/api/parea/v1/feedback"].post;
+    feedback.description = HOSTILE;
+    const body = doc.components.schemas.FeedbackRequestSchema;
+    body.description = HOSTILE;
+    body.properties.comment.description = HOSTILE;
+    body.properties[HOSTILE] = { type: "string", description: HOSTILE, enum: [HOSTILE, "__proto__"] };
+    Object.defineProperty(body.properties, "__proto__", {
+      value: { type: "string", description: HOSTILE },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    doc.components.schemas[HOSTILE] = { type: "object", properties: { [HOSTILE]: { type: "integer" } } };
+    body.properties.nested = { $ref: `#/components/schemas/${HOSTILE.replace(/~/g, "~0").replace(/\//g, "~1")}` };
+    doc.paths[`/api/parea/v1/${HOSTILE}/{id}`] = {
+      get: {
+        summary: "Hostile Get",
+        description: HOSTILE,
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: {
+          "200": {
+            description: HOSTILE,
+            content: {
+              "application/json": {
+                schema: { type: "object", properties: { [HOSTILE]: { type: "string", description: HOSTILE } } },
+                example: JSON.parse(JSON.stringify({ [HOSTILE]: HOSTILE }).replace("{", '{"__proto__":"x",')),
+              },
+            },
+          },
+        },
+      },
+    };
+    doc.servers = [{ url: `https://parea.example/${HOSTILE}` }];
+    doc.components.securitySchemes = { [HOSTILE]: { type: "apiKey", in: "header", name: `x-key-${HOSTILE}` } };
+    for (const item of Object.values<any>(doc.paths))
+      for (const op of Object.values<any>(item)) op.security = [{ [HOSTILE]: [] }];
+    return doc;
+  }
+
+  it("emits every spec string as an escaped literal: importing every module runs nothing, values round-trip", async () => {
+    const out = await scratch();
+    await generate(await writeSpec(hostileSpec()), out);
+    const g = globalThis as { __pwned?: number };
+    delete g.__pwned;
+    const modules: Record<string, any> = {};
+    for (const name of (await readdir(out, { recursive: true })).filter((file) => file.endsWith(".ts")))
+      modules[name] = await import(join(out, name));
+    expect(g.__pwned).toBeUndefined();
+
+    expect(modules["spec.ts"].apiKeyAuth.name).toBe(`x-key-${HOSTILE}`);
+    expect(modules["spec.ts"].defaultBaseUrl).toBe(`https://parea.example/${HOSTILE}`);
+    const { operations } = modules["operations/index.ts"];
+    expect(operations.hostileGet.path).toBe(`/api/parea/v1/${HOSTILE}/{id}`);
+    expect(new RegExp(operations.hostileGet.pathPattern).test(`/api/parea/v1/${HOSTILE}/7`)).toBe(true);
+    const fields = modules["operations/fields.ts"].requestFields.recordFeedback;
+    expect(fields.find((field: { name: string }) => field.name === HOSTILE).description).toBe(HOSTILE);
+    const protoField = fields.find((field: { name: string }) => field.name === "__proto__");
+    expect(protoField.description).toBe(HOSTILE);
+    const reply = modules["operations/replies.ts"].defaultReplies.hostileGet.body;
+    expect(Object.hasOwn(reply, "__proto__")).toBe(true);
+    expect(reply[HOSTILE]).toBe(HOSTILE);
+    expect(Object.getPrototypeOf(reply)).toBe(Object.prototype);
+    const { validate } = operations.recordFeedback;
+    expect(validate({ score: 1, [HOSTILE]: HOSTILE, nested: { [HOSTILE]: 3 } })).toBe(true);
+    expect(validate({ score: 1, [HOSTILE]: "other" })).toBe(false);
+    expect(validate({ score: 1, nested: { [HOSTILE]: "not an integer" } })).toBe(false);
+    // No raw spec text inside a comment of ours: only quoted, escaped literals.
+    for (const name of ["spec.ts", "operations/hostileGet.ts"]) {
+      const code = await readFile(join(out, name), "utf8");
+      expect(code).not.toContain("*/;globalThis");
+      expect(code).not.toMatch(/[\u2028\u2029]/);
+    }
+  });
+
+  it("the types module compiles (openapi-typescript escapes its JSDoc)", async () => {
+    const out = await scratch();
+    await generate(await writeSpec(hostileSpec()), out);
+    const ts = await import("typescript");
+    const text = await readFile(join(out, "openapi.ts"), "utf8");
+    const { diagnostics, outputText } = ts.transpileModule(text, {
+      reportDiagnostics: true,
+      compilerOptions: { module: 99 },
+    });
+    expect(diagnostics).toEqual([]);
+    // Types only: with them erased nothing is left to run, so no comment was closed early.
+    expect(outputText.replace(/\/\/.*$/gm, "").trim()).toBe("export {};");
+  });
+});
+
+describe("operation names that would not make legal code or files", () => {
+  it.each([
+    ["Delete", "deleteOperation"],
+    ["index", "indexOperation"],
+    ["Validate", "validateOperation"],
+    ["constructor", "constructorOperation"],
+    ["To String", "toStringOperation"],
+    ["Flush", "flushOperation"],
+    ["!!!", "postApiPareaV1Thing"],
+    ["42", "op42"],
+  ])("a summary %j is named %s, and every module imports", async (summary, name) => {
+    const doc = structuredClone(normalized);
+    doc.paths["/api/parea/v1/thing"] = {
+      post: { ...doc.paths["/api/parea/v1/feedback"].post, summary, operationId: "thing_post" },
+    };
+    const out = await scratch();
+    await generate(await writeSpec(doc), out);
+    const { operations } = await import(join(out, "operations", "index.ts"));
+    expect(Object.keys(operations).sort()).toEqual([name, "recordFeedback"].sort());
+    expect(operations[name].path).toBe("/api/parea/v1/thing");
+    expect(Object.hasOwn(operations, name)).toBe(true);
+  });
+
+  // (hasOwnProperty and valueOf make openapi-typescript 7.13 itself fail: a SpecPipelineError says so.)
+  it.each(["constructor", "__proto__", "toString"])(
+    "a component schema named %s is found, validated and diffed",
+    async (schemaName) => {
+      const doc = structuredClone(normalized);
+      const body = doc.components.schemas.FeedbackRequestSchema;
+      doc.components.schemas = Object.fromEntries([
+        ...Object.entries(doc.components.schemas),
+        [schemaName, { type: "object", properties: { n: { type: "integer" } }, required: ["n"] }],
+      ]);
+      body.properties.extra = { $ref: `#/components/schemas/${schemaName}` };
+      const out = await scratch();
+      await generate(await writeSpec(doc), out);
+      const { operations } = await import(join(out, "operations", "index.ts"));
+      expect(operations.recordFeedback.validate({ score: 1, extra: { n: 1 } })).toBe(true);
+      expect(operations.recordFeedback.validate({ score: 1, extra: {} })).toBe(false);
+      const { diffSpecs } = await import("../lib/spec-diff.ts");
+      expect(diffSpecs(doc, doc).bump).toBeNull();
+      const changed = structuredClone(doc);
+      Object.getOwnPropertyDescriptor(changed.components.schemas, schemaName)!.value.required = [];
+      expect(diffSpecs(doc, changed).bump).not.toBeNull();
+    },
+  );
+
+  it("two names that differ only in case are refused (they are files too)", () => {
+    const doc = structuredClone(normalized);
+    doc.paths["/api/parea/v1/other"] = {
+      post: { ...doc.paths["/api/parea/v1/feedback"].post, summary: "RecordFeedback" },
+    };
+    doc.paths["/api/parea/v1/other"].post.summary = "Recordfeedback";
+    expect(() => extractSpecFacts(doc, "x.json")).toThrow(/differing only in case/);
+  });
+});
