@@ -285,6 +285,50 @@ describe("pnpm spec:update", () => {
   });
 });
 
+describe("pnpm spec:update with documents from a hostile or careless vendor", () => {
+  it("a Latin-1 document: stored byte for byte, its sha256 of those bytes, and it builds", async () => {
+    const bytes = Buffer.from(seedText.replace("title: FastAPI", "title: Caf\u00e9 API"), "latin1");
+    expect(bytes.includes(0xe9)).toBe(true);
+    await writeFile(join(scratch, "latin1.yaml"), bytes);
+    const result = await specUpdate("latin1.yaml");
+    expect(result.code, result.out).toBe(0);
+    expect((await readFile(join(scratch, "spec/upstream/openapi.yaml"))).equals(bytes)).toBe(true);
+    const record = JSON.parse(await readFile(join(scratch, "spec/upstream/source.json"), "utf8"));
+    expect(record.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    const normalized = await readFile(join(scratch, "spec/dist/openapi.json"), "utf8");
+    expect(normalized).toContain("Café API");
+    await clearChangesets();
+  });
+
+  it("names that are not legal code (a summary 'Delete', schemas named constructor and __proto__) build", async () => {
+    const doc = parse(
+      seedText.replace(
+        "schemas:\n",
+        "schemas:\n    __proto__:\n      type: object\n      properties:\n        n:\n          type: integer\n      title: Proto\n    constructor:\n      type: string\n      title: Ctor\n",
+      ),
+    );
+    const body = doc.components.schemas.FeedbackRequestSchema;
+    body.properties.proto = { $ref: "#/components/schemas/__proto__" };
+    body.properties.ctor = { $ref: "#/components/schemas/constructor" };
+    doc.paths["/api/parea/v1/feedback/{id}"] = {
+      delete: {
+        summary: "Delete",
+        operationId: "delete_feedback",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "200": { description: "ok", content: { "application/json": { schema: {} } } } },
+      },
+    };
+    await writeFile(join(scratch, "names.yaml"), stringify(doc));
+    const result = await specUpdate("names.yaml");
+    expect(result.code, result.out).toBe(0);
+    const index = await readFile(join(scratch, "packages/client/src/generated/operations/index.ts"), "utf8");
+    expect(index).toContain("deleteOperation");
+    // Back to the seed for the tests that follow.
+    expect((await specUpdate(join(repoRoot, "spec", "upstream", "openapi.yaml"))).code).toBe(0);
+    await clearChangesets();
+  });
+});
+
 describe("pnpm spec:watch (what the daily workflow runs)", () => {
   const docsPage = join(import.meta.dirname, "fixtures", "record-feedback-docs-page.md");
   let server: import("node:http").Server;
@@ -394,5 +438,21 @@ describe("pnpm spec:watch (what the daily workflow runs)", () => {
     expect(await readFile(join(scratch, "spec/upstream/openapi.yaml"), "utf8")).toContain("tags:");
     const generated = await readFile(join(scratch, "packages/client/src/generated/openapi.ts"), "utf8");
     expect(generated).toMatch(/tags\?: string\[\]/);
+  });
+});
+
+describe("what a release packs", () => {
+  it("only what the build wrote: a chunk left in dist/ by an older build is not published", async () => {
+    await sh("pnpm", ["build"]);
+    const stale = join(scratch, "packages/client/dist/chunk-STALE1234.mjs");
+    await writeFile(stale, "export const old = 1;\n");
+    await sh("pnpm", ["build"]); // turbo replays its cache over dist/: it must not keep the stale file
+    const out = await mkdtemp(join(tmpdir(), "parea-stale-pack-"));
+    await sh("pnpm", ["--dir", "packages/client", "pack", "--pack-destination", out]);
+    const [tarball] = await readdir(out);
+    const files = await sh("tar", ["-tzf", join(out, tarball!)]);
+    expect(files).toContain("package/dist/index.mjs");
+    expect(files).not.toContain("chunk-STALE1234");
+    await rm(out, { recursive: true, force: true });
   });
 });
