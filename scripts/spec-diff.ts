@@ -1,12 +1,14 @@
 // pnpm spec:diff <old> <new>: classify and list the changes between two OpenAPI documents. Writes
 // nothing. Both sides go through the same overlay + 3.1 normalization as a real update (normalize), unless
-// --raw, so the comparison is of what the client would be generated from.
+// --raw, so the comparison is of what the client would be generated from. Levels follow
+// scripts/lib/diff/rules.ts and spec/diff-rules.yaml, as spec:update's and spec:watch's do.
 import { normalize } from "./build-spec.ts";
 import { parseCommandLine, parseMilliseconds, UsageError } from "./lib/cli.ts";
 import { runCli } from "./lib/errors.ts";
 import { toOpenApi31 } from "./lib/normalize.ts";
+import { specFiles } from "./lib/paths.ts";
 import { DEFAULT_FETCH_TIMEOUT_MS, readUpstream } from "./lib/source.ts";
-import { diffSpecs, renderSummary } from "./lib/spec-diff.ts";
+import { diffSpecs, loadRuleOverrides, renderSummary, toJson } from "./lib/spec-diff.ts";
 
 /** A location as the client would see it: overlay applied and normalized (or just normalized if raw). */
 export async function normalizedFrom(location: string, raw: boolean, timeoutMs?: number) {
@@ -14,21 +16,31 @@ export async function normalizedFrom(location: string, raw: boolean, timeoutMs?:
   return raw ? toOpenApi31(doc) : normalize(doc);
 }
 
-const USAGE = `usage: pnpm spec:diff <old-file-or-url> <new-file-or-url> [--raw] [--timeout-ms N]
+const USAGE = `usage: pnpm spec:diff <old-file-or-url> <new-file-or-url> [--raw] [--json] [--fail-on major|minor] [--timeout-ms N]
 
-  --raw           compare the documents as given, without the overlay
-  --timeout-ms N  limit for fetching a URL (default ${DEFAULT_FETCH_TIMEOUT_MS})`;
+  --raw              compare the documents as given, without the overlay
+  --json             print {bump, changes: [{rule, side, location, level, message}]}
+  --fail-on LEVEL    exit 1 when the release reaches LEVEL (major, or minor: minor or major)
+  --timeout-ms N     limit for fetching a URL (default ${DEFAULT_FETCH_TIMEOUT_MS})`;
 
 async function main(): Promise<void> {
   const { positionals, values } = parseCommandLine(USAGE, {
     raw: { type: "boolean" },
+    json: { type: "boolean" },
+    "fail-on": { type: "string" },
     "timeout-ms": { type: "string" },
   });
   if (positionals.length !== 2) throw new UsageError(`expected 2 documents, got ${positionals.length}`, USAGE);
+  const failOn = values["fail-on"];
+  if (failOn !== undefined && failOn !== "major" && failOn !== "minor")
+    throw new UsageError(`--fail-on must be major or minor, not ${JSON.stringify(failOn)}`, USAGE);
   const timeoutMs = parseMilliseconds(values["timeout-ms"], "--timeout-ms", DEFAULT_FETCH_TIMEOUT_MS, USAGE);
   const raw = values.raw ?? false;
+  const overrides = await loadRuleOverrides(specFiles.diffRules);
   const [before, after] = await Promise.all(positionals.map((location) => normalizedFrom(location, raw, timeoutMs)));
-  console.log(renderSummary(diffSpecs(before!, after!)));
+  const result = diffSpecs(before!, after!, overrides);
+  console.log(values.json ? JSON.stringify(toJson(result), null, 2) : renderSummary(result));
+  if (failOn && (result.bump === "major" || (failOn === "minor" && result.bump === "minor"))) process.exitCode = 1;
 }
 
 if (process.argv[1] === import.meta.filename) runCli(main);

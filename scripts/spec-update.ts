@@ -14,7 +14,7 @@ import { runCli, SpecPipelineError } from "./lib/errors.ts";
 import { toJsonText } from "./lib/files.ts";
 import { repoRoot, specFiles } from "./lib/paths.ts";
 import { DEFAULT_FETCH_TIMEOUT_MS, readUpstream, type UpstreamSource } from "./lib/source.ts";
-import { diffSpecs, renderSummary, type SpecDiff } from "./lib/spec-diff.ts";
+import { diffSpecs, loadRuleOverrides, renderSummary, type SpecDiff } from "./lib/spec-diff.ts";
 
 const run = promisify(execFile);
 const PACKAGES = ["@parea-api/spec", "@parea-api/client"];
@@ -76,7 +76,7 @@ export async function applyUpstream({ bytes, doc }: UpstreamSource, source: stri
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  const diff = diffSpecs(previous, next);
+  const diff = diffSpecs(previous, next, await loadRuleOverrides(specFiles.diffRules));
 
   // 2. Write, build, and put everything back if the build fails.
   const sha256 = createHash("sha256").update(bytes).digest("hex");

@@ -1,7 +1,7 @@
 // Numeric and size bounds compared as intervals. api-smart-diff judges each keyword on its own, so
 // `exclusiveMaximum: 1` -> `maximum: 1` reads as "maximum added (breaking)" although callers may now
 // send more. Here the range before and after are compared as sets.
-import type { Bump } from "./spec-diff.ts";
+import type { Level as Bump } from "./diff/rules.ts";
 
 /** Keyword -> the quantity it bounds. */
 export const BOUND_KEYWORDS: Record<string, Quantity> = {

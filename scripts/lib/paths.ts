@@ -7,5 +7,7 @@ export const specFiles = {
   upstream: join(repoRoot, "spec", "upstream", "openapi.yaml"),
   overlay: join(repoRoot, "spec", "overlay", "corrections.overlay.yaml"),
   normalized: join(repoRoot, "spec", "dist", "openapi.json"),
+  /** Per-project levels for spec:diff's rules, each with a reason. */
+  diffRules: join(repoRoot, "spec", "diff-rules.yaml"),
 };
 export const generatedDir = join(repoRoot, "packages", "client", "src", "generated");

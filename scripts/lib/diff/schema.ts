@@ -1,0 +1,348 @@
+// Two schemas compared for one side of the exchange: a request schema says what callers may send, a
+// response schema what they may receive, so the same edit is minor on one side and major on the
+// other (rules.ts). Refs are followed; FastAPI's nullable wrapper (anyOf [X, null]) reads as X or
+// null; allOf members are merged into their parent; readOnly properties do not exist in requests nor
+// writeOnly ones in responses (the generated types mark them the same way).
+import { compareIntervals, formatInterval, intervalOf, type Quantity } from "../bounds.ts";
+import type { OpenApiDocument } from "../files.ts";
+import { deref, own } from "../refs.ts";
+
+export type Side = "request" | "response";
+
+export interface Found {
+  rule: string;
+  pointer: string[];
+  message: string;
+}
+
+export interface SchemaContext {
+  side: Side;
+  before: OpenApiDocument;
+  after: OpenApiDocument;
+  /** "`POST /x`: request", "`GET /x`: query parameter `limit`" */
+  subject: string;
+  report(found: Found): void;
+}
+
+type Schema = Record<string, any>;
+
+const DOCS = new Set([
+  "title",
+  "description",
+  "example",
+  "examples",
+  "default",
+  "deprecated",
+  "externalDocs",
+  "$comment",
+]);
+const CONSTRAINTS = [
+  ...["contains", "minContains", "maxContains", "prefixItems", "dependentRequired", "dependentSchemas", "if"],
+  ...["then", "else", "unevaluatedProperties", "unevaluatedItems", "propertyNames", "uniqueItems", "multipleOf"],
+  ...["not", "patternProperties", "contentMediaType", "contentEncoding", "contentSchema"],
+];
+const BOUNDS: Record<Quantity, string[]> = {
+  x: ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"],
+  length: ["minLength", "maxLength"],
+  items: ["minItems", "maxItems"],
+  properties: ["minProperties", "maxProperties"],
+};
+/** Everything this module reads; any other keyword is compared as documentation. */
+const HANDLED = new Set([
+  ...["$ref", "type", "nullable", "enum", "const", "format", "pattern", "properties", "required", "items"],
+  ...["additionalProperties", "allOf", "anyOf", "oneOf", "discriminator", "readOnly", "writeOnly"],
+  ...CONSTRAINTS,
+  ...Object.values(BOUNDS).flat(),
+]);
+
+const show = (value: unknown) => `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;
+const json = (value: unknown) => JSON.stringify(value);
+
+/** The schema itself: refs followed, nullable wrappers unwrapped, allOf members merged in. */
+export function view(doc: OpenApiDocument, raw: unknown, depth = 0): Schema {
+  let schema = deref(doc, raw);
+  if (schema === true || schema === undefined || schema === null) return {};
+  if (schema === false) return { not: {} };
+  if (typeof schema !== "object") return {};
+  schema = { ...schema };
+  delete schema.$ref;
+  // OpenAPI 3.0's boolean exclusive flags, spelled the 3.1 way: the same range is the same schema.
+  for (const [flag, bound] of [
+    ["exclusiveMinimum", "minimum"],
+    ["exclusiveMaximum", "maximum"],
+  ] as const) {
+    if (typeof schema[flag] !== "boolean") continue;
+    if (schema[flag] && typeof schema[bound] === "number") {
+      schema[flag] = schema[bound];
+      delete schema[bound];
+    } else delete schema[flag];
+  }
+  if (schema.nullable === true) {
+    schema.type = schema.type === undefined ? undefined : [...new Set([schema.type].flat().concat("null"))];
+    delete schema.nullable;
+  }
+  for (const union of ["anyOf", "oneOf"] as const) {
+    const branches = schema[union];
+    if (!Array.isArray(branches)) continue;
+    const isNull = (branch: unknown) => json(view(doc, branch, depth + 1)) === json({ type: "null" });
+    const rest = branches.filter((branch) => !isNull(branch));
+    // anyOf [X, {type: null}] (FastAPI's Optional[X]) is X that may be null.
+    if (rest.length === 1 && branches.length === 2) {
+      delete schema[union];
+      const inner = view(doc, rest[0], depth + 1);
+      const merged = { ...inner, ...schema };
+      merged.type = inner.type === undefined ? undefined : [...new Set([inner.type].flat().concat("null"))];
+      if (merged.type === undefined) delete merged.type;
+      schema = merged;
+    }
+  }
+  if (Array.isArray(schema.allOf) && depth < 32) {
+    const members = schema.allOf.map((member: unknown) => view(doc, member, depth + 1));
+    delete schema.allOf;
+    for (const member of members) schema = mergeInto(schema, member);
+  }
+  return schema;
+}
+
+/** allOf: properties and required united, the rest of a member kept where the parent says nothing. */
+function mergeInto(target: Schema, member: Schema): Schema {
+  const out: Schema = { ...member, ...target };
+  if (member.properties || target.properties)
+    out.properties = Object.fromEntries([
+      ...Object.entries(member.properties ?? {}),
+      ...Object.entries(target.properties ?? {}),
+    ]);
+  if (member.required || target.required)
+    out.required = [...new Set([...(target.required ?? []), ...(member.required ?? [])])];
+  if (member.type !== undefined && target.type !== undefined) {
+    const allowed = new Set([member.type].flat());
+    const common = [target.type].flat().filter((type: string) => allowed.has(type));
+    out.type = common.length === 1 ? common[0] : common;
+  }
+  return out;
+}
+
+/** null: any type. "integer" is a kind of "number". */
+function typesOf(schema: Schema): Set<string> | null {
+  if (schema.type === undefined) return null;
+  return new Set([schema.type].flat());
+}
+
+const accepts = (types: Set<string> | null, type: string) =>
+  types === null || types.has(type) || (type === "integer" && types.has("number"));
+
+function compareTypes(
+  before: Set<string> | null,
+  after: Set<string> | null,
+): "same" | "widened" | "narrowed" | "changed" {
+  const list = (set: Set<string> | null) =>
+    set === null ? ["array", "boolean", "integer", "null", "number", "object", "string"] : [...set];
+  const grew = list(before).every((type) => accepts(after, type));
+  const shrank = list(after).every((type) => accepts(before, type));
+  return grew && shrank ? "same" : grew ? "widened" : shrank ? "narrowed" : "changed";
+}
+
+const enumOf = (schema: Schema): string[] | null =>
+  "const" in schema ? [json(schema.const)] : Array.isArray(schema.enum) ? schema.enum.map(json) : null;
+
+const propertyVisible = (side: Side, doc: OpenApiDocument, raw: unknown) => {
+  const schema = view(doc, raw);
+  return !(side === "request" ? schema.readOnly === true : schema.writeOnly === true);
+};
+
+/** Compares the two schemas at `pointer`, reporting each difference with its rule. */
+export function compareSchemas(
+  ctx: SchemaContext,
+  rawBefore: unknown,
+  rawAfter: unknown,
+  pointer: string[],
+  field = "",
+  stack = new Set<string>(),
+): void {
+  // A recursive schema compared with itself further down stops here.
+  const key = `${json(own(rawBefore, "$ref") ?? "")}|${json(own(rawAfter, "$ref") ?? "")}`;
+  if (key !== '""|""') {
+    if (stack.has(key)) return;
+    stack = new Set(stack).add(key);
+  }
+  const before = view(ctx.before, rawBefore);
+  const after = view(ctx.after, rawAfter);
+  // Equal as written and nothing behind a ref that could differ: nothing to compare.
+  const written = json(before);
+  if (written === json(after) && !written.includes('"$ref"')) return;
+  const { side } = ctx;
+  const what = field ? `${ctx.subject} field \`${field}\`` : ctx.subject;
+  const report = (rule: string, message: string) => ctx.report({ rule: `${side}-${rule}`, pointer, message });
+
+  // Types (null included: a field that became nullable is a wider type).
+  const [tb, ta] = [typesOf(before), typesOf(after)];
+  const types = compareTypes(tb, ta);
+  if (types !== "same") {
+    const from = tb === null ? "any" : [...tb].length === 1 ? [...tb][0] : [...tb];
+    const to = ta === null ? "any" : [...ta].length === 1 ? [...ta][0] : [...ta];
+    report(`type-${types}`, `${what}: type changed from ${show(from)} to ${show(to)}`);
+  }
+
+  // Enums and const.
+  const [eb, ea] = [enumOf(before), enumOf(after)];
+  if (eb === null && ea !== null) report("enum-added", `${what}: now limited to ${ea.map(show).join(", ")}`);
+  else if (eb !== null && ea === null)
+    report("enum-removed", `${what}: no longer limited to ${eb.map(show).join(", ")}`);
+  else if (eb && ea) {
+    for (const value of ea.filter((v) => !eb.includes(v)))
+      report("enum-value-added", `${what}: enum value ${show(JSON.parse(value))} added`);
+    for (const value of eb.filter((v) => !ea.includes(v)))
+      report("enum-value-removed", `${what}: enum value ${show(JSON.parse(value))} removed`);
+  }
+
+  // Format and pattern.
+  for (const keyword of ["format", "pattern"] as const) {
+    const [b, a] = [before[keyword], after[keyword]];
+    if (b === a) continue;
+    if (b === undefined) report(`${keyword}-added`, `${what}: ${keyword} ${show(a)} added`);
+    else if (a === undefined) report(`${keyword}-removed`, `${what}: ${keyword} ${show(b)} removed`);
+    else report(`${keyword}-changed`, `${what}: ${keyword} changed from ${show(b)} to ${show(a)}`);
+  }
+
+  // Bounds, compared as intervals.
+  for (const [quantity, keywords] of Object.entries(BOUNDS) as [Quantity, string[]][]) {
+    if (keywords.every((k) => json(before[k]) === json(after[k]))) continue;
+    const was = intervalOf(before, quantity);
+    const now = intervalOf(after, quantity);
+    const verdict = compareIntervals(was, now);
+    const range = `${formatInterval(was, quantity)} to ${formatInterval(now, quantity)}`;
+    if (verdict === "unchanged") report("range-restated", `${what}: range restated from ${range}`);
+    else report(`range-${verdict}`, `${what}: range ${verdict} from ${range}`);
+  }
+
+  // Properties, seen from this side.
+  const names = new Set([...Object.keys(before.properties ?? {}), ...Object.keys(after.properties ?? {})]);
+  const [rb, ra] = [new Set<string>(before.required ?? []), new Set<string>(after.required ?? [])];
+  for (const name of names) {
+    const pb = own(before.properties, name);
+    const pa = own(after.properties, name);
+    const inBefore = pb !== undefined && propertyVisible(side, ctx.before, pb);
+    const inAfter = pa !== undefined && propertyVisible(side, ctx.after, pa);
+    const sub = field ? `${field}.${name}` : name;
+    const at = [...pointer, "properties", name];
+    const label = `${ctx.subject} field \`${sub}\``;
+    if (inBefore && !inAfter)
+      ctx.report({ rule: `${side}-property-removed`, pointer: at, message: `${label} removed` });
+    else if (!inBefore && inAfter)
+      ctx.report({
+        rule: `${side}-property-added${ra.has(name) ? "-required" : ""}`,
+        pointer: at,
+        message: `${label} added${ra.has(name) ? " (required)" : ""}`,
+      });
+    else if (inBefore && inAfter) {
+      if (!rb.has(name) && ra.has(name))
+        ctx.report({ rule: `${side}-property-became-required`, pointer: at, message: `${label} is now required` });
+      if (rb.has(name) && !ra.has(name))
+        ctx.report({
+          rule: `${side}-property-became-optional`,
+          pointer: at,
+          message: `${label} is no longer required`,
+        });
+      compareSchemas(ctx, pb, pa, at, sub, stack);
+    }
+  }
+  // Required names with no property schema of their own.
+  for (const name of ra) {
+    if (names.has(name) || rb.has(name)) continue;
+    ctx.report({
+      rule: `${side}-property-became-required`,
+      pointer,
+      message: `${ctx.subject} field \`${field ? `${field}.` : ""}${name}\` is now required`,
+    });
+  }
+  for (const name of rb) {
+    if (names.has(name) || ra.has(name)) continue;
+    ctx.report({
+      rule: `${side}-property-became-optional`,
+      pointer,
+      message: `${ctx.subject} field \`${field ? `${field}.` : ""}${name}\` is no longer required`,
+    });
+  }
+
+  // additionalProperties: open (absent/true), closed (false) or a schema.
+  const openness = (value: unknown) => (value === undefined || value === true ? 2 : value === false ? 0 : 1);
+  const [ob, oa] = [openness(before.additionalProperties), openness(after.additionalProperties)];
+  if (ob !== oa)
+    report(
+      `additional-properties-${oa < ob ? "narrowed" : "widened"}`,
+      `${what}: additionalProperties changed from ${show(before.additionalProperties ?? true)} to ${show(after.additionalProperties ?? true)}`,
+    );
+  else if (ob === 1)
+    compareSchemas(
+      ctx,
+      before.additionalProperties,
+      after.additionalProperties,
+      [...pointer, "additionalProperties"],
+      field ? `${field}.*` : "*",
+      stack,
+    );
+
+  // Items.
+  if (before.items !== undefined || after.items !== undefined)
+    compareSchemas(ctx, before.items ?? {}, after.items ?? {}, [...pointer, "items"], `${field}[]`, stack);
+
+  // anyOf / oneOf (allOf was merged): branches matched by content, then by position.
+  for (const union of ["anyOf", "oneOf"] as const) {
+    const bb: unknown[] | undefined = before[union];
+    const ba: unknown[] | undefined = after[union];
+    if (bb === undefined && ba === undefined) continue;
+    const keyOf = (doc: OpenApiDocument) => (branch: unknown) => json(view(doc, branch));
+    const kb = (bb ?? []).map(keyOf(ctx.before));
+    const ka = (ba ?? []).map(keyOf(ctx.after));
+    const added = ka.filter((k) => !kb.includes(k)).length;
+    const removed = kb.filter((k) => !ka.includes(k)).length;
+    // Request: a branch removed, or a oneOf branch added (it may overlap another, so a value that
+    // matched one now matches two), narrows what is accepted; an anyOf branch added widens it.
+    // Response: any branch added is a new shape to handle; one removed only promises more.
+    const verdict = (grew: boolean) =>
+      side === "request" ? (grew && union === "anyOf" ? "widened" : "narrowed") : grew ? "widened" : "narrowed";
+    if (bb === undefined || ba === undefined) {
+      const wrapped = bb === undefined;
+      report(
+        `composition-${verdict(wrapped)}`,
+        `${what}: ${wrapped ? `now ${union} of ${ka.length} schemas` : `no longer ${union} of ${kb.length} schemas`}`,
+      );
+      continue;
+    }
+    if (added && removed && bb.length === ba.length) {
+      bb.forEach((branch, i) => compareSchemas(ctx, branch, ba[i], [...pointer, union, String(i)], field, stack));
+      continue;
+    }
+    if (added)
+      report(`composition-${verdict(true)}`, `${what}: ${added} ${union} branch${added > 1 ? "es" : ""} added`);
+    if (removed)
+      report(`composition-${verdict(false)}`, `${what}: ${removed} ${union} branch${removed > 1 ? "es" : ""} removed`);
+  }
+
+  if (json(before.discriminator) !== json(after.discriminator))
+    report(
+      "discriminator-changed",
+      `${what}: discriminator changed from ${show(before.discriminator ?? null)} to ${show(after.discriminator ?? null)}`,
+    );
+
+  // Other JSON Schema constraints: added or tightened narrows a request, removed widens it.
+  for (const keyword of CONSTRAINTS) {
+    const [b, a] = [before[keyword], after[keyword]];
+    const unset = (value: unknown) => value === undefined || (keyword === "uniqueItems" && value === false);
+    if (json(b) === json(a) || (unset(b) && unset(a))) continue;
+    if (unset(b)) report("constraint-added", `${what}: ${keyword} ${show(a)} added`);
+    else if (unset(a)) report("constraint-removed", `${what}: ${keyword} ${show(b)} removed`);
+    else report("constraint-changed", `${what}: ${keyword} changed from ${show(b)} to ${show(a)}`);
+  }
+
+  // Documentation: what the generated types and the wire do not see.
+  const docKeys = new Set([...Object.keys(before), ...Object.keys(after)].filter((k) => !HANDLED.has(k)));
+  for (const keyword of [...docKeys].sort()) {
+    if (json(before[keyword]) === json(after[keyword])) continue;
+    ctx.report({
+      rule: "schema-documentation-changed",
+      pointer: [...pointer, keyword],
+      message: `${what}: ${keyword} changed`,
+    });
+  }
+}
