@@ -174,6 +174,34 @@ export function compareSchemas(
   const what = field ? `${ctx.subject} field \`${field}\`` : ctx.subject;
   const report = (rule: string, message: string) => ctx.report({ rule: `${side}-${rule}`, pointer, message });
 
+  // Wrapped in a union (X -> oneOf [X, Y]) or unwrapped from one: the composition is the change, and
+  // X is compared with the branch that is (or is most like) it, not with the union as a whole.
+  for (const union of ["anyOf", "oneOf"] as const) {
+    const wrapped = before[union] === undefined && Array.isArray(after[union]);
+    const unwrapped = Array.isArray(before[union]) && after[union] === undefined;
+    if (!wrapped && !unwrapped) continue;
+    const [single, branches, branchDoc] = wrapped
+      ? [before, after[union] as unknown[], ctx.after]
+      : [after, before[union] as unknown[], ctx.before];
+    const views = branches.map((branch) => view(branchDoc, branch));
+    const key = json(single);
+    let match = views.findIndex((branch) => json(branch) === key);
+    if (match < 0) match = views.findIndex((branch) => json(branch.type) === json(single.type));
+    if (match < 0) match = 0;
+    const grew = wrapped;
+    const verdict =
+      side === "request" ? (grew && union === "anyOf" ? "widened" : "narrowed") : grew ? "widened" : "narrowed";
+    report(
+      `composition-${verdict}`,
+      `${what}: ${wrapped ? `now ${union} of ${branches.length} schemas` : `no longer ${union} of ${branches.length} schemas`}`,
+    );
+    const { [union]: _drop, ...rest } = wrapped ? after : before;
+    const merged = { ...views[match], ...rest };
+    if (wrapped) compareSchemas(ctx, rawBefore, merged, pointer, field, stack);
+    else compareSchemas(ctx, merged, rawAfter, pointer, field, stack);
+    return;
+  }
+
   // Types (null included: a field that became nullable is a wider type).
   const [tb, ta] = [typesOf(before), typesOf(after)];
   const types = compareTypes(tb, ta);
@@ -181,6 +209,8 @@ export function compareSchemas(
     const from = tb === null ? "any" : [...tb].length === 1 ? [...tb][0] : [...tb];
     const to = ta === null ? "any" : [...ta].length === 1 ? [...ta][0] : [...ta];
     report(`type-${types}`, `${what}: type changed from ${show(from)} to ${show(to)}`);
+    // A different kind of value altogether: what it holds is no longer comparable, and says nothing more.
+    if (types === "changed") return;
   }
 
   // Enums and const.
