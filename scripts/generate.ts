@@ -70,7 +70,11 @@ export async function renderGenerated(specPath: string): Promise<Map<string, str
   const facts = extractSpecFacts(doc, specPath);
   let types: string;
   try {
-    types = astToString(await openapiTS(structuredClone(doc) as Parameters<typeof openapiTS>[0], { silent: true }));
+    // readWriteMarkers: readOnly properties become $Read<T> and writeOnly ones $Write<T>, which
+    // openapi-fetch strips from request bodies and responses: a caller is never asked to send a
+    // read-only field (and spec:diff ignores them on that side too).
+    const options = { silent: true, readWriteMarkers: true };
+    types = astToString(await openapiTS(structuredClone(doc) as Parameters<typeof openapiTS>[0], options));
   } catch (error) {
     throw new SpecPipelineError(`openapi-typescript could not read ${specPath}: ${(error as Error).message}`);
   }

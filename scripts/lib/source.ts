@@ -2,9 +2,8 @@
 // block. What is stored (spec/upstream/openapi.yaml) are the bytes as received; text is decoded only
 // to parse, and a document too large, or a YAML alias bomb, is refused with a message that says so.
 import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
 import { SpecPipelineError } from "./errors.ts";
-import { assertOpenApi, decodeDocument, type OpenApiDocument } from "./files.ts";
+import { assertOpenApi, decodeDocument, parseYamlText, type OpenApiDocument } from "./files.ts";
 
 export interface UpstreamSource {
   /** The document exactly as published: what spec/upstream/openapi.yaml will hold. */
@@ -57,7 +56,7 @@ export async function readUpstream(
 /** The parsed document if it has an `openapi` key; else the parse error, if there was one. */
 function parseOpenApi(text: string): { doc?: unknown; error?: Error } {
   try {
-    const doc = parseYaml(text) as { openapi?: unknown } | null;
+    const doc = parseYamlText(text) as { openapi?: unknown } | null;
     return typeof doc === "object" && doc !== null && "openapi" in doc ? { doc } : {};
   } catch (error) {
     // Markdown is rarely valid YAML: only a document that looked like YAML keeps its error.

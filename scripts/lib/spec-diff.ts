@@ -66,6 +66,11 @@ export async function loadRuleOverrides(path: string): Promise<RuleOverrides> {
  * compared under another name, so no object built from the documents can turn it into a prototype.
  */
 const PROTO_ALIAS = "[__proto__]";
+const hasProtoKey = (node: unknown): boolean =>
+  typeof node === "object" &&
+  node !== null &&
+  (Object.hasOwn(node, "__proto__") || Object.values(node).some(hasProtoKey));
+
 function aliasProto(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(aliasProto);
   if (typeof node !== "object" || node === null) return node;

@@ -2,7 +2,7 @@ import createClient, { type Client, type ClientOptions } from "openapi-fetch";
 import { name as packageName, version } from "../package.json";
 import { apiKeyMiddleware } from "./auth.js";
 import { apiErrorFor, invalidRequestError, type PareaApiError } from "./errors.js";
-import type { paths } from "./generated/openapi.js";
+import type { paths, Readable, Writable } from "./generated/openapi.js";
 import type { operations } from "./generated/operations/index.js";
 import { recordFeedback as recordFeedbackOperation } from "./generated/operations/recordFeedback.js";
 import { createLog, type Logger, type LogLevel } from "./logger.js";
@@ -76,18 +76,21 @@ export type OperationSchema<Name extends OperationName> = (typeof operations)[Na
     : never
   : never;
 
-/** The JSON request body of an operation, exactly as generated from the spec (never if it has none). */
+/**
+ * The JSON request body of an operation, as generated from the spec (never if it has none), without
+ * its readOnly properties (what openapi-fetch asks of callers too).
+ */
 export type RequestBody<Name extends OperationName> =
   OperationSchema<Name> extends { requestBody?: infer Body }
     ? NonNullable<Body> extends { content: { "application/json": infer Json } }
-      ? Json
+      ? Writable<Json>
       : never
     : never;
 
-/** The JSON body of an operation's 200 response (unknown if the spec does not say). */
+/** The JSON body of an operation's 200 response (unknown if the spec does not say), without writeOnly properties. */
 export type ResponseData<Name extends OperationName> =
   OperationSchema<Name> extends { responses: { 200: { content: { "application/json": infer Data } } } }
-    ? Data
+    ? Readable<Data>
     : unknown;
 
 export interface PareaClient extends Client<paths> {

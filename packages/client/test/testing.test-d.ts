@@ -1,4 +1,5 @@
 // The fake's types come from the spec: operation names, request bodies, reply bodies per status.
+import type { Writable } from "../src/generated/openapi.ts";
 import { expectTypeOf, test } from "vitest";
 import type { components } from "../src/index.ts";
 import { createFakeParea, type FakeCall } from "../src/testing.ts";
@@ -7,7 +8,9 @@ const fake = createFakeParea();
 
 test("calls are typed by operation, with the spec's request body", () => {
   expectTypeOf(fake.calls("recordFeedback")).toEqualTypeOf<FakeCall<"recordFeedback">[]>();
-  expectTypeOf(fake.calls("recordFeedback")[0]!.body).toEqualTypeOf<components["schemas"]["FeedbackRequestSchema"]>();
+  expectTypeOf(fake.calls("recordFeedback")[0]!.body).toEqualTypeOf<
+    Writable<components["schemas"]["FeedbackRequestSchema"]>
+  >();
   // @ts-expect-error not an operation of the spec
   fake.calls("recordFeedbak");
 });

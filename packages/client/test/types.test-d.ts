@@ -1,15 +1,17 @@
 // Compile-time contract: these assertions run under vitest's typecheck mode (tsc).
 import { describe, expectTypeOf, it } from "vitest";
 import { createPareaClient, type components, type PareaClient, type RequestBody } from "../src/index.ts";
+import type { Writable } from "../src/generated/openapi.ts";
+
+/** What callers send: the generated schema without readOnly properties (openapi-typescript's markers). */
+type FeedbackBody = Writable<components["schemas"]["FeedbackRequestSchema"]>;
 
 declare const client: PareaClient;
 
 describe("recordFeedback's parameter", () => {
   it("is the generated request-body type, not a hand-written copy", () => {
-    expectTypeOf<Parameters<PareaClient["recordFeedback"]>[0]>().toEqualTypeOf<
-      components["schemas"]["FeedbackRequestSchema"]
-    >();
-    expectTypeOf<RequestBody<"recordFeedback">>().toEqualTypeOf<components["schemas"]["FeedbackRequestSchema"]>();
+    expectTypeOf<Parameters<PareaClient["recordFeedback"]>[0]>().toEqualTypeOf<FeedbackBody>();
+    expectTypeOf<RequestBody<"recordFeedback">>().toEqualTypeOf<FeedbackBody>();
   });
 
   it("accepts correct calls", () => {
