@@ -1,4 +1,4 @@
-// Numeric and size bounds compared as intervals. api-smart-diff judges each keyword on its own, so
+// Numeric and size bounds compared as intervals. Judging each keyword on its own (as diff tools do),
 // `exclusiveMaximum: 1` -> `maximum: 1` reads as "maximum added (breaking)" although callers may now
 // send more. Here the range before and after are compared as sets.
 import type { Level as Bump } from "./diff/rules.ts";

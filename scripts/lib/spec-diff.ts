@@ -62,8 +62,8 @@ export async function loadRuleOverrides(path: string): Promise<RuleOverrides> {
 }
 
 /**
- * api-smart-diff-era habit kept: a key named __proto__ (a schema or property name from the spec) is
- * compared under another name, so no object built from the documents can turn it into a prototype.
+ * A key named __proto__ (a schema or property name from the spec) is compared under another name, so
+ * no object built from the documents can turn it into a prototype.
  */
 const PROTO_ALIAS = "[__proto__]";
 const hasProtoKey = (node: unknown): boolean =>

@@ -100,3 +100,89 @@ describe("the spec-diff corpus", () => {
     expect(renderSummary(diffSpecs(full, structuredClone(full)))).toBe("No changes to the API.");
   });
 });
+
+describe("rules as data", () => {
+  it("the README's rule table is the one in scripts/lib/diff/rules.ts (pnpm spec:rules writes it)", async () => {
+    const { withRulesTable } = await import("../lib/diff/policy.ts");
+    const { format } = await import("prettier");
+    const readme = await readFile(join(import.meta.dirname, "..", "..", "README.md"), "utf8");
+    const expected = await format(withRulesTable(readme), { parser: "markdown", printWidth: 120 });
+    expect(readme).toBe(expected);
+  });
+
+  it("every rule the engine reports is in the table (an unknown id would throw), and every level is a bump", async () => {
+    const { RULES } = await import("../lib/diff/rules.ts");
+    for (const { level, side } of RULES.values()) {
+      expect(["major", "minor", "patch"]).toContain(level);
+      expect(["request", "response", "both"]).toContain(side);
+    }
+  });
+
+  it("spec/diff-rules.yaml changes a rule's level, and the summary quotes its reason", async () => {
+    const { loadRuleOverrides } = await import("../lib/spec-diff.ts");
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const file = join(await mkdtemp(join(tmpdir(), "parea-rules-")), "diff-rules.yaml");
+    await writeFile(
+      file,
+      "rules:\n  response-enum-value-added:\n    level: minor\n    reason: unknown statuses map to other\n",
+    );
+    const overrides = await loadRuleOverrides(file);
+    const before = await build("response-body", { type: "string", enum: ["a"] });
+    const after = await build("response-body", { type: "string", enum: ["a", "b"] });
+    expect(diffSpecs(before, after).bump).toBe("major");
+    const result = diffSpecs(before, after, overrides);
+    expect(result.bump).toBe("minor");
+    expect(renderSummary(result)).toContain("(minor by spec/diff-rules.yaml: unknown statuses map to other)");
+    for (const [text, message] of [
+      ["rules:\n  no-such-rule:\n    level: minor\n    reason: x\n", /unknown rule "no-such-rule"/],
+      [
+        "rules:\n  response-enum-value-added:\n    level: tiny\n    reason: x\n",
+        /needs a level: major, minor or patch/,
+      ],
+      ["rules:\n  response-enum-value-added:\n    level: minor\n", /needs a reason/],
+    ] as const) {
+      await writeFile(file, text);
+      await expect(loadRuleOverrides(file)).rejects.toThrow(message);
+    }
+  });
+});
+
+describe("pnpm spec:diff --json and --fail-on", () => {
+  const run = async (args: string[]) => {
+    const { execFile } = await import("node:child_process");
+    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "spec-diff.ts", ...args],
+        { cwd: join(import.meta.dirname, "..") },
+        (error, stdout, stderr) => resolve({ code: (error as { code?: number } | null)?.code ?? 0, stdout, stderr }),
+      ),
+    );
+  };
+  const seed = join(import.meta.dirname, "..", "..", "spec", "upstream", "openapi.yaml");
+  const full = join(import.meta.dirname, "fixtures", "parea-openapi-full.yml");
+
+  it("--json: rule, side, location (a JSON pointer), level and message per change", async () => {
+    const { code, stdout } = await run(["--json", seed, full]);
+    expect(code).toBe(0);
+    const parsed = JSON.parse(stdout) as { bump: string; changes: Record<string, string>[] };
+    expect(parsed.bump).toBe("minor");
+    expect(parsed.changes).toContainEqual({
+      rule: "operation-added",
+      side: "both",
+      location: "/paths/~1api~1parea~1v1~1/get",
+      level: "minor",
+      message: "`GET /api/parea/v1/`: operation added",
+    });
+  });
+
+  it("--fail-on: exit 1 when the release reaches the level, 0 below it; a wrong level is a usage error", async () => {
+    expect((await run(["--fail-on", "minor", seed, full])).code).toBe(1);
+    expect((await run(["--fail-on", "major", seed, full])).code).toBe(0);
+    expect((await run(["--fail-on", "major", full, seed])).code).toBe(1);
+    const wrong = await run(["--fail-on", "huge", seed, full]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--fail-on must be major or minor/);
+  });
+});
