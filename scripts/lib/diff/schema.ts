@@ -78,6 +78,12 @@ export function view(doc: OpenApiDocument, raw: unknown, depth = 0): Schema {
 }
 
 function build(doc: OpenApiDocument, raw: unknown, depth: number): Schema {
+  // OpenAPI 3.1: keywords beside a $ref apply too (the ref is one allOf member, the siblings another).
+  const ref = own(raw, "$ref");
+  if (typeof ref === "string" && Object.keys(raw as object).length > 1 && depth < 32) {
+    const { $ref: _, ...siblings } = raw as Schema;
+    return mergeInto(build(doc, siblings, depth + 1), view(doc, { $ref: ref }, depth + 1));
+  }
   let schema = deref(doc, raw);
   if (schema === true || schema === undefined || schema === null) return {};
   if (schema === false) return { not: {} };
