@@ -111,7 +111,7 @@ const TABLE: [string, Side, Level, string][] = [
     "request-discriminator-changed",
     "request",
     "major",
-    "a discriminator's property or mapping changed (typed into member types)",
+    "a discriminator removed, or its property or mapping changed (typed into member types)",
   ],
   // Schemas, response side (what callers receive)
   ["response-type-narrowed", "response", "minor", "a type no longer sent"],
@@ -153,8 +153,14 @@ const TABLE: [string, Side, Level, string][] = [
     "major",
     "an anyOf/oneOf branch added, an allOf member removed, wrapped in oneOf/anyOf",
   ],
-  ["response-discriminator-changed", "response", "major", "a discriminator's property or mapping changed"],
+  [
+    "response-discriminator-changed",
+    "response",
+    "major",
+    "a discriminator removed, or its property or mapping changed",
+  ],
   // Both sides
+  ["discriminator-added", "both", "minor", "a discriminator added (its values are written into the member types)"],
   ["schema-documentation-changed", "both", "patch", "title, description, examples, default, deprecated, externalDocs"],
   ["component-schema-added", "both", "minor", "a component schema added (a new exported type name)"],
   ["component-schema-removed", "both", "major", "a component schema removed (its exported type name vanishes)"],

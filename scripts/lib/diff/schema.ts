@@ -400,11 +400,17 @@ function compareViews(
       report(`composition-${verdict(false)}`, `${what}: ${removed} ${union} branch${removed > 1 ? "es" : ""} removed`);
   }
 
-  if (json(before.discriminator) !== json(after.discriminator))
-    report(
-      "discriminator-changed",
-      `${what}: discriminator changed from ${show(before.discriminator ?? null)} to ${show(after.discriminator ?? null)}`,
-    );
+  // A discriminator added writes its values into the member types (more precise, nothing lost); one
+  // removed or changed takes away or changes values the callers' types had.
+  if (json(before.discriminator) !== json(after.discriminator)) {
+    const change =
+      before.discriminator === undefined ? "added" : after.discriminator === undefined ? "removed" : "changed";
+    ctx.report({
+      rule: change === "added" ? "discriminator-added" : `${side}-discriminator-changed`,
+      pointer: [...pointer, "discriminator"],
+      message: `${what}: discriminator ${change}${change === "changed" ? ` from ${show(before.discriminator)} to ${show(after.discriminator)}` : ""}`,
+    });
+  }
 
   // Other JSON Schema constraints: added or tightened narrows a request, removed widens it.
   for (const keyword of CONSTRAINTS) {
