@@ -7,7 +7,7 @@ import openapiTS, { astToString } from "openapi-typescript";
 import { runCli, SpecPipelineError } from "./lib/errors.ts";
 import { assertOpenApi, parseDocument, readText } from "./lib/files.ts";
 import { generatedDir, repoRoot, specFiles } from "./lib/paths.ts";
-import { extractSpecFacts, type OperationFacts, type SpecFacts } from "./lib/spec-facts.ts";
+import { extractSpecFacts, IDEMPOTENT_METHODS, type OperationFacts, type SpecFacts } from "./lib/spec-facts.ts";
 import { requestFields } from "./lib/fields.ts";
 import { defaultReply } from "./lib/replies.ts";
 import { renderValidators } from "./lib/validators.ts";
@@ -32,6 +32,9 @@ function renderFacts(facts: SpecFacts): string {
     "",
     "/** Path segments every operation's path starts with (vendor SDKs put them in the base URL). */",
     `export const pathPrefix = ${literal(facts.pathPrefix)};`,
+    "",
+    "/** Methods HTTP defines as idempotent (scripts/lib/spec-facts.ts): safe to retry when the spec knows no better. */",
+    `export const idempotentMethods = ${literal([...IDEMPOTENT_METHODS])} as const;`,
     "",
   ].join("\n");
 }

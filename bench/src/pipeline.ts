@@ -3,7 +3,7 @@
 // the same after updating to the vendor's full spec, whose bundle is measured too.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { createScratchRepo, mustRun } from "../../scripts/test/support/scratch-repo.ts";
+import { createScratchRepo, mustRun } from "@parea-api/scripts/support/scratch-repo.ts";
 import { serviceBundle, type BundleSize } from "./bundle.ts";
 import { median } from "./rounds.ts";
 

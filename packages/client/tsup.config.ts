@@ -6,12 +6,12 @@ import { defineConfig } from "tsup";
 // Declarations follow the same rule: index.d.mts types the ESM build, index.d.ts (CJS here) the CJS one.
 export default defineConfig({
   // index.node.ts is what the "node" export condition resolves: the same API over node:http.
-  // operations (src/tooling.ts) is the ./operations subpath: the whole table, for tools such as the CLI.
+  // operations (src/operations-entry.ts) is the ./operations subpath: the whole table, for tools such as the CLI.
   // testing (src/testing.ts) is the ./testing subpath: createFakeParea, for services' own tests.
   entry: {
     index: "src/index.ts",
     "index.node": "src/index.node.ts",
-    operations: "src/tooling.ts",
+    operations: "src/operations-entry.ts",
     testing: "src/testing.ts",
   },
   format: ["esm", "cjs"],

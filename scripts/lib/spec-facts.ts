@@ -5,8 +5,12 @@ import { own } from "./refs.ts";
 const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 type HttpMethod = (typeof HTTP_METHODS)[number];
 
-/** Methods HTTP defines as idempotent: repeating the request has the effect of sending it once. */
-const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
+/**
+ * Methods HTTP defines as idempotent: repeating the request has the effect of sending it once. The one
+ * home of this list: operations' `retrySafe` comes from it, and the client reads it (generated into
+ * spec.ts) for requests to paths the spec does not know.
+ */
+export const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 
 /** Overlay extension marking a non-idempotent operation (a POST) as safe to send again. */
 export const RETRY_SAFE_EXTENSION = "x-parea-api-retry-safe";

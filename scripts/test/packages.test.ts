@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../lib/paths.ts";
-import { mustRun } from "./support/scratch-repo.ts";
+import { mustRun } from "../support/scratch-repo.ts";
 
 const scratch = await mkdtemp(join(tmpdir(), "parea-pack-"));
 afterAll(() => rm(scratch, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrism, type RunningPrism } from "../../packages/client/support/prism.mts";
-import { createScratchRepo, mustRun } from "./support/scratch-repo.ts";
+import { createScratchRepo, mustRun } from "../support/scratch-repo.ts";
 import { startVerdaccio, type RunningRegistry } from "./support/verdaccio.ts";
 
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../lib/paths.ts";
 import { minimalValue } from "../lib/replies.ts";
 import { listOperations } from "../lib/spec-facts.ts";
-import { createScratchRepo, mustRun, run, testEnv } from "./support/scratch-repo.ts";
+import { createScratchRepo, mustRun, run, testEnv } from "../support/scratch-repo.ts";
 
 const fullSpec = join(import.meta.dirname, "fixtures", "parea-openapi-full.yml");
 let scratch: string;

@@ -5,12 +5,17 @@ export class UsageError extends Error {
 
 export const EXIT = { ok: 0, rejected: 1, usage: 2, interrupted: 130 } as const;
 
-/** A client configuration error in the CLI's words: its flags instead of the client's option names. */
-export function configurationError(error: Error): UsageError {
-  return new UsageError(
-    error.message
-      .replace("the apiKey option", "--api-key")
-      .replace(/^baseUrl /, "--base-url ")
-      .replace("allowInsecureHttp", "an https URL"),
-  );
+/** The client's options (PareaError.option) as this command line spells them. */
+const FLAGS: Record<string, string> = { apiKey: "--api-key", baseUrl: "--base-url", maxRetries: "--max-retries" };
+
+/**
+ * A client configuration error in the CLI's words: the option it names (`option`, set by the client)
+ * becomes the flag, and advice about client options becomes advice about flags.
+ */
+export function configurationError(error: Error & { option?: string }): UsageError {
+  const flag = error.option && FLAGS[error.option];
+  const message = flag
+    ? error.message.replace(new RegExp(`(the )?\\b${error.option}\\b( option)?`, "g"), flag)
+    : error.message;
+  return new UsageError(message.replace("or set allowInsecureHttp", "or use an https URL"));
 }

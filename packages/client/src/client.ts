@@ -1,12 +1,21 @@
+// createPareaClient: openapi-fetch with the auth and response-check middleware, the reliability layer
+// as its fetch, and the named helpers, each one line over the generic `call`.
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
 import { name as packageName, version } from "../package.json";
-import { apiKeyMiddleware } from "./auth.js";
 import { apiErrorFor, invalidRequestError, type PareaApiError } from "./errors.js";
-import type { paths, Readable, Writable } from "./generated/openapi.js";
-import type { operations } from "./generated/operations/index.js";
+import type { paths } from "./generated/openapi.js";
 import { recordFeedback as recordFeedbackOperation } from "./generated/operations/recordFeedback.js";
 import { createLog, type Logger, type LogLevel } from "./logger.js";
-import { requestBodyIssues, type Operation, type OperationName } from "./operations.js";
+import { apiKeyMiddleware } from "./middleware/auth.js";
+import { responseCheckMiddleware } from "./middleware/response-check.js";
+import {
+  requestBodyIssues,
+  type Operation,
+  type OperationName,
+  type OperationOf,
+  type RequestBody,
+  type ResponseData,
+} from "./operations.js";
 import {
   checkOptions,
   DEFAULT_MAX_RESPONSE_BYTES,
@@ -17,10 +26,12 @@ import {
   resolveHeaders,
   resolveLogLevel,
 } from "./options.js";
-import { responseBodyMiddleware } from "./response.js";
-import { serverRequestedDelayMs } from "./retry-timing.js";
-import { fetchSend, type FetchFunction, type Send } from "./send.js";
-import { attemptsOf, createTransport, type AttemptInfo, type AttemptStart } from "./transport.js";
+import { attemptsOf, createTransport, type AttemptInfo, type AttemptStart } from "./reliability.js";
+import { serverRequestedDelayMs } from "./retry.js";
+import { fetchSend } from "./send/fetch.js";
+import type { FetchFunction, Send } from "./send/types.js";
+
+export type { OperationSchema, RequestBody, ResponseData } from "./operations.js";
 
 /** Per-call settings; each overrides the client's for one request. */
 export interface RequestOptions {
@@ -65,33 +76,6 @@ export interface PareaClientOptions extends RequestOptions {
   /** Told the outcome of every attempt, retries included: status and requested wait, or the error. */
   onAttempt?: (attempt: AttemptInfo) => void;
 }
-
-/** The generated operation type for a named operation (generic code cannot index paths directly). */
-export type OperationSchema<Name extends OperationName> = (typeof operations)[Name] extends {
-  path: infer Path extends keyof paths;
-  method: infer Method extends string;
-}
-  ? paths[Path] extends Record<Lowercase<Method>, infer Schema>
-    ? Schema
-    : never
-  : never;
-
-/**
- * The JSON request body of an operation, as generated from the spec (never if it has none), without
- * its readOnly properties (what openapi-fetch asks of callers too).
- */
-export type RequestBody<Name extends OperationName> =
-  OperationSchema<Name> extends { requestBody?: infer Body }
-    ? NonNullable<Body> extends { content: { "application/json": infer Json } }
-      ? Writable<Json>
-      : never
-    : never;
-
-/** The JSON body of an operation's 200 response (unknown if the spec does not say), without writeOnly properties. */
-export type ResponseData<Name extends OperationName> =
-  OperationSchema<Name> extends { responses: { 200: { content: { "application/json": infer Data } } } }
-    ? Readable<Data>
-    : unknown;
 
 export interface PareaClient extends Client<paths> {
   /**
@@ -143,7 +127,6 @@ export function clientFactory(
         beforeAttempt: options.beforeAttempt,
         onAttempt: options.onAttempt,
       });
-    const feedbackTransport = transport({}, recordFeedbackOperation);
     const client = createClient<paths>({
       baseUrl,
       fetch: transport(),
@@ -151,25 +134,37 @@ export function clientFactory(
       headers: { ...SDK_HEADERS, ...resolveHeaders(options.headers) },
     });
     // First in, so its onResponse runs last, on the response every other middleware has seen.
-    client.use(responseBodyMiddleware(apiKey), apiKeyMiddleware(apiKey));
+    client.use(responseCheckMiddleware(apiKey), apiKeyMiddleware(apiKey));
 
-    async function recordFeedback(
-      body: RequestBody<"recordFeedback">,
+    // openapi-fetch's request(), with the method and path as plain strings: `call` is generic over
+    // operations, which its per-path types cannot follow (each helper's own types are exact).
+    const request = client.request as unknown as (
+      method: string,
+      path: string,
+      init: { body: unknown; signal: AbortSignal | undefined; fetch: FetchFunction },
+    ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+    // One transport per operation, made on its first call: no table lookup, no parsing the body back.
+    const transports = new Map<Operation, FetchFunction>();
+    /**
+     * Calls one operation of the spec with a typed body: validated on the object, sent through the
+     * reliability layer, the body on 2xx, a PareaError subclass otherwise.
+     */
+    async function call<Name extends OperationName>(
+      operation: OperationOf<Name>,
+      body: RequestBody<Name>,
       requestOptions: RequestOptions = {},
-    ): Promise<ResponseData<"recordFeedback">> {
+    ): Promise<ResponseData<Name>> {
       checkOptions(requestOptions);
-      const { method, path } = recordFeedbackOperation;
+      const { method, path } = operation;
       const { signal, ...overrides } = requestOptions;
-      // Validated here, on the object: the transport need not parse the serialized body back.
-      const issues = validate ? requestBodyIssues(recordFeedbackOperation, body) : [];
+      const issues = validate ? requestBodyIssues(operation, body) : [];
       if (issues.length) throw invalidRequestError(`${method} ${path}`, issues, apiKey);
-      const { data, error, response } = await client.POST(path, {
-        body,
-        signal,
-        fetch: Object.keys(overrides).length > 0 ? transport(overrides, recordFeedbackOperation) : feedbackTransport,
-      });
+      let fetch = transports.get(operation);
+      if (Object.keys(overrides).length > 0) fetch = transport(overrides, operation);
+      else if (!fetch) transports.set(operation, (fetch = transport({}, operation)));
+      const { data, error, response } = await request(method.toLowerCase(), path, { body, signal, fetch });
       if (!response.ok) throw errorFor(method, path, response, error);
-      return data as ResponseData<"recordFeedback">;
+      return data as ResponseData<Name>;
     }
 
     function errorFor(method: string, path: string, response: Response, body: unknown): PareaApiError {
@@ -186,7 +181,8 @@ export function clientFactory(
     }
 
     return Object.assign(client, {
-      recordFeedback,
+      recordFeedback: (body: RequestBody<"recordFeedback">, requestOptions?: RequestOptions) =>
+        call(recordFeedbackOperation, body, requestOptions),
       withOptions: (overrides: Omit<PareaClientOptions, "apiKey">) =>
         createPareaClient({ ...options, ...overrides, apiKey }),
     });

@@ -112,6 +112,75 @@ export function createError<E extends PareaError>(
   return Object.assign(error, scrubDeep(fields, secret));
 }
 
+/** The caller's signal fired; `cause` is its reason. */
+export const abortError = (where: string, reason: unknown, secret: string): PareaAbortError =>
+  createError(PareaAbortError, secret, `${where} was aborted by the caller`, {}, reason);
+
+/** No complete answer within timeoutMs on the last attempt. */
+export const timeoutError = (where: string, timeoutMs: number, attempt: number, secret: string): PareaTimeoutError =>
+  createError(
+    PareaTimeoutError,
+    secret,
+    `${where} timed out after ${timeoutMs} ms (attempt ${attempt}); raise timeoutMs if the API is slow`,
+    { timeoutMs, attempts: attempt },
+  );
+
+/** Refused, reset, DNS...: `code` is the platform's (ECONNREFUSED), `cause` the platform error. */
+export const connectionError = (
+  where: string,
+  code: string,
+  attempt: number,
+  cause: unknown,
+  secret: string,
+): PareaConnectionError =>
+  createError(
+    PareaConnectionError,
+    secret,
+    `${where}: connection failed (${code || "network error"}, attempt ${attempt}); check baseUrl and network`,
+    { attempts: attempt },
+    cause,
+  );
+
+/** A redirect the client will not follow (`why` says which). */
+export const redirectError = (where: string, why: string, secret: string): PareaRedirectError =>
+  createError(PareaRedirectError, secret, `${where}: ${why}`);
+
+/** The body passed maxResponseBytes: what the status line and headers said, nothing of the body. */
+export function tooLargeError(
+  where: string,
+  { status, headers }: { status: number; headers: Headers },
+  maxResponseBytes: number,
+  attempt: number,
+  secret: string,
+): PareaResponseTooLargeError {
+  const message = `Parea API answered ${status} to ${where} with a body over maxResponseBytes (${maxResponseBytes} bytes); it was not read further`;
+  const fields = { status, headers, body: undefined, requestId: requestIdOf(headers), attempts: attempt };
+  return createError(PareaResponseTooLargeError, secret, message, { ...fields, maxResponseBytes });
+}
+
+/** A 2xx whose body is not the JSON the spec promises; `text` is the body, `cause` the parse error. */
+export function invalidResponseError(
+  where: string,
+  response: { status: number; headers: Headers },
+  text: string,
+  attempts: number,
+  cause: unknown,
+  secret: string,
+): PareaInvalidResponseError {
+  const contentType = response.headers.get("content-type") ?? undefined;
+  // Scrubbed before the cut: a key straddling it must not survive in part.
+  const body = excerpt(scrub(text, secret));
+  const message = `Parea API answered ${response.status} to ${where} with a body that is not JSON (content-type ${contentType ?? "none"}; check baseUrl and any proxy in between): ${body}`;
+  const fields = { status: response.status, body, headers: response.headers, contentType, attempts };
+  return createError(
+    PareaInvalidResponseError,
+    secret,
+    message,
+    { ...fields, requestId: requestIdOf(response.headers) },
+    cause,
+  );
+}
+
 /** Validation issues as one line: `$.score must be <= 1; $.trace_id is required`. */
 export const formatIssues = (issues: InvalidRequestIssue[]): string =>
   issues.map((issue) => `${issue.path} ${issue.message}`).join("; ");

@@ -17,6 +17,6 @@ export {
   type ValidationIssue,
 } from "./errors.js";
 export type { Logger, LogLevel } from "./logger.js";
-export type { FetchFunction } from "./send.js";
-export type { AttemptInfo, AttemptStart } from "./transport.js";
+export type { FetchFunction } from "./send/types.js";
+export type { AttemptInfo, AttemptStart } from "./reliability.js";
 export type { components, operations, paths } from "./generated/openapi.js";

@@ -3,9 +3,40 @@
 // in the whole table, which is loaded on first use so a service that never calls them does not
 // bundle every operation's validator.
 import type { InvalidRequestIssue } from "./errors.js";
+import type { paths, Readable, Writable } from "./generated/openapi.js";
 import type { operations } from "./generated/operations/index.js";
 
 export type OperationName = keyof typeof operations;
+
+/** The generated operation type for a named operation (generic code cannot index paths directly). */
+export type OperationSchema<Name extends OperationName> = (typeof operations)[Name] extends {
+  path: infer Path extends keyof paths;
+  method: infer Method extends string;
+}
+  ? paths[Path] extends Record<Lowercase<Method>, infer Schema>
+    ? Schema
+    : never
+  : never;
+
+/**
+ * The JSON request body of an operation, as generated from the spec (never if it has none), without
+ * its readOnly properties (what openapi-fetch asks of callers too).
+ */
+export type RequestBody<Name extends OperationName> =
+  OperationSchema<Name> extends { requestBody?: infer Body }
+    ? NonNullable<Body> extends { content: { "application/json": infer Json } }
+      ? Writable<Json>
+      : never
+    : never;
+
+/** The JSON body of an operation's 200 response (unknown if the spec does not say), without writeOnly properties. */
+export type ResponseData<Name extends OperationName> =
+  OperationSchema<Name> extends { responses: { 200: { content: { "application/json": infer Data } } } }
+    ? Readable<Data>
+    : unknown;
+
+/** An operation's generated module, typed by its name (what `call` takes). */
+export type OperationOf<Name extends OperationName> = (typeof operations)[Name] & Operation;
 
 interface AjvError {
   instancePath: string;
@@ -24,14 +55,22 @@ export interface Operation {
   validate?: { (data: unknown): boolean; errors?: AjvError[] | null };
 }
 
-let table: Promise<{ op: Operation; pattern: RegExp }[]> | undefined;
+/** Operations with their path patterns compiled, for matching requests. */
+export type OperationTable = { op: Operation; pattern: RegExp }[];
+
+export const tableOf = (ops: Record<string, Operation>): OperationTable =>
+  Object.values(ops).map((op) => ({ op, pattern: new RegExp(op.pathPattern) }));
 
 /** The spec operation a request targets, by method and path (path relative to the base URL). */
+export const lookup = (table: OperationTable, method: string, path: string): Operation | undefined =>
+  table.find(({ op, pattern }) => op.method === method && pattern.test(path))?.op;
+
+let table: Promise<OperationTable> | undefined;
+
+/** lookup() in the whole generated table, loaded on first use. */
 export async function findOperation(method: string, path: string): Promise<Operation | undefined> {
-  table ??= import("./generated/operations/index.js").then(({ operations }) =>
-    Object.values<Operation>(operations).map((op) => ({ op, pattern: new RegExp(op.pathPattern) })),
-  );
-  return (await table).find(({ op, pattern }) => op.method === method && pattern.test(path))?.op;
+  table ??= import("./generated/operations/index.js").then(({ operations }) => tableOf(operations));
+  return lookup(await table, method, path);
 }
 
 /** A validation issue with where it is as segments too (["trace_id"], ["items", 0]): FastAPI's `loc`. */

@@ -18,51 +18,34 @@ const fail = (option: string, message: string): never => {
   throw Object.assign(new PareaError(message), { option });
 };
 
-const kind = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "array" : typeof value);
+const kind = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "object" : typeof value);
 
 /** The type each option must have; checked for client options and per-call options alike. */
 const KINDS: Record<string, string> = {
-  apiKey: "string",
-  baseUrl: "string",
-  allowInsecureHttp: "boolean",
-  fetch: "function",
-  headers: "object",
-  validateRequests: "boolean",
-  logger: "object",
-  logLevel: "string",
-  beforeAttempt: "function",
-  onAttempt: "function",
-  signal: "object",
-  timeoutMs: "number",
-  maxRetries: "number",
-  maxResponseBytes: "number",
+  string: "apiKey baseUrl logLevel",
+  boolean: "allowInsecureHttp validateRequests",
+  function: "fetch beforeAttempt onAttempt",
+  object: "headers logger signal",
+  number: "timeoutMs maxRetries maxResponseBytes",
 };
 
 /** Every option present has the right type and range (values of the API key are never quoted). */
 export function checkOptions(options: object): void {
-  if (typeof options !== "object" || options === null)
-    fail("options", `options must be an object, not ${kind(options)}`);
+  if (kind(options) !== "object") fail("options", `options must be an object, not ${kind(options)}`);
   const o = options as Record<string, any>;
-  for (const name in KINDS) {
-    const value = o[name];
-    const expected = KINDS[name]!;
-    if (value !== undefined && kind(value) !== expected && !(expected === "object" && kind(value) === "array"))
-      fail(name, `${name} must be ${expected === "object" ? "an" : "a"} ${expected}, not ${kind(value)}`);
-  }
+  for (const expected in KINDS)
+    for (const name of KINDS[expected]!.split(" "))
+      if (o[name] !== undefined && kind(o[name]) !== expected)
+        fail(name, `${name} must be a ${expected}, not ${kind(o[name])}`);
   const range = (name: string, ok: (n: number) => boolean, rule: string) =>
     o[name] === undefined || ok(o[name]) || fail(name, `${name} must be ${rule}, not ${o[name]}`);
   range("maxRetries", (n) => Number.isInteger(n) && n >= 0, "an integer >= 0");
   // setTimeout fires at once for delays of 2^31 ms or more, so larger timeouts are refused too.
   range("timeoutMs", (n) => n > 0 && n < 2 ** 31, "> 0 and < 2^31 ms");
   range("maxResponseBytes", (n) => Number.isInteger(n) && n > 0, "a whole number of bytes > 0");
-  if (
-    o.signal !== undefined &&
-    !(typeof o.signal.aborted === "boolean" && typeof o.signal.addEventListener === "function")
-  )
-    fail("signal", "signal must be an AbortSignal");
-  for (const method of ["debug", "info", "warn", "error"])
-    if (o.logger !== undefined && typeof o.logger[method] !== "function")
-      fail("logger", `logger must have a ${method} method (console does)`);
+  if (o.signal && typeof o.signal.addEventListener !== "function") fail("signal", "signal must be an AbortSignal");
+  if (o.logger && !["debug", "info", "warn", "error"].every((method) => typeof o.logger[method] === "function"))
+    fail("logger", "logger must have debug, info, warn and error methods (console does)");
 }
 
 const CHARACTER_NAMES: Record<string, string> = { "\n": "a line break", "\r": "a carriage return", " ": "a space" };
@@ -127,27 +110,17 @@ type HeaderValue = string | number | boolean | (string | number | boolean)[] | n
  * pairs); a name or value no HTTP header can carry is refused here, by name, instead of on every call.
  */
 export function resolveHeaders(headers: unknown): Record<string, HeaderValue> {
-  if (headers === undefined) return {};
-  const entries: [string, HeaderValue][] = Array.isArray(headers)
-    ? headers
-    : typeof (headers as Headers).entries === "function" &&
-        !Array.isArray(headers) &&
-        headers instanceof Object &&
-        "get" in headers
-      ? [...(headers as Headers).entries()]
-      : Object.entries(headers as object);
-  const out: Record<string, HeaderValue> = {};
-  for (const entry of entries) {
-    const [name, value] =
-      Array.isArray(entry) && entry.length === 2
-        ? entry
-        : fail("headers", "headers must be an object, a Headers or [name, value] pairs");
-    if (!/^[!#$%&'*+.^_`|~\w-]+$/.test(String(name)))
+  const h = headers as Headers | [string, HeaderValue][] | Record<string, HeaderValue> | undefined;
+  const entries = Array.isArray(h)
+    ? h
+    : typeof h?.entries === "function"
+      ? [...(h as Headers).entries()]
+      : Object.entries(h ?? {});
+  for (const [name, value] of entries) {
+    if (!/^[!#$%&'*+.^_`|~\w-]+$/.test(name))
       fail("headers", `headers: ${JSON.stringify(name)} is not a valid header name`);
-    for (const item of [value ?? ""].flat())
-      if (/[\r\n\0]/.test(String(item)))
-        fail("headers", `headers: the value of ${name} has a line break or NUL character`);
-    out[String(name)] = value;
+    if (/[\r\n\0]/.test(String(value)))
+      fail("headers", `headers: the value of ${name} has a line break or NUL character`);
   }
-  return out;
+  return Object.fromEntries(entries);
 }

@@ -1,13 +1,13 @@
 // @parea-api/client/testing: a test double of the Parea API for services that use this client. Every
 // route, validator and default reply comes from the same generated code as the client, so the fake
 // cannot drift from the spec. Never imported by the main entry.
-import type { OperationSchema, RequestBody } from "./client.js";
+import type { OperationSchema, RequestBody } from "./operations.js";
 import { defaultReplies } from "./generated/operations/replies.js";
 import { operations } from "./generated/operations/index.js";
 import { apiKeyAuth } from "./generated/spec.js";
-import { PareaError } from "./errors.js";
-import { locatedIssues, type Operation, type OperationName } from "./operations.js";
-import { sleep } from "./transport.js";
+import { formatIssues, PareaError } from "./errors.js";
+import { locatedIssues, lookup, tableOf, type Operation, type OperationName } from "./operations.js";
+import { sleep } from "./sleep.js";
 
 /** One request the fake received for an operation. */
 export interface FakeCall<Name extends OperationName = OperationName> {
@@ -82,7 +82,7 @@ interface Scripted extends Timing {
   networkError?: boolean;
 }
 
-const table = Object.values<Operation>(operations).map((op) => ({ op, pattern: new RegExp(op.pathPattern) }));
+const table = tableOf(operations as Record<string, Operation>);
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
   status,
   headers: { "content-type": "application/json", ...headers },
@@ -129,13 +129,12 @@ export function createFakeParea(): FakeParea {
   /** The answer for one request, or "drop" for a dropped connection. */
   async function handle(method: string, url: string, headers: Headers, text: string, signal?: AbortSignal | null) {
     const path = new URL(url, "http://fake").pathname;
-    const match = table.find(({ op, pattern }) => op.method === method && pattern.test(path));
+    const op = lookup(table, method, path);
     const violation = (reason: string) => violations.push({ method, path, reason });
-    if (!match) {
+    if (!op) {
       violation(`no operation ${method} ${path} in the spec`);
       return json(404, { detail: "Not Found" });
     }
-    const { op } = match;
     let body: unknown;
     let malformed = false;
     if (text) {
@@ -157,7 +156,7 @@ export function createFakeParea(): FakeParea {
     }
     const issues = locatedIssues(op, body);
     if (issues.length) {
-      violation(`body breaks the spec: ${issues.map((issue) => `${issue.path} ${issue.message}`).join("; ")}`);
+      violation(`body breaks the spec: ${formatIssues(issues)}`);
       const detail = issues.map((issue) => ({
         loc: ["body", ...issue.segments],
         msg: issue.message,

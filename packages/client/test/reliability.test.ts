@@ -18,8 +18,8 @@ import {
 } from "../src/index.ts";
 import { operations } from "../src/generated/operations/index.ts";
 import { createLog } from "../src/logger.ts";
-import { fetchSend } from "../src/send.ts";
-import { createTransport } from "../src/transport.ts";
+import { fetchSend } from "../src/send/fetch.ts";
+import { createTransport } from "../src/reliability.ts";
 import { startFaultServer, timed, type Fault, type FaultServer } from "./support/fault-server.mts";
 import packageJson from "../package.json" with { type: "json" };
 

@@ -3,7 +3,7 @@
 // workers for the wait the server asked for, and halves concurrency; it grows back by one after
 // that many successes in a row (additive increase, multiplicative decrease).
 import type { AttemptInfo, AttemptStart } from "@parea-api/client";
-import { MAX_RETRY_AFTER_MS } from "@parea-api/client/operations";
+import { MAX_RETRY_AFTER_MS, sleep } from "@parea-api/client/operations";
 
 /** When a 429 names no wait. */
 const DEFAULT_PAUSE_MS = 1_000;
@@ -25,12 +25,8 @@ export class Throttle {
 
   /** For the client's beforeAttempt: resolves once no pause is in force, or at once when the call is aborted. */
   readonly beforeAttempt = async ({ signal }: AttemptStart): Promise<void> => {
-    for (let wait = this.pausedUntil - Date.now(); wait > 0 && !signal?.aborted; wait = this.pausedUntil - Date.now())
-      await new Promise<void>((resolve) => {
-        const done = () => (clearTimeout(timer), signal?.removeEventListener("abort", done), resolve());
-        const timer = setTimeout(done, wait);
-        signal?.addEventListener("abort", done, { once: true });
-      });
+    for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now())
+      if (!(await sleep(wait, signal))) return;
   };
 
   /** For the client's onAttempt. */

@@ -1,11 +1,12 @@
-// A throwaway copy of this repository (its tracked and new files), installed from the local pnpm
-// store, for end-to-end tests that run the maintainers' real commands without touching the repo.
+// Test support shared by scripts' end-to-end tests and bench/ (as @parea-api/scripts/support/...): a
+// throwaway copy of this repository (its tracked and new files), installed from the local pnpm store,
+// for tests that run the maintainers' real commands without touching the repo.
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { repoRoot } from "../../lib/paths.ts";
+import { repoRoot } from "../lib/paths.ts";
 
 const exec = promisify(execFile);
 export const testEnv = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", FORCE_COLOR: "0", NO_COLOR: "1" };

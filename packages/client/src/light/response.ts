@@ -1,27 +1,7 @@
 // The Response both transports hand to openapi-fetch: the body is already read (inside the attempt,
 // so a body cut short is retried like any other connection failure), and reading it again is free.
 // Its prototype chain includes the platform's Response, so `instanceof Response` still holds.
-
-/**
- * util.inspect's hook. The platform classes' own hooks read private fields these objects lack, so
- * each light class says what to show (never request headers, so never the API key).
- */
-export const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
-
-/**
- * Puts a light class under a platform class (so `instanceof` holds) when the first instance is made.
- * Not at import: on Node 20, reading the global Response, Request or Headers loads undici, which was
- * most of this package's cold-import time.
- */
-export function underPlatformClass(light: { prototype: object }, platform: () => unknown): () => void {
-  let done = false;
-  return () => {
-    if (done) return;
-    done = true;
-    const base = platform();
-    if (typeof base === "function") Object.setPrototypeOf(light.prototype, base.prototype as object);
-  };
-}
+import { inspectSymbol, underPlatformClass } from "./platform.js";
 
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);

@@ -1,29 +1,11 @@
-// One HTTP exchange, below retries and redirects: the seam between the reliability layer
-// (transport.ts) and the platform's HTTP stack.
-import { buffer, type BufferedResponse } from "./buffered-response.js";
+// The Send over any fetch: the platform's (browsers, edge runtimes, Deno, Bun) or the caller's.
+import { buffer } from "../light/response.js";
+import type { FetchFunction, Send } from "./types.js";
 
 // Requests in flight, held until their body is in. undici ties a Request's own signal to the signal
 // it was given through a weak reference: a Request collected mid-exchange (nothing else holds it once
 // fetch has it) took its timeout and abort with it, and the call hung for good, socket open.
 const inFlight = new Set<Request>();
-
-export type FetchFunction = (request: Request) => Promise<Response>;
-
-export interface Outgoing {
-  url: string;
-  method: string;
-  headers: Headers;
-  body: string | Uint8Array<ArrayBuffer> | null;
-  /** The caller's cancellation, if any. */
-  signal: AbortSignal | undefined;
-  /** Headers and body must have arrived within this; else reject with an error named "TimeoutError". */
-  timeoutMs: number;
-  /** A body larger than this (decoded) is not read further: reject with ResponseTooLarge. */
-  maxBytes: number;
-}
-
-/** Sends one request, no redirects followed, and resolves once the whole body has arrived. */
-export type Send = (request: Outgoing) => Promise<BufferedResponse>;
 
 /** A Send over any fetch (the platform's or the caller's), which receives a standard Request. */
 export function fetchSend(fetchImpl: FetchFunction): Send {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs, isRetryableStatus, MAX_DELAY_MS, serverRequestedDelayMs } from "../src/retry-timing.ts";
+import { backoffDelayMs, isRetryableStatus, MAX_DELAY_MS, serverRequestedDelayMs } from "../src/retry.ts";
 
 describe("backoffDelayMs", () => {
   it.each([

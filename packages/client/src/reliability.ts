@@ -1,21 +1,22 @@
-// The fetch openapi-fetch calls, below its middleware chain: auth has already run once, and this
-// layer validates, times out, retries and follows (same-origin) redirects by replaying the request.
+// The reliability layer: the fetch openapi-fetch calls, below its middleware chain (auth has already
+// run once). It validates, times out, retries and follows same-origin redirects by replaying the
+// request; whether and when to retry is retry.ts's decision, and every error comes from errors.ts.
 import {
-  createError,
+  abortError,
+  connectionError,
   invalidRequestError,
-  PareaAbortError,
-  PareaConnectionError,
   PareaError,
   PareaRedirectError,
-  PareaResponseTooLargeError,
-  PareaTimeoutError,
-  requestIdOf,
+  redirectError,
+  timeoutError,
+  tooLargeError,
 } from "./errors.js";
-import { ResponseTooLarge, type BufferedResponse } from "./buffered-response.js";
+import { ResponseTooLarge, type BufferedResponse } from "./light/response.js";
 import type { Log } from "./logger.js";
 import { findOperation, requestBodyIssues, type Operation } from "./operations.js";
-import { backoffDelayMs, isRetryableStatus, MAX_RETRY_AFTER_MS, serverRequestedDelayMs } from "./retry-timing.js";
-import type { FetchFunction, Send } from "./send.js";
+import { isRetrySafe, retryDecision, serverRequestedDelayMs } from "./retry.js";
+import type { FetchFunction, Send } from "./send/types.js";
+import { sleep } from "./sleep.js";
 
 export interface TransportOptions {
   /** One exchange on the wire: the platform's fetch, the caller's, or Node's http (send.ts). */
@@ -42,10 +43,6 @@ export interface TransportOptions {
   log: Log;
 }
 
-/** Methods HTTP defines as idempotent; other methods retry only when the spec marks them safe. */
-const IDEMPOTENT = ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"];
-/** Failures where the request provably never reached the server, so any method may be retried. */
-const NOT_SENT = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"];
 const MAX_REDIRECTS = 5;
 
 const attemptsByResponse = new WeakMap<object, number>();
@@ -93,11 +90,10 @@ export function createTransport(options: TransportOptions): FetchFunction {
         if (issues.length) throw invalidRequestError(where, issues, secret);
       }
     }
-    const retrySafe = operation ? operation.retrySafe : IDEMPOTENT.includes(method);
+    const retrySafe = isRetrySafe(method, operation);
     const [caller, release] = either(options.signal, request.signal);
-    const aborted = () =>
-      createError(PareaAbortError, secret, `${where} was aborted by the caller`, {}, caller?.reason);
-    const attempts = options.maxRetries + 1;
+    const aborted = () => abortError(where, caller?.reason, secret);
+    const maxAttempts = options.maxRetries + 1;
 
     try {
       for (let attempt = 1; ; attempt++) {
@@ -114,14 +110,10 @@ export function createTransport(options: TransportOptions): FetchFunction {
             secret,
           });
           log.info?.(`${where} -> ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`);
-          delay = serverRequestedDelayMs(response.headers);
-          options.onAttempt?.({ request: where, attempt, status: response.status, retryAfterMs: delay });
-          if (!(
-            isRetryableStatus(response.status) &&
-            retrySafe &&
-            attempt < attempts &&
-            !(delay! > MAX_RETRY_AFTER_MS)
-          )) {
+          const retryAfterMs = serverRequestedDelayMs(response.headers);
+          options.onAttempt?.({ request: where, attempt, status: response.status, retryAfterMs });
+          delay = retryDecision({ attempt, maxAttempts, retrySafe, status: response.status, retryAfterMs });
+          if (delay === undefined) {
             attemptsByResponse.set(response, attempt);
             return response as unknown as Response;
           }
@@ -129,36 +121,22 @@ export function createTransport(options: TransportOptions): FetchFunction {
         } catch (error) {
           if (error instanceof PareaRedirectError) throw error;
           if (caller?.aborted) throw aborted();
-          if (error instanceof ResponseTooLarge) {
-            const { status, headers } = error;
-            const message = `Parea API answered ${status} to ${where} with a body over maxResponseBytes (${maxResponseBytes} bytes); it was not read further`;
-            const fields = { status, headers, body: undefined, requestId: requestIdOf(headers), attempts: attempt };
-            throw createError(PareaResponseTooLargeError, secret, message, { ...fields, maxResponseBytes });
-          }
+          if (error instanceof ResponseTooLarge) throw tooLargeError(where, error, maxResponseBytes, attempt, secret);
           // node:http puts the code on the error, fetch on its cause.
           const { code: own, cause } = error as { code?: unknown; cause?: { code?: unknown } };
           const code = String(own ?? cause?.code ?? "");
           const failure: PareaError =
             (error as Error | undefined)?.name === "TimeoutError"
-              ? createError(
-                  PareaTimeoutError,
-                  secret,
-                  `${where} timed out after ${timeoutMs} ms (attempt ${attempt}); raise timeoutMs if the API is slow`,
-                  { timeoutMs, attempts: attempt },
-                )
-              : createError(
-                  PareaConnectionError,
-                  secret,
-                  `${where}: connection failed (${code || "network error"}, attempt ${attempt}); check baseUrl and network`,
-                  { attempts: attempt },
-                  error,
-                );
+              ? timeoutError(where, timeoutMs, attempt, secret)
+              : connectionError(where, code, attempt, error, secret);
           options.onAttempt?.({ request: where, attempt, error: failure });
-          if (attempt >= attempts || !(retrySafe || NOT_SENT.includes(code))) throw failure;
+          delay = retryDecision({ attempt, maxAttempts, retrySafe, code });
+          if (delay === undefined) throw failure;
           reason = failure.name;
         }
-        delay ??= backoffDelayMs(attempt - 1);
-        log.info?.(`retrying ${where} in ${Math.round(delay)} ms after ${reason} (attempt ${attempt + 1}/${attempts})`);
+        log.info?.(
+          `retrying ${where} in ${Math.round(delay)} ms after ${reason} (attempt ${attempt + 1}/${maxAttempts})`,
+        );
         if (!(await sleep(delay, caller))) throw aborted();
       }
     } finally {
@@ -186,8 +164,7 @@ async function sendFollowingRedirects(
     const location = response.headers.get("location");
     if (!location || ![301, 302, 303, 307, 308].includes(response.status)) return response;
     const from = new URL(url);
-    const refuse = (why: string) =>
-      createError(PareaRedirectError, secret, `${original.method} ${from.pathname}: ${why}`);
+    const refuse = (why: string) => redirectError(`${original.method} ${from.pathname}`, why, secret);
     // A Location no URL parser accepts is the server's fault, and sending again would not fix it.
     if (!URL.canParse(location, from)) throw refuse(`the ${response.status} redirect's Location is not a URL`);
     const next = new URL(location, from);
@@ -233,16 +210,6 @@ async function bodyOf(request: Request): Promise<string | Uint8Array<ArrayBuffer
   const raw = (request as { rawBody?: string | null }).rawBody;
   if (raw !== undefined) return raw;
   return request.body ? new Uint8Array(await request.arrayBuffer()) : null;
-}
-
-/** Waits `ms`; resolves false instead if the signal fires first (its listener goes either way). */
-export function sleep(ms: number, signal: AbortSignal | undefined | null): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve(false);
-    const onAbort = () => (clearTimeout(wake), resolve(false));
-    const wake = setTimeout(() => (signal?.removeEventListener("abort", onAbort), resolve(true)), ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 function parseJson(body: string | Uint8Array): unknown {

@@ -1,5 +1,5 @@
 import type { Middleware } from "openapi-fetch";
-import { apiKeyAuth } from "./generated/spec.js";
+import { apiKeyAuth } from "../generated/spec.js";
 
 /** Puts the API key where the spec's security scheme says (header name from the spec). */
 export function apiKeyMiddleware(apiKey: string): Middleware {

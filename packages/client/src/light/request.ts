@@ -1,4 +1,4 @@
-import { inspectSymbol, underPlatformClass } from "./buffered-response.js";
+import { inspectSymbol, underPlatformClass } from "./platform.js";
 
 // What openapi-fetch builds for each call (its `Request` option). A WHATWG Request copies headers and
 // wraps the body in a stream that the transport would read straight back; this keeps the serialized

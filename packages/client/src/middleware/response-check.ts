@@ -1,0 +1,39 @@
+// The last onResponse middleware: openapi-fetch parses a 2xx with JSON.parse, which fails with a bare
+// SyntaxError that a caller catching PareaError would miss; here such a body becomes
+// PareaInvalidResponseError first.
+import type { Middleware } from "openapi-fetch";
+import { createError, invalidResponseError, PareaConnectionError } from "../errors.js";
+import { buffer, BufferedResponse } from "../light/response.js";
+import { attemptsOf } from "../reliability.js";
+
+/**
+ * Turns a 2xx body that is not the JSON the spec promises into PareaInvalidResponseError (only when
+ * openapi-fetch will parse JSON). Both transports hand over a BufferedResponse, so this re-reads
+ * nothing; a response some other middleware swapped in is read here, once.
+ */
+export function responseCheckMiddleware(apiKey: string): Middleware {
+  return {
+    async onResponse({ request, response, options, schemaPath }) {
+      const where = `${request.method} ${schemaPath}`;
+      const buffered = response instanceof BufferedResponse ? response : await read(response, where, apiKey);
+      if (buffered.ok && options.parseAs === "json" && buffered.status !== 204 && request.method !== "HEAD") {
+        const text = await buffered.text();
+        try {
+          if (text) await buffered.json();
+        } catch (cause) {
+          throw invalidResponseError(where, buffered, text, attemptsOf(response), cause, apiKey);
+        }
+      }
+      return buffered === (response as unknown) ? undefined : (buffered as unknown as Response);
+    },
+  };
+}
+
+async function read(response: Response, where: string, apiKey: string): Promise<BufferedResponse> {
+  try {
+    return await buffer(response);
+  } catch (cause) {
+    const message = `${where}: the connection broke while reading the ${response.status} response body`;
+    throw createError(PareaConnectionError, apiKey, message, {}, cause);
+  }
+}

@@ -1,0 +1,95 @@
+// When to retry and how long to wait: the rules as data (RETRY_POLICY) read by one decision function
+// (retryDecision), as ky keeps RetryOptions and one delay calculation. reliability.ts only carries out
+// what this says. A new rule about statuses, methods, error codes or waits is one edit here.
+import { idempotentMethods } from "./generated/spec.js";
+
+export interface RetryPolicy {
+  /** Statuses worth another try. */
+  statuses: (status: number) => boolean;
+  /** Failures where the request provably never reached the server: any method may be sent again. */
+  notSentCodes: readonly string[];
+  /** Backoff: initialMs x 2^retry, capped at maxMs, minus up to `jitter` of it. */
+  backoff: { initialMs: number; maxMs: number; jitter: number };
+  /** A server asking for a longer wait gets the error right away, not a minute-long hang. */
+  maxRetryAfterMs: number;
+}
+
+export const RETRY_POLICY: RetryPolicy = {
+  // 408 timeout, 409 conflict (lock contention), 429 rate limit and every 5xx.
+  statuses: (status) => status === 408 || status === 409 || status === 429 || status >= 500,
+  notSentCodes: ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"],
+  backoff: { initialMs: 500, maxMs: 8_000, jitter: 0.25 },
+  maxRetryAfterMs: 60_000,
+};
+
+export const INITIAL_DELAY_MS = RETRY_POLICY.backoff.initialMs;
+export const MAX_DELAY_MS = RETRY_POLICY.backoff.maxMs;
+export const MAX_RETRY_AFTER_MS = RETRY_POLICY.maxRetryAfterMs;
+
+/** 408, 409, 429 and every 5xx are worth another try. */
+export const isRetryableStatus = (status: number): boolean => RETRY_POLICY.statuses(status);
+
+/**
+ * Safe to send again: the spec's word for a known operation (its generated `retrySafe`: idempotent, or
+ * marked x-parea-api-retry-safe), else HTTP's idempotent methods (the same list, from the spec facts).
+ */
+export const isRetrySafe = (method: string, operation?: { retrySafe: boolean }): boolean =>
+  operation ? operation.retrySafe : (idempotentMethods as readonly string[]).includes(method);
+
+/** Exponential backoff: 0.5 s x 2^retry, capped at 8 s, minus up to 25 % jitter. */
+export function backoffDelayMs(retry: number, random: () => number = Math.random): number {
+  const { initialMs, maxMs, jitter } = RETRY_POLICY.backoff;
+  return Math.min(initialMs * 2 ** retry, maxMs) * (1 - random() * jitter);
+}
+
+/** One attempt's outcome, as the decision needs it. */
+export interface Outcome {
+  /** 1 for the first try. */
+  attempt: number;
+  maxAttempts: number;
+  retrySafe: boolean;
+  /** The answer's status; absent when the attempt failed without one. */
+  status?: number;
+  /** The wait the server asked for. */
+  retryAfterMs?: number | undefined;
+  /** The failure's code (ECONNREFUSED...), when there was no answer. */
+  code?: string;
+}
+
+/** Another try, after how long; or none (the outcome stands). */
+export function retryDecision(outcome: Outcome, random: () => number = Math.random): number | undefined {
+  const { attempt, maxAttempts, retrySafe, status, retryAfterMs, code } = outcome;
+  if (attempt >= maxAttempts) return undefined;
+  if (status !== undefined) {
+    if (!RETRY_POLICY.statuses(status) || !retrySafe) return undefined;
+    if (retryAfterMs !== undefined && retryAfterMs > RETRY_POLICY.maxRetryAfterMs) return undefined;
+    return retryAfterMs ?? backoffDelayMs(attempt - 1, random);
+  }
+  if (!retrySafe && !RETRY_POLICY.notSentCodes.includes(code ?? "")) return undefined;
+  return backoffDelayMs(attempt - 1, random);
+}
+
+// RFC 9110 section 10.2.3: Retry-After is delay-seconds (digits only) or an HTTP-date in one of its three
+// forms (IMF-fixdate, obsolete RFC 850, asctime). Anything else (0x10, 1e400, Infinity, -3) is ignored.
+const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
+const TIME = "\\d\\d:\\d\\d:\\d\\d";
+const HTTP_DATE = new RegExp(
+  `^(?:${DAY}, \\d\\d ${MONTH} \\d{4} ${TIME} GMT|${DAY}[a-z]{3,6}, \\d\\d-${MONTH}-\\d\\d ${TIME} GMT|${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4})$`,
+);
+
+/** A few hundred digits overflow to Infinity: nonsense, not "wait forever". */
+const finite = (ms: number) => (Number.isFinite(ms) ? ms : undefined);
+
+/**
+ * The wait the server asked for: `retry-after-ms` (a non-negative decimal number, as OpenAI-style APIs
+ * send it), else `Retry-After` as RFC 9110 allows it. Undefined when it gave none or nonsense.
+ */
+export function serverRequestedDelayMs(headers: Headers, now: number = Date.now()): number | undefined {
+  const ms = headers.get("retry-after-ms")?.trim();
+  if (ms && /^\d+(\.\d+)?$/.test(ms)) return finite(Number(ms));
+  const value = headers.get("retry-after")?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return finite(Number(value) * 1000);
+  return HTTP_DATE.test(value) ? finite(Math.max(0, Date.parse(value) - now)) : undefined;
+}
