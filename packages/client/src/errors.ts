@@ -181,6 +181,16 @@ export function invalidResponseError(
   );
 }
 
+/** The connection broke while a response body was being read (a response another middleware swapped in). */
+export const brokenBodyError = (where: string, status: number, cause: unknown, secret: string): PareaConnectionError =>
+  createError(
+    PareaConnectionError,
+    secret,
+    `${where}: the connection broke while reading the ${status} response body`,
+    {},
+    cause,
+  );
+
 /** Validation issues as one line: `$.score must be <= 1; $.trace_id is required`. */
 export const formatIssues = (issues: InvalidRequestIssue[]): string =>
   issues.map((issue) => `${issue.path} ${issue.message}`).join("; ");

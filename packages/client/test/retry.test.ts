@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs, isRetryableStatus, MAX_DELAY_MS, serverRequestedDelayMs } from "../src/retry.ts";
+import {
+  backoffDelayMs,
+  isRetryableStatus,
+  MAX_DELAY_MS,
+  retryDecision,
+  serverRequestedDelayMs,
+  type Outcome,
+} from "../src/retry.ts";
 
 describe("backoffDelayMs", () => {
   it.each([
@@ -67,5 +74,24 @@ describe("isRetryableStatus", () => {
     const retried = [];
     for (let status = 200; status < 600; status++) if (isRetryableStatus(status)) retried.push(status);
     expect(retried).toEqual([408, 409, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)]);
+  });
+});
+
+describe("retryDecision: the rules in RETRY_POLICY, one outcome at a time", () => {
+  const first = { attempt: 1, maxAttempts: 3, retrySafe: true };
+  const noJitter = () => 0;
+  it.each<[string, Outcome, number | undefined]>([
+    ["a 503 on a retry-safe call: backoff", { ...first, status: 503 }, 500],
+    ["a 503 the server says to retry in 2 s", { ...first, status: 503, retryAfterMs: 2_000 }, 2_000],
+    ["a 429 asking for more than 60 s: the error at once", { ...first, status: 429, retryAfterMs: 61_000 }, undefined],
+    ["a 503 on a call that is not retry-safe", { ...first, retrySafe: false, status: 503 }, undefined],
+    ["a 400: never", { ...first, status: 400 }, undefined],
+    ["the last attempt: never", { ...first, attempt: 3, status: 503 }, undefined],
+    ["a reset on a retry-safe call", { ...first, code: "ECONNRESET" }, 500],
+    ["a reset on a call that is not retry-safe", { ...first, retrySafe: false, code: "ECONNRESET" }, undefined],
+    ["refused, nothing sent: any method", { ...first, retrySafe: false, code: "ECONNREFUSED" }, 500],
+    ["the second retry waits twice as long", { ...first, attempt: 2, status: 500 }, 1_000],
+  ])("%s", (_, outcome, delay) => {
+    expect(retryDecision(outcome, noJitter)).toBe(delay);
   });
 });

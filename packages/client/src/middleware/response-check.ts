@@ -2,7 +2,7 @@
 // SyntaxError that a caller catching PareaError would miss; here such a body becomes
 // PareaInvalidResponseError first.
 import type { Middleware } from "openapi-fetch";
-import { createError, invalidResponseError, PareaConnectionError } from "../errors.js";
+import { brokenBodyError, invalidResponseError } from "../errors.js";
 import { buffer, BufferedResponse } from "../light/response.js";
 import { attemptsOf } from "../reliability.js";
 
@@ -33,7 +33,6 @@ async function read(response: Response, where: string, apiKey: string): Promise<
   try {
     return await buffer(response);
   } catch (cause) {
-    const message = `${where}: the connection broke while reading the ${response.status} response body`;
-    throw createError(PareaConnectionError, apiKey, message, {}, cause);
+    throw brokenBodyError(where, response.status, cause, apiKey);
   }
 }
