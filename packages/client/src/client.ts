@@ -12,7 +12,6 @@ import {
   requestBodyIssues,
   type Operation,
   type OperationName,
-  type OperationOf,
   type RequestBody,
   type ResponseData,
 } from "./operations.js";
@@ -150,7 +149,8 @@ export function clientFactory(
      * reliability layer, the body on 2xx, a PareaError subclass otherwise.
      */
     async function call<Name extends OperationName>(
-      operation: OperationOf<Name>,
+      // Name is read from the module's own `name`, so it stays exact however many operations there are.
+      operation: Operation & { readonly name: Name },
       body: RequestBody<Name>,
       requestOptions: RequestOptions = {},
     ): Promise<ResponseData<Name>> {

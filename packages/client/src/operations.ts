@@ -35,9 +35,6 @@ export type ResponseData<Name extends OperationName> =
     ? Readable<Data>
     : unknown;
 
-/** An operation's generated module, typed by its name (what `call` takes). */
-export type OperationOf<Name extends OperationName> = (typeof operations)[Name] & Operation;
-
 interface AjvError {
   instancePath: string;
   keyword: string;
