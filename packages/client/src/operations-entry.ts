@@ -7,3 +7,4 @@ export type { InvalidRequestIssue } from "./errors.js";
 export { MAX_RETRY_AFTER_MS } from "./retry.js";
 export { sleep } from "./sleep.js";
 export { formatIssues } from "./errors.js";
+export { SharedRateLimit } from "./rate-limit.js";

@@ -7,14 +7,13 @@ import { setMaxListeners } from "node:events";
 import { closeSync, openSync, statSync, type Stats } from "node:fs";
 import { basename, resolve } from "node:path";
 import { createPareaClient, PareaAbortError, PareaInvalidRequestError, type RequestBody } from "@parea-api/client";
-import { formatIssues } from "@parea-api/client/operations";
+import { formatIssues, SharedRateLimit } from "@parea-api/client/operations";
 import PQueue from "p-queue";
 import { configurationError, EXIT, UsageError } from "../errors.js";
 import { Checkpoint } from "./checkpoint.js";
 import { acquireLock, fsProblem, writeAll } from "./files.js";
 import { createProgress } from "./progress.js";
 import { readRows, type Format, type Row } from "./rows.js";
-import { Throttle } from "./throttle.js";
 
 export interface ImportOptions {
   file: string;
@@ -84,7 +83,7 @@ export async function runImport(options: ImportOptions): Promise<number> {
   const { regularInput } = checkPaths(options);
   const totalBytes = regularInput ? statSync(options.file).size : null;
   const queue = new PQueue({ concurrency: options.concurrency });
-  const throttle = new Throttle(options.concurrency, (limit) => (queue.concurrency = limit));
+  const throttle = new SharedRateLimit(options.concurrency, (limit) => (queue.concurrency = limit));
   const abort = new AbortController();
   // Each row in flight listens to it (and retries waiting): more than Node's default warning limit of 10.
   setMaxListeners(4 * options.concurrency + 16, abort.signal);

@@ -1,14 +1,16 @@
-// One rate limit shared by every worker of an import. The client tells it about every attempt
-// (onAttempt, retries included) and waits on it before each (beforeAttempt): a 429 pauses all
-// workers for the wait the server asked for, and halves concurrency; it grows back by one after
-// that many successes in a row (additive increase, multiplicative decrease).
-import type { AttemptInfo, AttemptStart } from "@parea-api/client";
-import { MAX_RETRY_AFTER_MS, sleep } from "@parea-api/client/operations";
+// One rate limit shared by many concurrent calls (the CLI's import workers; a background sender):
+// the client tells it about every attempt (onAttempt, retries included) and waits on it before each
+// (beforeAttempt). A 429 pauses every caller for the wait the server asked for, and halves the
+// concurrency; it grows back by one after that many successes in a row (additive increase,
+// multiplicative decrease). Exported by the ./operations entry, for tools built on the client.
+import type { AttemptInfo, AttemptStart } from "./reliability.js";
+import { MAX_RETRY_AFTER_MS } from "./retry.js";
+import { sleep } from "./sleep.js";
 
 /** When a 429 names no wait. */
 const DEFAULT_PAUSE_MS = 1_000;
 
-export class Throttle {
+export class SharedRateLimit {
   private pausedUntil = 0;
   private streak = 0;
   limit: number;
