@@ -1,7 +1,6 @@
 // Numeric and size bounds compared as intervals. Judging each keyword on its own (as diff tools do),
 // `exclusiveMaximum: 1` -> `maximum: 1` reads as "maximum added (breaking)" although callers may now
 // send more. Here the range before and after are compared as sets.
-import type { Level as Bump } from "./diff/rules.ts";
 
 /** Keyword -> the quantity it bounds. */
 export const BOUND_KEYWORDS: Record<string, Quantity> = {
@@ -77,17 +76,6 @@ export function compareIntervals(before: Interval, after: Interval): Verdict {
   const grew = contains(after, before);
   const shrank = contains(before, after);
   return grew && shrank ? "unchanged" : grew ? "widened" : shrank ? "narrowed" : "changed";
-}
-
-/**
- * What a change of range means for typed callers. For what callers send (request bodies,
- * parameters) a wider range only permits more: minor. For what they receive (responses) a narrower
- * range only promises more: minor. Anything else may break a caller: major.
- */
-export function boundBump(verdict: Verdict, input: boolean): Bump {
-  if (verdict === "unchanged") return "patch";
-  if (verdict === (input ? "widened" : "narrowed")) return "minor";
-  return "major";
 }
 
 /** e.g. `0 < x <= 1`, `length <= 10`, `any x`. */

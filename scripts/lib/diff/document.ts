@@ -4,7 +4,7 @@
 // responses by media type, security by what the operations require. Schemas go to schema.ts with the
 // side they are on.
 import type { OpenApiDocument } from "../files.ts";
-import { deref, jsonPointer, own } from "../refs.ts";
+import { deref, own } from "../refs.ts";
 import { compareSchemas, type Found, type Side } from "./schema.ts";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -458,5 +458,3 @@ function reachableSchemas(doc: OpenApiDocument): Set<string> {
   visit(doc.paths);
   return seen;
 }
-
-export { jsonPointer };

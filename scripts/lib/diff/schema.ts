@@ -102,7 +102,7 @@ function build(doc: OpenApiDocument, raw: unknown, depth: number): Schema {
     } else delete schema[flag];
   }
   if (schema.nullable === true) {
-    schema.type = schema.type === undefined ? undefined : [...new Set([schema.type].flat().concat("null"))];
+    schema.type = withNull(schema.type);
     delete schema.nullable;
   }
   for (const union of ["anyOf", "oneOf"] as const) {
@@ -115,7 +115,7 @@ function build(doc: OpenApiDocument, raw: unknown, depth: number): Schema {
       delete schema[union];
       const inner = view(doc, rest[0], depth + 1);
       const merged = { ...inner, ...schema };
-      merged.type = inner.type === undefined ? undefined : [...new Set([inner.type].flat().concat("null"))];
+      merged.type = withNull(inner.type);
       if (merged.type === undefined) delete merged.type;
       schema = merged;
     }
@@ -145,6 +145,17 @@ function mergeInto(target: Schema, member: Schema): Schema {
   }
   return out;
 }
+
+/**
+ * A union's branches changing. Request: a branch removed, or a oneOf branch added (it may overlap
+ * another, so a value that matched one now matches two), narrows what is accepted; an anyOf branch
+ * added widens it. Response: any branch added is a new shape to handle; one removed only promises more.
+ */
+const unionVerdict = (side: Side, union: "anyOf" | "oneOf", grew: boolean) =>
+  side === "request" ? (grew && union === "anyOf" ? "widened" : "narrowed") : grew ? "widened" : "narrowed";
+
+/** A type (string or list; undefined for any) that also allows null. */
+const withNull = (type: unknown) => (type === undefined ? undefined : [...new Set([type].flat().concat("null"))]);
 
 /** null: any type. "integer" is a kind of "number". */
 function typesOf(schema: Schema): Set<string> | null {
@@ -239,11 +250,8 @@ function compareViews(
     let match = views.findIndex((branch) => json(branch) === key);
     if (match < 0) match = views.findIndex((branch) => json(branch.type) === json(single.type));
     if (match < 0) match = 0;
-    const grew = wrapped;
-    const verdict =
-      side === "request" ? (grew && union === "anyOf" ? "widened" : "narrowed") : grew ? "widened" : "narrowed";
     report(
-      `composition-${verdict}`,
+      `composition-${unionVerdict(side, union, wrapped)}`,
       `${what}: ${wrapped ? `now ${union} of ${branches.length} schemas` : `no longer ${union} of ${branches.length} schemas`}`,
     );
     const { [union]: _drop, ...rest } = wrapped ? after : before;
@@ -371,25 +379,14 @@ function compareViews(
   for (const union of ["anyOf", "oneOf"] as const) {
     const bb: unknown[] | undefined = before[union];
     const ba: unknown[] | undefined = after[union];
-    if (bb === undefined && ba === undefined) continue;
+    // Wrapped in or unwrapped from a union returned above: only unions on both sides are left.
+    if (!bb || !ba) continue;
     const keyOf = (doc: OpenApiDocument) => (branch: unknown) => json(view(doc, branch));
-    const kb = (bb ?? []).map(keyOf(ctx.before));
-    const ka = (ba ?? []).map(keyOf(ctx.after));
+    const kb = bb.map(keyOf(ctx.before));
+    const ka = ba.map(keyOf(ctx.after));
     const added = ka.filter((k) => !kb.includes(k)).length;
     const removed = kb.filter((k) => !ka.includes(k)).length;
-    // Request: a branch removed, or a oneOf branch added (it may overlap another, so a value that
-    // matched one now matches two), narrows what is accepted; an anyOf branch added widens it.
-    // Response: any branch added is a new shape to handle; one removed only promises more.
-    const verdict = (grew: boolean) =>
-      side === "request" ? (grew && union === "anyOf" ? "widened" : "narrowed") : grew ? "widened" : "narrowed";
-    if (bb === undefined || ba === undefined) {
-      const wrapped = bb === undefined;
-      report(
-        `composition-${verdict(wrapped)}`,
-        `${what}: ${wrapped ? `now ${union} of ${ka.length} schemas` : `no longer ${union} of ${kb.length} schemas`}`,
-      );
-      continue;
-    }
+    const verdict = (grew: boolean) => unionVerdict(side, union, grew);
     if (added && removed && bb.length === ba.length) {
       bb.forEach((branch, i) => compareSchemas(ctx, branch, ba[i], [...pointer, union, String(i)], field, stack));
       continue;
