@@ -108,6 +108,7 @@ type HeaderValue = string | number | boolean | (string | number | boolean)[] | n
 /**
  * The `headers` option as one plain object, whatever form it came in (object, Headers, [name, value]
  * pairs); a name or value no HTTP header can carry is refused here, by name, instead of on every call.
+ * The test double checks its scripted headers with it too.
  */
 export function resolveHeaders(headers: unknown): Record<string, HeaderValue> {
   const h = headers as Headers | [string, HeaderValue][] | Record<string, HeaderValue> | undefined;
@@ -119,8 +120,7 @@ export function resolveHeaders(headers: unknown): Record<string, HeaderValue> {
   for (const [name, value] of entries) {
     if (!/^[!#$%&'*+.^_`|~\w-]+$/.test(name))
       fail("headers", `headers: ${JSON.stringify(name)} is not a valid header name`);
-    if (/[\r\n\0]/.test(String(value)))
-      fail("headers", `headers: the value of ${name} has a line break or NUL character`);
+    if (/[\r\n\0]/.test(String(value))) fail("headers", `headers: header ${name} has a line break or NUL character`);
   }
   return Object.fromEntries(entries);
 }

@@ -22,7 +22,6 @@ export const RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
 };
 
-export const INITIAL_DELAY_MS = RETRY_POLICY.backoff.initialMs;
 export const MAX_DELAY_MS = RETRY_POLICY.backoff.maxMs;
 export const MAX_RETRY_AFTER_MS = RETRY_POLICY.maxRetryAfterMs;
 
