@@ -54,8 +54,6 @@ export class Checkpoint {
     readonly path: string,
     private readonly fd: number,
     private readonly delivered: Set<number>,
-    /** The checkpoint did not exist before this run: removing it undoes this run. */
-    readonly created: boolean,
   ) {
     this.timer = setInterval(() => this.sync(), 250);
     this.timer.unref();
@@ -104,7 +102,7 @@ export class Checkpoint {
         ftruncateSync(fd, 0);
         writeAll(fd, `${JSON.stringify({ parea_import_checkpoint: 2, input: input.name } satisfies Header)}\n`);
       }
-      return new Checkpoint(path, fd, delivered, !existed);
+      return new Checkpoint(path, fd, delivered);
     } catch (error) {
       closeSync(fd);
       if (!existed) unlinkSync(path);
@@ -115,10 +113,6 @@ export class Checkpoint {
   /** Delivered by an earlier run of this import. */
   has(line: number): boolean {
     return this.delivered.has(line);
-  }
-
-  get previouslyDelivered(): number {
-    return this.delivered.size;
   }
 
   /** Records a delivered row now (one write); the input's prefix first if more of it was read since. */

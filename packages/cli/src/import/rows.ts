@@ -27,6 +27,30 @@ const CR = 0x0d;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
+ * LF-terminated lines across chunks: `push` gives a chunk's complete lines (one split between chunks
+ * joined), `rest` what followed the last LF once the input has ended.
+ */
+class LineSplitter {
+  private partial: Buffer[] = [];
+
+  *push(chunk: Buffer): Generator<Buffer> {
+    let start = 0;
+    for (let end = chunk.indexOf(LF); end !== -1; end = chunk.indexOf(LF, start)) {
+      const piece = chunk.subarray(start, end);
+      const line = this.partial.length ? Buffer.concat([...this.partial, piece]) : piece;
+      this.partial = [];
+      start = end + 1;
+      yield line;
+    }
+    if (start < chunk.length) this.partial.push(chunk.subarray(start));
+  }
+
+  rest(): Buffer | undefined {
+    return this.partial.length ? Buffer.concat(this.partial) : undefined;
+  }
+}
+
+/**
  * Passes the input through, hashing it; for CSV it also notes which lines are not valid UTF-8 (the
  * parser would quietly turn their bytes into U+FFFD, and that text would be sent as the user's words).
  */
@@ -35,7 +59,7 @@ class InputTap extends Transform implements InputPrefix {
   readonly invalidLines = new Set<number>();
   private readonly hash = createHash("sha256");
   private line = 1;
-  private partial: Buffer[] = [];
+  private readonly lines = new LineSplitter();
 
   constructor(private readonly checkLines: boolean) {
     super();
@@ -48,25 +72,18 @@ class InputTap extends Transform implements InputPrefix {
   override _transform(chunk: Buffer, _: BufferEncoding, callback: TransformCallback): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
-    if (this.checkLines) {
-      let start = 0;
-      for (let end = chunk.indexOf(LF); end !== -1; end = chunk.indexOf(LF, start)) {
-        this.checkLine([...this.partial, chunk.subarray(start, end)]);
-        this.partial = [];
-        start = end + 1;
-      }
-      if (start < chunk.length) this.partial.push(chunk.subarray(start));
-    }
+    if (this.checkLines) for (const line of this.lines.push(chunk)) this.checkLine(line);
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.partial.length) this.checkLine(this.partial);
+    const rest = this.lines.rest();
+    if (this.checkLines && rest) this.checkLine(rest);
     callback();
   }
 
-  private checkLine(pieces: Buffer[]): void {
-    if (!isUtf8(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces))) this.invalidLines.add(this.line);
+  private checkLine(line: Buffer): void {
+    if (!isUtf8(line)) this.invalidLines.add(this.line);
     this.line++;
   }
 }
@@ -79,7 +96,7 @@ class InputTap extends Transform implements InputPrefix {
 export async function* jsonLines(stream: AsyncIterable<Buffer>): AsyncGenerator<Row> {
   let line = 0;
   let bytes = 0;
-  let partial: Buffer[] = [];
+  const lines = new LineSplitter();
   const row = (raw: Buffer): Row | undefined => {
     line++;
     bytes += raw.length + 1;
@@ -99,20 +116,14 @@ export async function* jsonLines(stream: AsyncIterable<Buffer>): AsyncGenerator<
       : { line, input: text, bytes, body: value as Record<string, unknown> };
   };
   for await (const chunk of stream) {
-    let start = 0;
-    for (let end = chunk.indexOf(LF); end !== -1; end = chunk.indexOf(LF, start)) {
-      const piece = chunk.subarray(start, end);
-      const found = row(partial.length ? Buffer.concat([...partial, piece]) : piece);
-      partial = [];
-      start = end + 1;
+    for (const raw of lines.push(chunk)) {
+      const found = row(raw);
       if (found) yield found;
     }
-    if (start < chunk.length) partial.push(chunk.subarray(start));
   }
-  if (partial.length) {
-    const found = row(Buffer.concat(partial));
-    if (found) yield { ...found, bytes: found.bytes - 1 };
-  }
+  const rest = lines.rest();
+  const found = rest && row(rest);
+  if (found) yield { ...found, bytes: found.bytes - 1 };
 }
 
 interface CsvRecord {

@@ -49,7 +49,8 @@ const statOf = (path: string): Stats | undefined => {
  * Before anything is created: the input is readable and not a directory; the outputs are not
  * directories, not the input (same file, whatever the path) and not each other.
  */
-function checkPaths({ file, rejects, checkpoint }: ImportOptions): { regularInput: boolean } {
+/** The input's size when it is a regular file (null for stdin, a FIFO, a device). */
+function checkPaths({ file, rejects, checkpoint }: ImportOptions): { inputBytes: number | null } {
   let input: Stats | undefined;
   if (file !== "-") {
     input = statOf(file);
@@ -68,20 +69,21 @@ function checkPaths({ file, rejects, checkpoint }: ImportOptions): { regularInpu
     ["--checkpoint", checkpoint],
   ] as const;
   const same = (a: Stats | undefined, b: Stats | undefined) => !!a && !!b && a.dev === b.dev && a.ino === b.ino;
-  for (const [flag, path] of outputs) {
+  const [rejectsStats, checkpointStats] = outputs.map(([flag, path]) => {
     const stats = statOf(path);
     if (stats?.isDirectory()) throw new UsageError(`${flag} ${path}: ${fsProblem({ code: "EISDIR" })}`);
     if (same(stats, input)) throw new UsageError(`${flag} ${path} is the input file: it would be overwritten`);
-  }
-  if (resolve(rejects) === resolve(checkpoint) || same(statOf(rejects), statOf(checkpoint)))
+    return stats;
+  });
+  if (resolve(rejects) === resolve(checkpoint) || same(rejectsStats, checkpointStats))
     throw new UsageError(`--rejects and --checkpoint name the same file (${rejects})`);
-  return { regularInput: input?.isFile() ?? false };
+  return { inputBytes: input?.isFile() ? input.size : null };
 }
 
 export async function runImport(options: ImportOptions): Promise<number> {
   const started = performance.now();
-  const { regularInput } = checkPaths(options);
-  const totalBytes = regularInput ? statSync(options.file).size : null;
+  const totalBytes = checkPaths(options).inputBytes;
+  const regularInput = totalBytes !== null;
   const queue = new PQueue({ concurrency: options.concurrency });
   const throttle = new SharedRateLimit(options.concurrency, (limit) => (queue.concurrency = limit));
   const abort = new AbortController();
