@@ -6,12 +6,14 @@ export type Logger = Pick<Console, "debug" | "info" | "warn" | "error">;
 export const LOG_LEVELS: LogLevel[] = ["debug", "info", "warn", "error", "off"];
 
 /**
- * What the transport logs: requests (debug) and responses and retries (info). A level that is off is
+ * What the transport logs: requests (debug) and responses and retries (info); the outbox adds its
+ * retries (debug) and drops (warn). A level that is off is
  * undefined, so `log.debug?.(...)` does not even build its message on the hot path.
  */
 export interface Log {
   debug?: ((message: string) => void) | undefined;
   info?: ((message: string) => void) | undefined;
+  warn?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -19,9 +21,9 @@ export interface Log {
  * also redacts the header the spec's security scheme puts it in when headers are dumped.
  */
 export function createLog(logger: Logger, level: LogLevel, secret: string): Log {
-  const emit = (at: "debug" | "info") =>
+  const emit = (at: "debug" | "info" | "warn") =>
     LOG_LEVELS.indexOf(at) >= LOG_LEVELS.indexOf(level)
       ? (message: string) => logger[at](`[parea] ${scrub(message, secret)}`)
       : undefined;
-  return { debug: emit("debug"), info: emit("info") };
+  return { debug: emit("debug"), info: emit("info"), warn: emit("warn") };
 }

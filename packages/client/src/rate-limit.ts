@@ -2,7 +2,8 @@
 // the client tells it about every attempt (onAttempt, retries included) and waits on it before each
 // (beforeAttempt). A 429 pauses every caller for the wait the server asked for, and halves the
 // concurrency; it grows back by one after that many successes in a row (additive increase,
-// multiplicative decrease). Exported by the ./operations entry, for tools built on the client.
+// multiplicative decrease). Exported by the ./operations entry, for tools built on the client; the
+// outbox (outbox/outbox.ts) uses the same one, and pauses it for outages too.
 import type { AttemptInfo, AttemptStart } from "./reliability.js";
 import { MAX_RETRY_AFTER_MS } from "./retry.js";
 import { sleep } from "./sleep.js";
@@ -25,6 +26,16 @@ export class SharedRateLimit {
     this.stats.lowest = max;
   }
 
+  /** When callers may go again (epoch ms); in the past when no pause is in force. */
+  get resumesAt(): number {
+    return this.pausedUntil;
+  }
+
+  /** Pauses every caller for `ms` (or longer, if a pause already in force ends later). */
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+  }
+
   /** For the client's beforeAttempt: resolves once no pause is in force, or at once when the call is aborted. */
   readonly beforeAttempt = async ({ signal }: AttemptStart): Promise<void> => {
     for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now())
@@ -37,8 +48,7 @@ export class SharedRateLimit {
       this.stats.rateLimited++;
       // A longer wait than the client's cap is not waited for: that call fails at once with the wait
       // it was asked (PareaRateLimitError), as the client's own calls do, and the row is rejected.
-      if (!(retryAfterMs! > MAX_RETRY_AFTER_MS))
-        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + (retryAfterMs ?? DEFAULT_PAUSE_MS));
+      if (!(retryAfterMs! > MAX_RETRY_AFTER_MS)) this.pause(retryAfterMs ?? DEFAULT_PAUSE_MS);
       this.streak = 0;
       this.set(Math.max(1, Math.floor(this.limit / 2)));
     } else if (status !== undefined && status < 400 && ++this.streak >= this.limit) {

@@ -1,7 +1,15 @@
 // When to retry and how long to wait: the rules as data (RETRY_POLICY) read by one decision function
 // (retryDecision), as ky keeps RetryOptions and one delay calculation. reliability.ts only carries out
 // what this says. A new rule about statuses, methods, error codes or waits is one edit here.
+import {
+  PareaAbortError,
+  PareaApiError,
+  PareaInvalidRequestError,
+  PareaRedirectError,
+} from "./errors.js";
 import { idempotentMethods } from "./generated/spec.js";
+
+type Backoff = { initialMs: number; maxMs: number; jitter: number };
 
 export interface RetryPolicy {
   /** Statuses worth another try. */
@@ -9,7 +17,7 @@ export interface RetryPolicy {
   /** Failures where the request provably never reached the server: any method may be sent again. */
   notSentCodes: readonly string[];
   /** Backoff: initialMs x 2^retry, capped at maxMs, minus up to `jitter` of it. */
-  backoff: { initialMs: number; maxMs: number; jitter: number };
+  backoff: Backoff;
   /** A server asking for a longer wait gets the error right away, not a minute-long hang. */
   maxRetryAfterMs: number;
 }
@@ -35,9 +43,18 @@ export const isRetryableStatus = (status: number): boolean => RETRY_POLICY.statu
 export const isRetrySafe = (method: string, operation?: { retrySafe: boolean }): boolean =>
   operation ? operation.retrySafe : (idempotentMethods as readonly string[]).includes(method);
 
-/** Exponential backoff: 0.5 s x 2^retry, capped at 8 s, minus up to 25 % jitter. */
-export function backoffDelayMs(retry: number, random: () => number = Math.random): number {
-  const { initialMs, maxMs, jitter } = RETRY_POLICY.backoff;
+/**
+ * The outbox's backoff between deliveries of an item: the same curve, capped at 30 s, because it keeps
+ * trying until the item's maxAgeMs instead of giving up after a few attempts.
+ */
+export const OUTBOX_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000, jitter: 0.25 };
+
+/** Exponential backoff: 0.5 s x 2^retry, capped at 8 s (the outbox's: 30 s), minus up to 25 % jitter. */
+export function backoffDelayMs(
+  retry: number,
+  random: () => number = Math.random,
+  { initialMs, maxMs, jitter }: Backoff = RETRY_POLICY.backoff,
+): number {
   return Math.min(initialMs * 2 ** retry, maxMs) * (1 - random() * jitter);
 }
 
@@ -66,6 +83,23 @@ export function retryDecision(outcome: Outcome, random: () => number = Math.rand
   }
   if (!retrySafe && !RETRY_POLICY.notSentCodes.includes(code ?? "")) return undefined;
   return backoffDelayMs(attempt - 1, random);
+}
+
+/**
+ * The outbox's decision after a delivery failed (the client tried once): the wait before the item goes
+ * again, or undefined when the failure is final (the item is rejected). Statuses worth another try are
+ * RETRY_POLICY's, a 2xx that was not the spec's answer too (a proxy's page: not delivered), and so is
+ * every failure without an answer (connection, timeout); a server's Retry-After is waited in full.
+ * Final: any other status, a body the spec refuses, a redirect off the API's origin, an abort.
+ */
+export function redeliveryDelay(error: unknown, retry: number, random: () => number = Math.random): number | undefined {
+  if (error instanceof PareaApiError) {
+    if (error.status >= 300 && !RETRY_POLICY.statuses(error.status)) return undefined;
+    return serverRequestedDelayMs(error.headers) ?? backoffDelayMs(retry, random, OUTBOX_BACKOFF);
+  }
+  if (error instanceof PareaInvalidRequestError || error instanceof PareaRedirectError || error instanceof PareaAbortError)
+    return undefined;
+  return backoffDelayMs(retry, random, OUTBOX_BACKOFF);
 }
 
 // RFC 9110 section 10.2.3: Retry-After is delay-seconds (digits only) or an HTTP-date in one of its three

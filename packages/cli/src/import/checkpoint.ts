@@ -20,7 +20,7 @@ import {
 } from "node:fs";
 import { createHash } from "node:crypto";
 import { UsageError } from "../errors.js";
-import { writeAll } from "./files.js";
+import { writeAll } from "@parea-api/client/outbox";
 
 interface Header {
   parea_import_checkpoint: 2;

@@ -11,7 +11,7 @@ import { formatIssues, SharedRateLimit } from "@parea-api/client/operations";
 import PQueue from "p-queue";
 import { configurationError, EXIT, UsageError } from "../errors.js";
 import { Checkpoint } from "./checkpoint.js";
-import { acquireLock, fsProblem, writeAll } from "./files.js";
+import { acquireLock, fsProblem, writeAll } from "@parea-api/client/outbox";
 import { createProgress } from "./progress.js";
 import { readRows, type Format, type Row } from "./rows.js";
 
@@ -104,7 +104,13 @@ export async function runImport(options: ImportOptions): Promise<number> {
   }
 
   // Files, in an order that leaves nothing behind when one fails: lock, rejects, checkpoint.
-  const release = acquireLock(`${options.checkpoint}.lock`, `checkpoint ${options.checkpoint}`);
+  const release = acquireLock(
+    `${options.checkpoint}.lock`,
+    (pid) =>
+      new UsageError(
+        `checkpoint ${options.checkpoint} is in use by another import (pid ${pid}); wait for it to finish or stop it`,
+      ),
+  );
   let rejectsFd: number;
   let checkpoint: Checkpoint;
   try {

@@ -1,12 +1,13 @@
-// The import's own files (checkpoint, rejects, lock): whole writes, one-line descriptions of what the
-// file system refused, and a lock so two imports never share a checkpoint.
+// Durable local files on Node, Bun and Deno: whole writes, one-line descriptions of what the file
+// system refused, and a pid lock. The outbox's spool and the parea CLI's import (checkpoint, rejects)
+// both use them; the CLI imports them from the Node build of @parea-api/client/outbox.
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
-import { UsageError } from "../errors.js";
+import { resolve } from "node:path";
 
 /** writeSync may write part of a buffer (a disk filling up): write the rest, or throw. */
 export function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text);
-  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
 }
 
 const WORDS: Record<string, string> = {
@@ -37,11 +38,16 @@ const isAlive = (pid: number) => {
   }
 };
 
+/** Locks this process holds: a file naming our own pid is ours only if it is in here (containers restart as pid 1). */
+const held = new Set<string>();
+
 /**
- * Takes `path` (created holding this process's pid) or fails naming the pid that holds it. A lock
- * whose holder is gone (killed, crashed) is taken over. Returns the release function.
+ * Takes `path` (created holding this process's pid) or throws `refuse(pid)` naming the live process
+ * that holds it. A lock whose holder is gone (killed, crashed) is taken over. Returns the release.
  */
-export function acquireLock(path: string, what: string): () => void {
+export function acquireLock(path: string, refuse: (pid: number) => Error): () => void {
+  path = resolve(path);
+  if (held.has(path)) throw refuse(process.pid);
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openSync(path, "wx");
@@ -50,7 +56,12 @@ export function acquireLock(path: string, what: string): () => void {
       } finally {
         closeSync(fd);
       }
+      held.add(path);
+      let released = false;
       return () => {
+        if (released) return; // a second call must not remove the next holder's lock
+        released = true;
+        held.delete(path);
         try {
           unlinkSync(path);
         } catch {
@@ -65,8 +76,7 @@ export function acquireLock(path: string, what: string): () => void {
       } catch {
         continue; // released between our attempts
       }
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid))
-        throw new UsageError(`${what} is in use by another import (pid ${pid}); wait for it to finish or stop it`);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw refuse(pid);
       try {
         unlinkSync(path);
       } catch {

@@ -1,0 +1,15 @@
+// The @parea-api/client/outbox entry for browsers, edge runtimes and bundlers (no "node" condition):
+// the outbox in memory; a spoolDir is refused with an error saying why.
+import { outboxFactory } from "./outbox/outbox.js";
+
+export const createOutbox = outboxFactory();
+export type {
+  DropReason,
+  Outbox,
+  OutboxDrop,
+  OutboxMethods,
+  OutboxOptions,
+  OutboxResult,
+  OutboxStats,
+  RetrySafeOperationName,
+} from "./outbox/outbox.js";

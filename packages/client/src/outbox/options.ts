@@ -1,0 +1,62 @@
+// The outbox's options: defaults, and a mistake reported as a PareaError naming the option (as the
+// client's options.ts does) when the outbox is created, never as a failure in the background later.
+import { PareaError } from "../errors.js";
+import type { OperationName } from "../operations.js";
+
+/** Why an item was given up: no room, too old, or refused by the API for good. */
+export type DropReason = "full" | "expired" | "rejected";
+
+export interface OutboxDrop {
+  operation: OperationName;
+  body: unknown;
+  reason: DropReason;
+  /** For "rejected": the PareaApiError (or other final PareaError); for a failed spool write: why. */
+  error?: PareaError | undefined;
+}
+
+
+export interface OutboxOptions {
+  /** A directory for the durable spool (Node, Bun, Deno): accepted items survive crashes and restarts. */
+  spoolDir?: string;
+  /** Deliveries in flight. Default 4. */
+  concurrency?: number;
+  /** Items accepted and not yet settled, in flight included; past it new items are dropped ("full"). Default 10 000. */
+  maxQueued?: number;
+  /** An item undelivered after this is dropped ("expired"). Default 1 h in memory, 24 h with a spoolDir. */
+  maxAgeMs?: number;
+  /** The spool's size on disk; past it new items are dropped ("full"). Default 256 MiB. */
+  maxSpoolBytes?: number;
+  /** Told of every item given up: "full", "expired" or "rejected" (with the PareaApiError). */
+  onDrop?: (drop: OutboxDrop) => void;
+}
+
+const HOUR = 3_600_000;
+
+const fail = (option: string, message: string): never => {
+  throw Object.assign(new PareaError(`createOutbox: ${message}`), { option });
+};
+
+/** The options with their defaults, each checked. */
+export function checkOutboxOptions(options: OutboxOptions, canSpool: boolean) {
+  if (typeof options !== "object" || options === null) fail("options", "options must be an object");
+  const { spoolDir, onDrop } = options;
+  const whole = (name: keyof OutboxOptions, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const value = options[name] ?? fallback;
+    if (!(typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= max))
+      fail(name, `${name} must be a whole number from 1 to ${max}, not ${String(value)}`);
+    return value as number;
+  };
+  if (spoolDir !== undefined && (typeof spoolDir !== "string" || spoolDir === ""))
+    fail("spoolDir", "spoolDir must be a directory path");
+  if (spoolDir !== undefined && !canSpool)
+    fail("spoolDir", "spoolDir needs a file system (Node, Bun, Deno); this runtime's build keeps items in memory");
+  if (onDrop !== undefined && typeof onDrop !== "function") fail("onDrop", "onDrop must be a function");
+  return {
+    spoolDir,
+    onDrop,
+    concurrency: whole("concurrency", 4, 256),
+    maxQueued: whole("maxQueued", 10_000),
+    maxAgeMs: whole("maxAgeMs", spoolDir === undefined ? HOUR : 24 * HOUR),
+    maxSpoolBytes: whole("maxSpoolBytes", 256 * 1024 * 1024),
+  };
+}
