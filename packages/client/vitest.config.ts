@@ -8,6 +8,7 @@ const perTransport = [
   "test/logging.test.ts",
   "test/contract.test.ts",
   "test/hardening.test.ts",
+  "test/outbox.test.ts",
 ];
 
 export default defineConfig({

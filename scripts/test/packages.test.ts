@@ -37,7 +37,7 @@ describe("the client's main entry", () => {
       seen.clear();
       const shipped = await visit(entry);
       expect(shipped).toContain("createPareaClient");
-      for (const marker of ["createFakeParea", "Not authenticated", "defaultReplies", "requestFields"])
+      for (const marker of ["createFakeParea", "Not authenticated", "defaultReplies", "requestFields", "createOutbox"])
         expect(shipped, `${entry} carries ${marker}`).not.toContain(marker);
     }
   });
@@ -51,6 +51,7 @@ describe.each([
     [
       ...["dist/index.mjs", "dist/index.cjs", "dist/index.d.mts", "dist/index.d.ts"],
       ...["dist/index.node.mjs", "dist/index.node.cjs", "dist/index.node.d.mts", "dist/index.node.d.ts"],
+      ...["dist/outbox.mjs", "dist/outbox.cjs", "dist/outbox.node.mjs", "dist/outbox.node.cjs"],
     ],
   ],
   ["packages/cli", /^(dist\/bin\.mjs(\.map)?|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/, ["dist/bin.mjs"]],

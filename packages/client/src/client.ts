@@ -143,39 +143,35 @@ export function clientFactory(
       path: string,
       init: { body: unknown; signal: AbortSignal | undefined; fetch: FetchFunction },
     ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+    // One transport per operation, made on its first call: no table lookup, no parsing the body back.
+    const transports = new Map<Operation, FetchFunction>();
     /** Throws when validation is on and the body breaks the operation's spec; nothing is sent then. */
     function check(operation: Operation, body: unknown): void {
       const issues = validate ? requestBodyIssues(operation, body) : [];
       if (issues.length) throw invalidRequestError(`${operation.method} ${operation.path}`, issues, apiKey);
     }
     /**
-     * Calls through transports made for these options, one per operation on its first call (no table
-     * lookup, no parsing the body back): a typed body validated on the object, sent through the
-     * reliability layer, the body on 2xx, a PareaError subclass otherwise.
+     * Calls one operation of the spec with a typed body: validated on the object, sent through the
+     * reliability layer, the body on 2xx, a PareaError subclass otherwise. Per-call options get a
+     * transport of their own, kept in `cache` when the caller has one for them (internal.ts).
      */
-    function callWith(overrides: Omit<RequestOptions, "signal">) {
-      const transports = new Map<Operation, FetchFunction>();
-      return async (operation: Operation, body: unknown, signal?: AbortSignal): Promise<unknown> => {
-        check(operation, body);
-        const { method, path } = operation;
-        let fetch = transports.get(operation);
-        if (!fetch) transports.set(operation, (fetch = transport(overrides, operation)));
-        const { data, error, response } = await request(method.toLowerCase(), path, { body, signal, fetch });
-        if (!response.ok) throw errorFor(method, path, response, error);
-        return data;
-      };
-    }
-    const plainCall = callWith({});
-    // Name is read from the module's own `name`, so it stays exact however many operations there are.
     async function call<Name extends OperationName>(
+      // Name is read from the module's own `name`, so it stays exact however many operations there are.
       operation: Operation & { readonly name: Name },
       body: RequestBody<Name>,
       requestOptions: RequestOptions = {},
+      cache?: Map<Operation, FetchFunction>,
     ): Promise<ResponseData<Name>> {
       checkOptions(requestOptions);
+      const { method, path } = operation;
       const { signal, ...overrides } = requestOptions;
-      const send = Object.keys(overrides).length > 0 ? callWith(overrides) : plainCall;
-      return (await send(operation, body, signal)) as ResponseData<Name>;
+      check(operation, body);
+      const cached = Object.keys(overrides).length > 0 ? cache : transports;
+      const fetch = cached?.get(operation) ?? transport(overrides, operation);
+      cached?.set(operation, fetch);
+      const { data, error, response } = await request(method.toLowerCase(), path, { body, signal, fetch });
+      if (!response.ok) throw errorFor(method, path, response, error);
+      return data as ResponseData<Name>;
     }
 
     function errorFor(method: string, path: string, response: Response, body: unknown): PareaApiError {
@@ -191,7 +187,7 @@ export function clientFactory(
       });
     }
 
-    Object.defineProperty(client, INTERNAL, { value: { callWith, check, log } satisfies Internal });
+    Object.defineProperty(client, INTERNAL, { value: { call, check, log } satisfies Internal });
     return Object.assign(client, {
       recordFeedback: (body: RequestBody<"recordFeedback">, requestOptions?: RequestOptions) =>
         call(recordFeedbackOperation, body, requestOptions),

@@ -5,15 +5,21 @@
 import type { Log } from "./logger.js";
 import type { Operation } from "./operations.js";
 import type { RequestOptions } from "./client.js";
+import type { FetchFunction } from "./send/types.js";
 
 export const INTERNAL: unique symbol = Symbol.for("@parea-api/client:internal") as never;
 
-/** Calls one operation through transports made once for these options; throws a PareaError subclass. */
-export type Call = (operation: Operation, body: unknown, signal?: AbortSignal) => Promise<unknown>;
-
 export interface Internal {
-  /** A call with some options fixed (the outbox's maxRetries: 0), its transports cached per operation. */
-  callWith(overrides: Omit<RequestOptions, "signal">): Call;
+  /**
+   * The client's generic call. With per-call options, pass a Map kept for those options (the outbox's
+   * maxRetries: 0) and their transports are made once, not on every call.
+   */
+  call(
+    operation: Operation,
+    body: never,
+    options?: RequestOptions,
+    cache?: Map<Operation, FetchFunction>,
+  ): Promise<unknown>;
   /** Throws PareaInvalidRequestError (the key scrubbed) when the body breaks the spec and validation is on. */
   check(operation: Operation, body: unknown): void;
   log: Log;

@@ -56,6 +56,16 @@ describe("the packed @parea-api/client in a new project", () => {
     expect(data).toBeNull();
   });
 
+  it("delivers through the outbox from ESM, with a spool (the node condition's build)", async () => {
+    const { stdout } = await run(process.execPath, ["outbox.mjs", baseUrl], { cwd: consumer });
+    expect(JSON.parse(stdout)).toEqual({ delivered: 3, rejected: 0, dropped: 0, pending: 0 });
+  });
+
+  it("the CommonJS outbox recognises a client from the ESM build", async () => {
+    const { stdout } = await run(process.execPath, ["outbox.cjs", baseUrl], { cwd: consumer });
+    expect(JSON.parse(stdout)).toEqual({ invalid: true, delivered: 1, rejected: 0, dropped: 0, pending: 0 });
+  });
+
   it("works from CommonJS and its errors keep their classes", async () => {
     const { stdout } = await run(process.execPath, ["record.cjs", baseUrl], { cwd: consumer });
     expect(JSON.parse(stdout)).toEqual({

@@ -6,7 +6,7 @@
 // SharedRateLimit the CLI's import uses. No timer keeps the process alive unless flush() is awaited.
 import { invalidRequestError, PareaError } from "../errors.js";
 import { operations } from "../generated/operations/index.js";
-import { INTERNAL, type Call, type Internal } from "../internal.js";
+import { INTERNAL, type Internal } from "../internal.js";
 import { createLog } from "../logger.js";
 import { requestBodyIssues, type Operation, type OperationName, type RequestBody } from "../operations.js";
 import { SharedRateLimit } from "../rate-limit.js";
@@ -80,7 +80,10 @@ export function outboxFactory(openSpool?: OpenSpool) {
     // A client from createPareaClient shares its call, check and log; any other object with the
     // operations' methods (a service's own stub) is called through them.
     const log = internal?.log ?? createLog(console, "warn", "");
-    const send: Call = internal?.callWith({ maxRetries: 0 }) ?? viaMethods(parea);
+    const transports = new Map();
+    const send: Send = internal
+      ? (op, body, signal) => internal.call(op, body as never, { maxRetries: 0, signal }, transports)
+      : viaMethods(parea);
     const check =
       internal?.check ??
       ((op: Operation, body: unknown) => {
@@ -194,6 +197,9 @@ export function outboxFactory(openSpool?: OpenSpool) {
 
     async function deliver(item: Item): Promise<void> {
       inFlight.add(item);
+      // Deliveries that fail together (an outage seen by every worker at once) step the shared
+      // backoff up once, not once each.
+      const failuresBefore = failuresInARow;
       let failure: unknown;
       let ok = false;
       try {
@@ -216,7 +222,8 @@ export function outboxFactory(openSpool?: OpenSpool) {
         else {
           // Everyone waits out an outage (a 429's wait was set by onAttempt); the item itself backs off
           // further, so one the server keeps failing does not hold the others up.
-          if (status !== 429) limiter.pause(backoffDelayMs(failuresInARow++, Math.random, OUTBOX_BACKOFF));
+          if (status !== 429) limiter.pause(backoffDelayMs(failuresBefore, Math.random, OUTBOX_BACKOFF));
+          failuresInARow = Math.max(failuresInARow, failuresBefore + 1);
           item.attempts++;
           item.notBefore = Math.min(Date.now() + delay, item.at + maxAgeMs);
           counts.retried++;
@@ -278,8 +285,11 @@ export function outboxFactory(openSpool?: OpenSpool) {
   };
 }
 
+/** One delivery attempt: the client sends once (maxRetries 0); the outbox decides what follows. */
+type Send = (operation: Operation, body: unknown, signal: AbortSignal) => Promise<unknown>;
+
 /** Delivery through an object's own methods (a stub standing in for the client). */
-function viaMethods(parea: object): Call {
+function viaMethods(parea: object): Send {
   return async (op, body, signal) => {
     const method = (parea as Record<string, unknown>)[op.name];
     if (typeof method !== "function")
