@@ -1,12 +1,7 @@
 // When to retry and how long to wait: the rules as data (RETRY_POLICY) read by one decision function
 // (retryDecision), as ky keeps RetryOptions and one delay calculation. reliability.ts only carries out
 // what this says. A new rule about statuses, methods, error codes or waits is one edit here.
-import {
-  PareaAbortError,
-  PareaApiError,
-  PareaInvalidRequestError,
-  PareaRedirectError,
-} from "./errors.js";
+import { PareaAbortError, PareaApiError, PareaInvalidRequestError, PareaRedirectError } from "./errors.js";
 import { idempotentMethods } from "./generated/spec.js";
 
 type Backoff = { initialMs: number; maxMs: number; jitter: number };
@@ -97,7 +92,11 @@ export function redeliveryDelay(error: unknown, retry: number, random: () => num
     if (error.status >= 300 && !RETRY_POLICY.statuses(error.status)) return undefined;
     return serverRequestedDelayMs(error.headers) ?? backoffDelayMs(retry, random, OUTBOX_BACKOFF);
   }
-  if (error instanceof PareaInvalidRequestError || error instanceof PareaRedirectError || error instanceof PareaAbortError)
+  if (
+    error instanceof PareaInvalidRequestError ||
+    error instanceof PareaRedirectError ||
+    error instanceof PareaAbortError
+  )
     return undefined;
   return backoffDelayMs(retry, random, OUTBOX_BACKOFF);
 }

@@ -41,7 +41,7 @@ function child(...args: string[]): Child {
   createInterface({ input: proc.stdout }).on("line", (line) => {
     lines.push(line);
     for (const watcher of [...watchers])
-      if (watcher.test(line, lines.length)) watchers.splice(watchers.indexOf(watcher), 1), watcher.resolve();
+      if (watcher.test(line, lines.length)) (watchers.splice(watchers.indexOf(watcher), 1), watcher.resolve());
   });
   const exited = new Promise<{ code: number | null; signal: string | null; at: number }>((resolve) =>
     proc.on("exit", (code, signal) => {
@@ -94,7 +94,10 @@ describe("outbox: crashes", () => {
     });
     leftOver.push(outbox.stats().queued);
     // The kills did land while items were waiting: each restart found some to deliver.
-    expect(leftOver.slice(1).every((n) => n > 0), `left over at each start: ${leftOver.join(", ")}`).toBe(true);
+    expect(
+      leftOver.slice(1).every((n) => n > 0),
+      `left over at each start: ${leftOver.join(", ")}`,
+    ).toBe(true);
     for (let i = 0; accepted.size < 5_000; i++) {
       outbox.recordFeedback({ trace_id: `final-${i}`, score: 1 });
       accepted.add(`final-${i}`);

@@ -12,7 +12,7 @@ import { createPareaClient } from "./support/client-under-test.ts";
 import { createOutbox as createMemoryOutbox } from "../src/outbox-entry.ts";
 import { createOutbox, type OutboxDrop } from "../src/outbox-entry.node.ts";
 import { createFakeParea } from "../src/testing.ts";
-import { startFaultServer, type Fault, type FaultServer } from "./support/fault-server.mts";
+import { startFaultServer, type Fault, type FaultServer, type RecordedRequest } from "./support/fault-server.mts";
 
 const KEY = "sk-outbox-SECRET-0123456789";
 const cleanups: (() => unknown)[] = [];
@@ -20,7 +20,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function server(script: Fault[] | ((n: number) => Fault)): Promise<FaultServer> {
+async function server(script: Fault[] | ((n: number, request: RecordedRequest) => Fault)): Promise<FaultServer> {
   const started = await startFaultServer(script);
   cleanups.push(() => started.close());
   return started;
@@ -74,9 +74,10 @@ describe("outbox: the request path", () => {
     const s = await server([{ delayMs: 300 }]);
     const outbox = createOutbox(clientOf(s.url));
     const body = { trace_id: "before", score: 1 };
-    const started = performance.now();
     outbox.recordFeedback(body);
-    expect(performance.now() - started).toBeLessThan(50);
+    // Returned before the request could even reach the server: nothing was awaited.
+    expect(s.requests).toHaveLength(0);
+    expect(outbox.stats()).toMatchObject({ queued: 1, inFlight: 1 });
     body.trace_id = "after";
     expect(await outbox.flush({ timeoutMs: 5_000 })).toEqual({ delivered: 1, rejected: 0, dropped: 0, pending: 0 });
     expect(traceIds(s)).toEqual(["before"]);
@@ -144,7 +145,11 @@ describe("outbox: delivery", () => {
     expect(await outbox.flush()).toEqual({ delivered: 0, rejected: 1, dropped: 0, pending: 0 });
     expect(s.requests).toHaveLength(1);
     expect(drops).toHaveLength(1);
-    expect(drops[0]).toMatchObject({ operation: "recordFeedback", body: { trace_id: "t1", score: 1 }, reason: "rejected" });
+    expect(drops[0]).toMatchObject({
+      operation: "recordFeedback",
+      body: { trace_id: "t1", score: 1 },
+      reason: "rejected",
+    });
     expect(drops[0]!.error).toBeInstanceOf(PareaValidationError);
     expect(lines.filter((line) => /outbox dropped/.test(line))).toHaveLength(1);
     expect(outbox.stats()).toMatchObject({ rejected: 1, retried: 0, queued: 0 });
@@ -206,7 +211,7 @@ describe("outbox: delivery", () => {
     for (let i = 0; i < 5; i++) outbox.recordFeedback({ trace_id: `t${i}`, score: 1 });
     expect(await outbox.flush({ timeoutMs: 10_000 })).toEqual({ delivered: 0, rejected: 0, dropped: 5, pending: 0 });
     expect(performance.now() - started).toBeGreaterThanOrEqual(550);
-    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(performance.now() - started).toBeLessThan(5_000);
     expect(drops.map((d) => d.reason)).toEqual(["expired", "expired", "expired", "expired", "expired"]);
     expect(outbox.stats()).toMatchObject({ queued: 0, dropped: 5, delivered: 0 });
   });
@@ -218,7 +223,7 @@ describe("outbox: delivery", () => {
     expect(await outbox.flush({ timeoutMs: 200 })).toEqual({ delivered: 0, rejected: 0, dropped: 0, pending: 3 });
     const started = performance.now();
     expect(await outbox.shutdown({ timeoutMs: 100 })).toMatchObject({ pending: 3 });
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it("works with the fake: flush, then fake.calls; scripted 503s and network errors are retried", async () => {
@@ -277,7 +282,9 @@ describe("outbox: secrets", () => {
       onDrop: (drop) => drops.push(drop),
     });
     outbox.recordFeedback({ trace_id: "t1", score: 1 });
-    const spooled = readdirSync(join(dir, "spool")).map((name) => name + readFileSync(join(dir, "spool", name), "utf8"));
+    const spooled = readdirSync(join(dir, "spool")).map(
+      (name) => name + readFileSync(join(dir, "spool", name), "utf8"),
+    );
     expect(await outbox.flush({ timeoutMs: 10_000 })).toMatchObject({ rejected: 1 });
     await outbox.shutdown();
     const error = drops[0]!.error as PareaError & { body: unknown; headers: Headers };
@@ -316,7 +323,9 @@ describe("outbox: the spool", () => {
     const dir = tempDir();
     const parea = clientOf("http://127.0.0.1:9");
     const first = createOutbox(parea, { spoolDir: dir });
-    expect(() => createOutbox(parea, { spoolDir: dir })).toThrow(new RegExp(`in use by another outbox \\(pid ${process.pid}\\)`));
+    expect(() => createOutbox(parea, { spoolDir: dir })).toThrow(
+      new RegExp(`in use by another outbox \\(pid ${process.pid}\\)`),
+    );
     await first.shutdown();
     await createOutbox(parea, { spoolDir: dir }).shutdown();
 
@@ -350,16 +359,23 @@ describe("outbox: the spool", () => {
 
   it("a sparse old segment is copied forward: one slow item does not pin megabytes", async () => {
     const dir = tempDir();
-    const s = await server((n) => (n === 0 ? { status: 503, headers: { "retry-after": "2" } } : { status: 200, body: {} }));
+    let released = false;
+    const s = await server((_, request) =>
+      !released && JSON.parse(request.body).trace_id === "slow"
+        ? { status: 503, headers: { "retry-after": "1" } }
+        : { status: 200, body: {} },
+    );
     const outbox = createOutbox(clientOf(s.url), { spoolDir: dir, maxQueued: 100_000, concurrency: 16 });
     const comment = "y".repeat(1_000);
     outbox.recordFeedback({ trace_id: "slow", score: 1, comment });
     for (let i = 0; i < 3_000; i++) outbox.recordFeedback({ trace_id: `t${i}`, score: 1, comment });
-    for (let i = 0; i < 100 && outbox.stats().delivered < 3_000; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 600 && outbox.stats().delivered < 3_000; i++) await new Promise((r) => setTimeout(r, 50));
+    // 3.1 MB were written across four segments; the first is kept only by "slow".
     const bytes = readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
-    expect(outbox.stats().queued).toBe(1);
+    expect(outbox.stats()).toMatchObject({ queued: 1, delivered: 3_000 });
     expect(bytes).toBeLessThan(1.5 * 1024 * 1024);
-    expect(await outbox.shutdown()).toMatchObject({ delivered: 3_001, pending: 0 });
+    released = true;
+    expect(await outbox.shutdown({ timeoutMs: 30_000 })).toMatchObject({ delivered: 3_001, pending: 0 });
     expect(traceIds(s).filter((id) => id === "slow")).toHaveLength(1);
   }, 60_000);
 

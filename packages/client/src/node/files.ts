@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 /** writeSync may write part of a buffer (a disk filling up): write the rest, or throw. */
 export function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text);
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
 }
 
 const WORDS: Record<string, string> = {

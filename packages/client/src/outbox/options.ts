@@ -14,7 +14,6 @@ export interface OutboxDrop {
   error?: PareaError | undefined;
 }
 
-
 export interface OutboxOptions {
   /** A directory for the durable spool (Node, Bun, Deno): accepted items survive crashes and restarts. */
   spoolDir?: string;

@@ -113,7 +113,14 @@ export function outboxFactory(openSpool?: OpenSpool) {
       const item = Object.assign(stored, { op: op!, attempts: 0, notBefore: 0 });
       queued++;
       if (op?.retrySafe) ready.push(item);
-      else settle(item, "rejected", new PareaError(`the spool holds a ${stored.operation} item, which the spec no longer has as a retry-safe operation`));
+      else
+        settle(
+          item,
+          "rejected",
+          new PareaError(
+            `the spool holds a ${stored.operation} item, which the spec no longer has as a retry-safe operation`,
+          ),
+        );
     }
 
     const result = (pending: number): OutboxResult => ({

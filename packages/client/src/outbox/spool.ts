@@ -150,8 +150,7 @@ export class Spool {
       this.bytes += segment.bytes;
     }
     for (const item of items.values()) if (!acked.has(item.id)) item.home!.live.add(item);
-    if (skipped)
-      this.options.log.warn?.(`outbox spool ${this.dir}: skipped ${skipped} torn or unreadable record(s)`);
+    if (skipped) this.options.log.warn?.(`outbox spool ${this.dir}: skipped ${skipped} torn or unreadable record(s)`);
     for (const segment of this.segments.values()) if (segment.live.size === 0) this.remove(segment);
     this.left.push(...[...items.values()].filter((item) => !acked.has(item.id)).sort((a, b) => a.id - b.id));
   }
@@ -284,7 +283,7 @@ export class Spool {
   }
 
   private remove(segment: Segment): void {
-    for (const fd of [segment.itemsFd, segment.acksFd]) if (fd !== undefined) closeSync(fd), this.dirty.delete(fd);
+    for (const fd of [segment.itemsFd, segment.acksFd]) if (fd !== undefined) (closeSync(fd), this.dirty.delete(fd));
     segment.itemsFd = segment.acksFd = undefined;
     for (const kind of ["items", "acks"] as const)
       try {
