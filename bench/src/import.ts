@@ -12,7 +12,7 @@ import { median } from "./rounds.ts";
 const run = promisify(execFile);
 const bin = join(import.meta.dirname, "..", "..", "packages", "cli", "dist", "bin.mjs");
 
-async function writeRows(file: string, rows: number): Promise<void> {
+export async function writeRows(file: string, rows: number): Promise<void> {
   const out = createWriteStream(file);
   for (let i = 1; i <= rows; i++) {
     if (!out.write(`{"trace_id":"trace-${i}","score":${(i % 100) / 100},"comment":"bulk"}\n`)) await once(out, "drain");
@@ -32,7 +32,7 @@ export interface ImportResult {
   rssMethod: string;
 }
 
-async function cliImport(file: string, baseUrl: string, concurrency: number, dir: string): Promise<number> {
+export async function cliImport(file: string, baseUrl: string, concurrency: number, dir: string): Promise<number> {
   const checkpoint = join(dir, `${Math.random()}.checkpoint`);
   const started = performance.now();
   await run(

@@ -10,6 +10,7 @@ import { openapiFetchAlone, serviceBundle, type BundleSize } from "./bundle.ts";
 import { httpContenders, inProcessContenders } from "./contenders.ts";
 import { loadHeyApi } from "./hey-api.ts";
 import { measureImport, type ImportResult } from "./import.ts";
+import { measureOutboxDrain, measureOutboxMemory, measureOutboxPerCall } from "./outbox.ts";
 import { measurePipeline, type PipelineResult } from "./pipeline.ts";
 import { formatRatio, median, runRounds, type RoundsResult } from "./rounds.ts";
 import { coldImportMs } from "./startup.ts";
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
   const sections: string[] = [];
   const http: Record<number, RoundsResult> = {};
   let imported: ImportResult | undefined;
+  let outboxPerCall: Awaited<ReturnType<typeof measureOutboxPerCall>> | undefined;
+  let outboxDrain: Awaited<ReturnType<typeof measureOutboxDrain>> | undefined;
   try {
     for (const concurrency of [1, 32]) {
       log(`loopback HTTP, concurrency ${concurrency}`);
@@ -69,9 +72,18 @@ async function main(): Promise<void> {
       concurrency: 8,
       rounds: quick ? 1 : 3,
     });
+    log("outbox: per call next to an awaited call, and drain next to the import");
+    outboxPerCall = await measureOutboxPerCall(url, { calls: quick ? 50 : 5_000, rounds: ROUNDS });
+    outboxDrain = await measureOutboxDrain(url, {
+      items: quick ? 200 : 20_000,
+      rounds: quick ? 1 : 3,
+      concurrencies: [4, 16],
+    });
   } finally {
     child.kill();
   }
+  log("outbox: memory with 100 000 items queued while Parea is down");
+  const outboxMemory = await measureOutboxMemory(quick ? 2_000 : 100_000);
   log("in-process, stubbed fetch");
   const inProcess = await runRounds(inProcessContenders(heyApi), {
     calls: quick ? 50 : 20_000,
@@ -122,6 +134,32 @@ async function main(): Promise<void> {
     `| **parea feedback import** (validation, checkpoint, rejects, shared rate limit) | ${rates(imported!.cliRowsPerSecond)}: **${(cliRate / fetchRate).toFixed(2)}x** the fetch loop |`,
     "",
     `Peak RSS importing ${imported!.rssRows.toLocaleString("en")} rows: **${imported!.peakRssMb.toFixed(0)} MB** (${imported!.rssMethod}).`,
+    "",
+    "## Outbox (`@parea-api/client/outbox`)",
+    "",
+    `Per call: \`outbox.recordFeedback(body)\` (validate, copy, queue; with a spool also one write) timed over ${outboxPerCall!.memoryRatio.length} rounds of ${quick ? 50 : 5_000} calls, next to an awaited \`client.recordFeedback\` to the same loopback server in the same round; the queue is drained (untimed) between measurements. Targets (issue 18): at most 1/100 in memory, 1/20 with a spool.`,
+    "",
+    "| call | per call, relative to an awaited client.recordFeedback |",
+    "| --- | --- |",
+    `| awaited \`client.recordFeedback\` (node:http, loopback) | 1.00x: ${median(outboxPerCall!.awaitedMicros).toFixed(1)} µs median |`,
+    `| **outbox.recordFeedback**, in memory | ${formatRatio(outboxPerCall!.memoryRatio)}: ${(median(outboxPerCall!.memoryRatio) * median(outboxPerCall!.awaitedMicros)).toFixed(2)} µs |`,
+    `| **outbox.recordFeedback**, with a spoolDir | ${formatRatio(outboxPerCall!.spoolRatio)}: ${(median(outboxPerCall!.spoolRatio) * median(outboxPerCall!.awaitedMicros)).toFixed(2)} µs |`,
+    "",
+    `Drain: ${outboxDrain!.items.toLocaleString("en")} items recorded at once by a service process (bench/src/outbox-child.mjs, the built package), timed until \`shutdown()\` has delivered them all, next to \`parea feedback import\` of as many rows at the same concurrency; whole processes timed, ${outboxDrain!.rounds} rounds in rotated order. Target: at least 0.9x the import.`,
+    "",
+    "| concurrency | parea feedback import, rows/s | outbox in memory, items/s | outbox with a spool, items/s |",
+    "| --- | --- | --- | --- |",
+    ...[...outboxDrain!.byConcurrency].map(([concurrency, { cli, memory, spool }]) => {
+      const vs = (values: number[]) => `${rates(values)}: **${(median(values) / median(cli)).toFixed(2)}x**`;
+      return `| ${concurrency} | ${rates(cli)} | ${vs(memory)} | ${vs(spool)} |`;
+    }),
+    "",
+    `Memory: ${outboxMemory.items.toLocaleString("en")} items queued while Parea is down (nothing listening), RSS after a full GC over the same process idle with its outbox created (\`--expose-gc\`). Target: at most 64 MB.`,
+    "",
+    "| mode | idle RSS | RSS added by the queued items |",
+    "| --- | --- | --- |",
+    `| in memory | ${outboxMemory.memory.idleMb.toFixed(0)} MB | **${outboxMemory.memory.deltaMb.toFixed(1)} MB** |`,
+    `| with a spoolDir | ${outboxMemory.spool.idleMb.toFixed(0)} MB | **${outboxMemory.spool.deltaMb.toFixed(1)} MB** |`,
     "",
     "## In process (stubbed fetch, no network)",
     "",

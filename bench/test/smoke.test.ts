@@ -18,7 +18,14 @@ it("a --quick run writes every section with a figure for every contender", async
     timeout: 120_000,
   });
   const report = await readFile(out, "utf8");
-  for (const heading of ["### Concurrency 1", "### Concurrency 32", "## In process", "## Bundle", "## Cold import"])
+  for (const heading of [
+    "### Concurrency 1",
+    "### Concurrency 32",
+    "## Outbox",
+    "## In process",
+    "## Bundle",
+    "## Cold import",
+  ])
     expect(report).toContain(heading);
   for (const contender of [
     "undici request()",
@@ -34,6 +41,9 @@ it("a --quick run writes every section with a figure for every contender", async
     expect(rows.length, contender).toBeGreaterThan(0);
     for (const row of rows) expect(row).toMatch(/\| \d+\.\d\dx \(\d+\.\d\d-\d+\.\d\d\) \|/);
   }
+  expect(report).toMatch(/\| \*\*outbox\.recordFeedback\*\*, with a spoolDir \| \d+\.\d\dx \(/);
+  expect(report).toMatch(/\| 16 \| [\d,]+ \([\d, ]+\) \| [\d,]+ \([\d, ]+\): \*\*\d+\.\d\dx\*\* \|/);
+  expect(report).toMatch(/\| with a spoolDir \| \d+ MB \| \*\*-?\d+\.\d MB\*\* \|/);
   expect(report).toMatch(/\| seed \(1 operation\) \| [\d,]+ B \| [\d,]+ B \| [\d,]+ B \|/);
   expect(report).not.toMatch(/NaN|Infinity|undefined/);
 }, 120_000);

@@ -4,10 +4,16 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
 
-/** writeSync may write part of a buffer (a disk filling up): write the rest, or throw. */
+/**
+ * writeSync may write part of it (a disk filling up): write the rest, or throw. The string goes as it
+ * is first (no Buffer per call: the spool writes one per item); only a short write copies it.
+ */
 export function writeAll(fd: number, text: string): void {
+  const written = writeSync(fd, text);
+  const length = Buffer.byteLength(text);
+  if (written === length) return;
   const bytes = Buffer.from(text);
-  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+  for (let done = written; done < length;) done += writeSync(fd, bytes, done);
 }
 
 const WORDS: Record<string, string> = {

@@ -11,7 +11,7 @@ import { createLog } from "../logger.js";
 import { requestBodyIssues, type Operation, type OperationName, type RequestBody } from "../operations.js";
 import { SharedRateLimit } from "../rate-limit.js";
 import { backoffDelayMs, OUTBOX_BACKOFF, redeliveryDelay } from "../retry.js";
-import { ItemQueue, RetryQueue } from "./queues.js";
+import { clock, EPOCH, ItemQueue, RetryQueue } from "./queues.js";
 import type { OpenSpool, Spool, Stored } from "./spool.js";
 import { checkOutboxOptions, type DropReason, type OutboxOptions } from "./options.js";
 
@@ -91,7 +91,9 @@ export function outboxFactory(openSpool?: OpenSpool) {
         if (issues.length) throw invalidRequestError(`${op.method} ${op.path}`, issues);
       });
     const spool: Spool | undefined =
-      settings.spoolDir === undefined ? undefined : openSpool!(settings.spoolDir, { ...settings, log });
+      settings.spoolDir === undefined
+        ? undefined
+        : openSpool!(settings.spoolDir, { ...settings, log, pending: () => unsettled() });
 
     const limiter = new SharedRateLimit(concurrency, () => {});
     const ready = new ItemQueue<Item>();
@@ -109,8 +111,8 @@ export function outboxFactory(openSpool?: OpenSpool) {
 
     const opsByName = operations as Record<string, Operation>;
     for (const stored of spool?.left ?? []) {
-      const op = opsByName[stored.operation];
-      const item = Object.assign(stored, { op: op!, attempts: 0, notBefore: 0 });
+      const op = opsByName[stored.op.name];
+      const item = Object.assign(stored, { op: op ?? (stored.op as Operation), attempts: 0, notBefore: 0 });
       queued++;
       if (op?.retrySafe) ready.push(item);
       else
@@ -118,9 +120,15 @@ export function outboxFactory(openSpool?: OpenSpool) {
           item,
           "rejected",
           new PareaError(
-            `the spool holds a ${stored.operation} item, which the spec no longer has as a retry-safe operation`,
+            `the spool holds a ${stored.op.name} item, which the spec no longer has as a retry-safe operation`,
           ),
         );
+    }
+
+    function* unsettled(): Generator<Item> {
+      yield* ready;
+      yield* retrying;
+      yield* inFlight;
     }
 
     const result = (pending: number): OutboxResult => ({
@@ -145,7 +153,7 @@ export function outboxFactory(openSpool?: OpenSpool) {
       queued--;
       spool?.settle(item);
       if (outcome === "delivered") counts.delivered++;
-      else drop(item.operation, () => JSON.parse(item.json), outcome, error);
+      else drop(item.op.name, () => JSON.parse(item.json), outcome, error);
       for (const waiter of waiters) if (item.id < waiter.until && --waiter.remaining === 0) waiter.done();
     }
 
@@ -161,7 +169,15 @@ export function outboxFactory(openSpool?: OpenSpool) {
       if (json === undefined)
         throw invalidRequestError(`${op.method} ${op.path}`, [{ path: "$", message: "cannot be sent as JSON" }]);
       if (queued >= maxQueued) return drop(op.name, () => body, "full");
-      const item: Item = { id: nextId, operation: op.name, at: Date.now(), json, op, attempts: 0, notBefore: 0 };
+      const item: Item = {
+        id: nextId,
+        at: clock(),
+        json,
+        op,
+        attempts: 0,
+        notBefore: 0,
+        home: undefined,
+      };
       try {
         if (spool && !spool.append(item)) return drop(op.name, () => body, "full");
       } catch (error) {
@@ -178,12 +194,13 @@ export function outboxFactory(openSpool?: OpenSpool) {
       clearTimeout(wake);
       wake = undefined;
       if (stopping.signal.aborted) return;
-      const now = Date.now();
+      const now = clock();
       const expired = (item: Item) => now - item.at >= maxAgeMs;
       for (let item = ready.peek(); item && expired(item); item = ready.peek()) settle(ready.shift()!, "expired");
       for (let item = retrying.peek(); item && item.notBefore <= now && expired(item); item = retrying.peek())
         settle(retrying.shift()!, "expired");
-      const paused = limiter.resumesAt > now;
+      const resumesAt = limiter.resumesAt - EPOCH;
+      const paused = resumesAt > now;
       while (!paused && inFlight.size < Math.min(concurrency, limiter.limit)) {
         const next = retrying.peek()?.notBefore! <= now ? retrying.shift() : ready.shift();
         if (!next) break;
@@ -194,7 +211,7 @@ export function outboxFactory(openSpool?: OpenSpool) {
       const due = Math.min(
         head ? head.at + maxAgeMs : Infinity,
         retrying.peek()?.notBefore ?? Infinity,
-        paused && (head || retrying.peek()) ? limiter.resumesAt : Infinity,
+        paused && (head || retrying.peek()) ? resumesAt : Infinity,
       );
       if (due === Infinity || (due <= now && !paused)) return;
       wake = setTimeout(pump, Math.min(Math.max(1, due - now + 1), 2 ** 31 - 1));
@@ -219,7 +236,7 @@ export function outboxFactory(openSpool?: OpenSpool) {
       // Stopped by shutdown's deadline: the item stays in the spool for the next outbox.
       if (stopping.signal.aborted) return;
       const status = (failure as { status?: number } | undefined)?.status;
-      limiter.onAttempt({ request: item.operation, attempt: item.attempts + 1, status: ok ? 200 : status });
+      limiter.onAttempt({ request: item.op.name, attempt: item.attempts + 1, status: ok ? 200 : status });
       if (ok) {
         failuresInARow = 0;
         settle(item, "delivered");
@@ -232,10 +249,10 @@ export function outboxFactory(openSpool?: OpenSpool) {
           if (status !== 429) limiter.pause(backoffDelayMs(failuresBefore, Math.random, OUTBOX_BACKOFF));
           failuresInARow = Math.max(failuresInARow, failuresBefore + 1);
           item.attempts++;
-          item.notBefore = Math.min(Date.now() + delay, item.at + maxAgeMs);
+          item.notBefore = Math.min(clock() + delay, item.at + maxAgeMs);
           counts.retried++;
           log.debug?.(
-            `outbox: ${item.operation} item ${item.id} again in ${Math.round(delay)} ms after ${(failure as Error)?.name ?? failure} (attempt ${item.attempts + 1})`,
+            `outbox: ${item.op.name} item ${item.id} again in ${Math.round(delay)} ms after ${(failure as Error)?.name ?? failure} (attempt ${item.attempts + 1})`,
           );
           retrying.push(item);
         }

@@ -17,9 +17,11 @@ import {
   unlinkSync,
 } from "node:fs";
 import { join } from "node:path";
+import { clearImmediate, setImmediate } from "node:timers";
 import { PareaError } from "../errors.js";
 import type { Log } from "../logger.js";
 import { acquireLock, fsProblem, writeAll } from "../node/files.js";
+import { EPOCH } from "./queues.js";
 
 /** A new segment is started past this size. */
 const SEGMENT_BYTES = 1 << 20;
@@ -36,16 +38,16 @@ export interface Segment {
   bytes: number;
   itemBytes: number;
   records: number;
-  /** Its pending items (whose newest record is in this segment). */
-  live: Set<Stored>;
+  /** How many pending items have their newest record here (item.home). */
+  live: number;
 }
 
 /** An item as the spool keeps it. */
 export interface Stored {
   id: number;
-  /** The operation's name. */
-  operation: string;
-  /** When it was accepted (epoch ms). */
+  /** The operation (by name, for items read back). */
+  op: { name: string };
+  /** When it was accepted (ms on queues.ts's clock). */
   at: number;
   /** The body as JSON. */
   json: string;
@@ -55,12 +57,14 @@ export interface Stored {
 export interface SpoolOptions {
   maxSpoolBytes: number;
   log: Log;
+  /** Every item the outbox has not settled (compaction moves those of one segment). */
+  pending: () => Iterable<Stored>;
 }
 
 export type OpenSpool = (dir: string, options: SpoolOptions) => Spool;
 
 const record = (item: Stored) =>
-  `{"id":${item.id},"op":${JSON.stringify(item.operation)},"at":${item.at},"body":${item.json}}\n`;
+  `{"id":${item.id},"op":${JSON.stringify(item.op.name)},"at":${item.at + EPOCH},"body":${item.json}}\n`;
 
 export class Spool {
   /** Items a previous outbox left pending, oldest first. */
@@ -71,6 +75,9 @@ export class Spool {
   private active: Segment | undefined;
   private bytes = 0;
   private readonly dirty = new Set<number>();
+  /** Settled ids not yet written, by segment. */
+  private readonly acks = new Map<Segment, string>();
+  private acksDue: ReturnType<typeof setImmediate> | undefined;
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly release: () => void;
 
@@ -117,7 +124,7 @@ export class Spool {
     const acked = new Set<number>();
     let skipped = 0;
     for (const seq of seqs) {
-      const segment: Segment = { seq, bytes: 0, itemBytes: 0, records: 0, live: new Set() };
+      const segment: Segment = { seq, bytes: 0, itemBytes: 0, records: 0, live: 0 };
       this.segments.set(seq, segment);
       for (const kind of ["items", "acks"] as const) {
         let text = "";
@@ -149,9 +156,9 @@ export class Spool {
       }
       this.bytes += segment.bytes;
     }
-    for (const item of items.values()) if (!acked.has(item.id)) item.home!.live.add(item);
+    for (const item of items.values()) if (!acked.has(item.id)) item.home!.live++;
     if (skipped) this.options.log.warn?.(`outbox spool ${this.dir}: skipped ${skipped} torn or unreadable record(s)`);
-    for (const segment of this.segments.values()) if (segment.live.size === 0) this.remove(segment);
+    for (const segment of this.segments.values()) if (segment.live === 0) this.remove(segment);
     this.left.push(...[...items.values()].filter((item) => !acked.has(item.id)).sort((a, b) => a.id - b.id));
   }
 
@@ -183,34 +190,48 @@ export class Spool {
     segment.records++;
     this.bytes += size;
     item.home = segment;
-    segment.live.add(item);
+    segment.live++;
     this.touched(segment.itemsFd);
     return true;
   }
 
-  /** Records the item as settled; a segment left with nothing pending is deleted. */
+  /**
+   * Records the item as settled; a segment left with nothing pending is deleted. The ids are written
+   * once per turn of the event loop (every delivery that ended in it), not one write each.
+   */
   settle(item: Stored): void {
     const segment = item.home;
-    if (!segment?.live.delete(item)) return;
+    if (!segment) return;
+    segment.live--;
     item.home = undefined;
-    try {
-      segment.acksFd ??= openSync(this.path(segment.seq, "acks"), "a", 0o600);
-      const line = `${item.id}\n`;
-      writeAll(segment.acksFd, line);
-      segment.bytes += line.length;
-      this.bytes += line.length;
-      this.touched(segment.acksFd);
-    } catch (error) {
-      // At worst the item is sent again by the next outbox: at least once still holds.
-      this.options.log.warn?.(`outbox spool ${this.dir}: could not record a settled item: ${fsProblem(error)}`);
-    }
+    const line = `${item.id}\n`;
+    this.acks.set(segment, (this.acks.get(segment) ?? "") + line);
+    segment.bytes += line.length;
+    this.bytes += line.length;
+    this.acksDue ??= setImmediate(() => this.writeAcks());
     if (segment === this.active) return;
-    if (segment.live.size === 0) this.remove(segment);
-    else if (segment.live.size * COMPACT_RATIO <= segment.records) this.compact(segment);
+    if (segment.live === 0) this.remove(segment);
+    else if (segment.live * COMPACT_RATIO <= segment.records) this.compact(segment);
+  }
+
+  private writeAcks(): void {
+    clearImmediate(this.acksDue);
+    this.acksDue = undefined;
+    for (const [segment, lines] of this.acks)
+      try {
+        segment.acksFd ??= openSync(this.path(segment.seq, "acks"), "a", 0o600);
+        writeAll(segment.acksFd, lines);
+        this.touched(segment.acksFd);
+      } catch (error) {
+        // At worst these items are sent again by the next outbox: at least once still holds.
+        this.options.log.warn?.(`outbox spool ${this.dir}: could not record settled items: ${fsProblem(error)}`);
+      }
+    this.acks.clear();
   }
 
   /** fdatasync what was written since the last one. */
   sync(): void {
+    this.writeAcks();
     clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
     for (const fd of this.dirty) fdatasyncSync(fd);
@@ -223,7 +244,7 @@ export class Spool {
       this.sync();
     } finally {
       for (const segment of this.segments.values())
-        if (segment.live.size === 0) this.remove(segment);
+        if (segment.live === 0) this.remove(segment);
         else this.seal(segment);
       this.release();
     }
@@ -246,24 +267,25 @@ export class Spool {
   private rotate(): Segment {
     const previous = this.active;
     const seq = Math.max(0, ...this.segments.keys()) + 1;
-    const segment: Segment = { seq, bytes: 0, itemBytes: 0, records: 0, live: new Set() };
+    const segment: Segment = { seq, bytes: 0, itemBytes: 0, records: 0, live: 0 };
     this.segments.set(seq, segment);
     this.active = segment;
     if (previous) {
-      if (previous.live.size === 0) this.remove(previous);
-      else if (previous.live.size * COMPACT_RATIO <= previous.records) this.compact(previous);
+      if (previous.live === 0) this.remove(previous);
+      else if (previous.live * COMPACT_RATIO <= previous.records) this.compact(previous);
     }
     return segment;
   }
 
   /** Copies a mostly settled segment's pending items forward (durably), then deletes it. */
   private compact(segment: Segment): void {
-    const moving = [...segment.live];
+    // Found through the outbox (every item it has not settled), so the spool keeps no list per segment.
+    const moving = [...this.options.pending()].filter((item) => item.home === segment);
     for (const item of moving) {
-      segment.live.delete(item);
+      segment.live--;
       if (!this.append(item)) {
         // No room for the copy: the segment stays as it is.
-        segment.live.add(item);
+        segment.live++;
         item.home = segment;
         return;
       }
@@ -283,6 +305,7 @@ export class Spool {
   }
 
   private remove(segment: Segment): void {
+    this.acks.delete(segment);
     for (const fd of [segment.itemsFd, segment.acksFd]) if (fd !== undefined) (closeSync(fd), this.dirty.delete(fd));
     segment.itemsFd = segment.acksFd = undefined;
     for (const kind of ["items", "acks"] as const)
@@ -302,7 +325,7 @@ function parse(line: string): Omit<Stored, "home"> | undefined {
   try {
     const { id, op, at, body } = JSON.parse(line) as { id: unknown; op: unknown; at: unknown; body: unknown };
     if (!Number.isSafeInteger(id) || typeof op !== "string" || typeof at !== "number" || body === undefined) return;
-    return { id: id as number, operation: op, at, json: JSON.stringify(body) };
+    return { id: id as number, op: { name: op }, at: at - EPOCH, json: JSON.stringify(body) };
   } catch {
     return undefined;
   }
