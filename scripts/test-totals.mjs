@@ -4,9 +4,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..");
-const reports = ["spec", "scripts", "packages/client", "packages/cli", "examples/internal-service", "bench"].map(
-  (dir) => join(root, dir, ".vitest", "results.json"),
-);
+const reports = [
+  "spec",
+  "scripts",
+  "packages/client",
+  "packages/cli",
+  "examples/internal-service",
+  "bench",
+  "runtimes",
+].map((dir) => join(root, dir, ".vitest", "results.json"));
 let passed = 0;
 let failed = 0;
 for (const report of reports) {

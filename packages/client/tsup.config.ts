@@ -7,13 +7,15 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   // index.node.ts is what the "node" export condition resolves: the same API over node:http.
   // operations (src/operations-entry.ts) is the ./operations subpath: the whole table, for tools such as the CLI.
-  // testing (src/testing.ts) is the ./testing subpath: createFakeParea, for services' own tests.
+  // testing (src/testing.ts, and .node with listen() over node:http) is the ./testing subpath:
+  // createFakeParea, for services' own tests.
   // outbox (src/outbox-entry.ts, and .node with the file spool) is the ./outbox subpath: createOutbox.
   entry: {
     index: "src/index.ts",
     "index.node": "src/index.node.ts",
     operations: "src/operations-entry.ts",
     testing: "src/testing.ts",
+    "testing.node": "src/testing.node.ts",
     outbox: "src/outbox-entry.ts",
     "outbox.node": "src/outbox-entry.node.ts",
   },

@@ -50,6 +50,12 @@ describe("GitHub Actions workflows", () => {
     expect(ci.concurrency["cancel-in-progress"]).toBe(true);
     const runs = ci.jobs.test.steps.map((step: { run?: string; uses?: string }) => step.run ?? step.uses);
     expect(runs).toEqual(expect.arrayContaining(["./.github/actions/setup", "pnpm test"]));
+    // pnpm test on every Node the README supports, the runtimes once.
+    expect(ci.jobs.test.strategy.matrix.node).toEqual(["20", "22", "24"]);
+    const setupStep = ci.jobs.test.steps.find((step: { uses?: string }) => step.uses === "./.github/actions/setup");
+    expect(setupStep.with["node-version"]).toBe("${{ matrix.node }}");
+    const runtimes = ci.jobs.runtimes.steps.map((step: { run?: string; uses?: string }) => step.run ?? step.uses);
+    expect(runtimes).toEqual(expect.arrayContaining(["./.github/actions/setup", "pnpm test:runtimes"]));
     const setup = parse(await text(".github/actions/setup/action.yml"));
     const steps = setup.runs.steps.map(
       (step: { run?: string; with?: Record<string, string> }) => step.run ?? step.with?.key,

@@ -4,7 +4,6 @@
 // must find what the main entry's client put there.
 import type { Log } from "./logger.js";
 import type { Operation } from "./operations.js";
-import type { RequestOptions } from "./client.js";
 import type { FetchFunction } from "./send/types.js";
 
 export const INTERNAL: unique symbol = Symbol.for("@parea-api/client:internal") as never;
@@ -17,7 +16,7 @@ export interface Internal {
   call(
     operation: Operation,
     body: never,
-    options?: RequestOptions,
+    options?: { signal?: AbortSignal | undefined; maxRetries?: number },
     cache?: Map<Operation, FetchFunction>,
   ): Promise<unknown>;
   /** Throws PareaInvalidRequestError (the key scrubbed) when the body breaks the spec and validation is on. */

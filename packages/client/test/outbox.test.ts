@@ -11,7 +11,7 @@ import { operations } from "../src/generated/operations/index.ts";
 import { createPareaClient } from "./support/client-under-test.ts";
 import { createOutbox as createMemoryOutbox } from "../src/outbox-entry.ts";
 import { createOutbox, type OutboxDrop } from "../src/outbox-entry.node.ts";
-import { createFakeParea } from "../src/testing.ts";
+import { createFakeParea } from "../src/testing.node.ts";
 import { startFaultServer, type Fault, type FaultServer, type RecordedRequest } from "./support/fault-server.mts";
 
 const KEY = "sk-outbox-SECRET-0123456789";

@@ -2,7 +2,7 @@
 import type { Writable } from "../src/generated/openapi.ts";
 import { expectTypeOf, test } from "vitest";
 import type { components } from "../src/index.ts";
-import { createFakeParea, type FakeCall } from "../src/testing.ts";
+import { createFakeParea, type FakeCall } from "../src/testing.node.ts";
 
 const fake = createFakeParea();
 

@@ -9,7 +9,7 @@ import {
   PareaTimeoutError,
   PareaValidationError,
 } from "../src/index.ts";
-import { createFakeParea, type FakeServer } from "../src/testing.ts";
+import { createFakeParea, type FakeServer } from "../src/testing.node.ts";
 import { apiKeyAuth, defaultBaseUrl } from "../src/generated/spec.ts";
 import { operations } from "../src/generated/operations/index.ts";
 

@@ -1,64 +1,19 @@
-// createOutbox: feedback off a service's request path. A call validates and queues synchronously (with
-// a spoolDir it also writes the item to disk, spool.ts); up to `concurrency` deliveries run in the
-// background through the client's own call, sent once each (maxRetries 0): whether and when an item
-// goes again is retry.ts's redeliveryDecision, until its maxAgeMs. Every item is settled exactly once,
-// as delivered, rejected or dropped. Outages and 429s pause every worker through the same
-// SharedRateLimit the CLI's import uses. No timer keeps the process alive unless flush() is awaited.
+// createOutbox: feedback off a service's request path. A call validates, copies and queues the body
+// synchronously (with a spoolDir it is also written to disk, spool.ts) and returns; the workers
+// (dispatch.ts) deliver it in the background through the client's own call. Here: accepting, settling
+// every item exactly once (delivered, rejected or dropped, with onDrop and a warn line), the bounds
+// (maxQueued, the spool's size), and flush/shutdown/stats.
 import { invalidRequestError, PareaError } from "../errors.js";
 import { operations } from "../generated/operations/index.js";
 import { INTERNAL, type Internal } from "../internal.js";
 import { createLog } from "../logger.js";
-import { requestBodyIssues, type Operation, type OperationName, type RequestBody } from "../operations.js";
-import { SharedRateLimit } from "../rate-limit.js";
-import { backoffDelayMs, OUTBOX_BACKOFF, redeliveryDelay } from "../retry.js";
-import { clock, EPOCH, ItemQueue, RetryQueue } from "./queues.js";
-import type { OpenSpool, Spool, Stored } from "./spool.js";
-import { checkOutboxOptions, type DropReason, type OutboxOptions } from "./options.js";
+import { requestBodyIssues, type Operation, type OperationName } from "../operations.js";
+import { checkOutboxOptions, type DropReason, type Outbox, type OutboxOptions, type OutboxResult } from "./contract.js";
+import { Dispatcher, type Item, type Send } from "./dispatch.js";
+import { clock } from "./queues.js";
+import type { OpenSpool, Spool } from "./spool.js";
 
-export type { DropReason, OutboxDrop, OutboxOptions } from "./options.js";
-
-export interface OutboxStats {
-  /** Accepted and not yet settled, in flight included (what maxQueued bounds). */
-  queued: number;
-  inFlight: number;
-  delivered: number;
-  /** Deliveries sent again after a failure. */
-  retried: number;
-  rejected: number;
-  /** Dropped as "full" or "expired". */
-  dropped: number;
-}
-
-/** Counts since the outbox was created; `pending`: what the call covered that was still unsettled. */
-export interface OutboxResult {
-  delivered: number;
-  rejected: number;
-  dropped: number;
-  pending: number;
-}
-
-/** Operations the outbox may send more than once: the generated table's retrySafe ones. */
-export type RetrySafeOperationName = {
-  [Name in OperationName]: (typeof operations)[Name]["retrySafe"] extends true ? Name : never;
-}[OperationName];
-
-/** One method per retry-safe operation, typed like the client's: validates, queues, returns. */
-export type OutboxMethods = { [Name in RetrySafeOperationName]: (body: RequestBody<Name>) => void };
-
-export interface Outbox extends OutboxMethods {
-  /** Settles everything accepted before the call, or gives up after timeoutMs (default: no limit). */
-  flush(options?: { timeoutMs?: number }): Promise<OutboxResult>;
-  /** Refuses new items, flushes (default timeoutMs 10 000), stops sending and releases the spool. */
-  shutdown(options?: { timeoutMs?: number }): Promise<OutboxResult>;
-  stats(): OutboxStats;
-}
-
-interface Item extends Stored {
-  op: Operation;
-  attempts: number;
-  /** Not sent again before this (epoch ms). */
-  notBefore: number;
-}
+export type * from "./contract.js";
 
 interface Waiter {
   /** Items with a smaller id are covered. */
@@ -69,13 +24,11 @@ interface Waiter {
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
-const unref = (timer: unknown) => (timer as { unref?: () => void }).unref?.();
-
 /** createOutbox for one platform: with a file spool (the Node build), or refusing spoolDir. */
 export function outboxFactory(openSpool?: OpenSpool) {
   return function createOutbox(parea: object, options: OutboxOptions = {}): Outbox {
     const settings = checkOutboxOptions(options, Boolean(openSpool));
-    const { concurrency, maxQueued, maxAgeMs, onDrop } = settings;
+    const { maxQueued, onDrop } = settings;
     const internal = (parea as { [INTERNAL]?: Internal })[INTERNAL];
     // A client from createPareaClient shares its call, check and log; any other object with the
     // operations' methods (a service's own stub) is called through them.
@@ -90,57 +43,22 @@ export function outboxFactory(openSpool?: OpenSpool) {
         const issues = requestBodyIssues(op, body);
         if (issues.length) throw invalidRequestError(`${op.method} ${op.path}`, issues);
       });
+    const waiters = new Set<Waiter>();
+    const counts = { delivered: 0, rejected: 0, dropped: 0 };
+    const workers = new Dispatcher({ ...settings, send, log, settle, awaited: () => waiters.size > 0 });
     const spool: Spool | undefined =
       settings.spoolDir === undefined
         ? undefined
-        : openSpool!(settings.spoolDir, { ...settings, log, pending: () => unsettled() });
-
-    const limiter = new SharedRateLimit(concurrency, () => {});
-    const ready = new ItemQueue<Item>();
-    const retrying = new RetryQueue<Item>();
-    const inFlight = new Set<Item>();
-    const waiters = new Set<Waiter>();
-    const stopping = new AbortController();
-    const counts = { delivered: 0, retried: 0, rejected: 0, dropped: 0 };
+        : openSpool!(settings.spoolDir, { ...settings, log, pending: () => workers.unsettled() });
     let queued = 0;
     let nextId = spool?.nextId ?? 1;
-    let failuresInARow = 0;
     let closed = false;
-    let wake: ReturnType<typeof setTimeout> | undefined;
     let shuttingDown: Promise<OutboxResult> | undefined;
 
-    const opsByName = operations as Record<string, Operation>;
-    for (const stored of spool?.left ?? []) {
-      const op = opsByName[stored.op.name];
-      const item = Object.assign(stored, { op: op ?? (stored.op as Operation), attempts: 0, notBefore: 0 });
-      queued++;
-      if (op?.retrySafe) ready.push(item);
-      else
-        settle(
-          item,
-          "rejected",
-          new PareaError(
-            `the spool holds a ${stored.op.name} item, which the spec no longer has as a retry-safe operation`,
-          ),
-        );
-    }
-
-    function* unsettled(): Generator<Item> {
-      yield* ready;
-      yield* retrying;
-      yield* inFlight;
-    }
-
-    const result = (pending: number): OutboxResult => ({
-      delivered: counts.delivered,
-      rejected: counts.rejected,
-      dropped: counts.dropped,
-      pending,
-    });
+    const result = (pending: number): OutboxResult => ({ ...counts, pending });
 
     function drop(operation: string, body: () => unknown, reason: DropReason, error?: PareaError): void {
-      if (reason === "rejected") counts.rejected++;
-      else counts.dropped++;
+      counts[reason === "rejected" ? "rejected" : "dropped"]++;
       log.warn?.(`outbox dropped a ${operation} item (${reason}${error ? `: ${error.message}` : ""})`);
       try {
         onDrop?.({ operation: operation as OperationName, body: body(), reason, error });
@@ -157,6 +75,22 @@ export function outboxFactory(openSpool?: OpenSpool) {
       for (const waiter of waiters) if (item.id < waiter.until && --waiter.remaining === 0) waiter.done();
     }
 
+    const operationsByName = operations as Record<string, Operation>;
+    for (const stored of spool?.left ?? []) {
+      const op = operationsByName[stored.op.name];
+      const item: Item = Object.assign(stored, { op: op ?? (stored.op as Operation), attempts: 0, notBefore: 0 });
+      queued++;
+      if (op?.retrySafe) workers.add(item);
+      else
+        settle(
+          item,
+          "rejected",
+          new PareaError(
+            `the spool holds a ${stored.op.name} item, which the spec no longer has as a retry-safe operation`,
+          ),
+        );
+    }
+
     function accept(op: Operation, body: unknown): void {
       if (closed) throw new PareaError(`outbox.${op.name}: the outbox is shut down; the item was not accepted`);
       check(op, body);
@@ -169,15 +103,7 @@ export function outboxFactory(openSpool?: OpenSpool) {
       if (json === undefined)
         throw invalidRequestError(`${op.method} ${op.path}`, [{ path: "$", message: "cannot be sent as JSON" }]);
       if (queued >= maxQueued) return drop(op.name, () => body, "full");
-      const item: Item = {
-        id: nextId,
-        at: clock(),
-        json,
-        op,
-        attempts: 0,
-        notBefore: 0,
-        home: undefined,
-      };
+      const item: Item = { id: nextId, at: clock(), json, op, attempts: 0, notBefore: 0, home: undefined };
       try {
         if (spool && !spool.append(item)) return drop(op.name, () => body, "full");
       } catch (error) {
@@ -185,84 +111,13 @@ export function outboxFactory(openSpool?: OpenSpool) {
       }
       nextId++;
       queued++;
-      ready.push(item);
-      if (inFlight.size < concurrency) pump();
-    }
-
-    /** Starts what may start now, drops what expired, and sets one timer for the next thing due. */
-    function pump(): void {
-      clearTimeout(wake);
-      wake = undefined;
-      if (stopping.signal.aborted) return;
-      const now = clock();
-      const expired = (item: Item) => now - item.at >= maxAgeMs;
-      for (let item = ready.peek(); item && expired(item); item = ready.peek()) settle(ready.shift()!, "expired");
-      for (let item = retrying.peek(); item && item.notBefore <= now && expired(item); item = retrying.peek())
-        settle(retrying.shift()!, "expired");
-      const resumesAt = limiter.resumesAt - EPOCH;
-      const paused = resumesAt > now;
-      while (!paused && inFlight.size < Math.min(concurrency, limiter.limit)) {
-        const next = retrying.peek()?.notBefore! <= now ? retrying.shift() : ready.shift();
-        if (!next) break;
-        if (expired(next)) settle(next, "expired");
-        else void deliver(next);
-      }
-      const head = ready.peek();
-      const due = Math.min(
-        head ? head.at + maxAgeMs : Infinity,
-        retrying.peek()?.notBefore ?? Infinity,
-        paused && (head || retrying.peek()) ? resumesAt : Infinity,
-      );
-      if (due === Infinity || (due <= now && !paused)) return;
-      wake = setTimeout(pump, Math.min(Math.max(1, due - now + 1), 2 ** 31 - 1));
-      // Only an awaited flush() keeps the process alive for what is left.
-      if (waiters.size === 0) unref(wake);
-    }
-
-    async function deliver(item: Item): Promise<void> {
-      inFlight.add(item);
-      // Deliveries that fail together (an outage seen by every worker at once) step the shared
-      // backoff up once, not once each.
-      const failuresBefore = failuresInARow;
-      let failure: unknown;
-      let ok = false;
-      try {
-        await send(item.op, JSON.parse(item.json), stopping.signal);
-        ok = true;
-      } catch (error) {
-        failure = error;
-      }
-      inFlight.delete(item);
-      // Stopped by shutdown's deadline: the item stays in the spool for the next outbox.
-      if (stopping.signal.aborted) return;
-      const status = (failure as { status?: number } | undefined)?.status;
-      limiter.onAttempt({ request: item.op.name, attempt: item.attempts + 1, status: ok ? 200 : status });
-      if (ok) {
-        failuresInARow = 0;
-        settle(item, "delivered");
-      } else {
-        const delay = redeliveryDelay(failure, item.attempts);
-        if (delay === undefined) settle(item, "rejected", failure as PareaError);
-        else {
-          // Everyone waits out an outage (a 429's wait was set by onAttempt); the item itself backs off
-          // further, so one the server keeps failing does not hold the others up.
-          if (status !== 429) limiter.pause(backoffDelayMs(failuresBefore, Math.random, OUTBOX_BACKOFF));
-          failuresInARow = Math.max(failuresInARow, failuresBefore + 1);
-          item.attempts++;
-          item.notBefore = Math.min(clock() + delay, item.at + maxAgeMs);
-          counts.retried++;
-          log.debug?.(
-            `outbox: ${item.op.name} item ${item.id} again in ${Math.round(delay)} ms after ${(failure as Error)?.name ?? failure} (attempt ${item.attempts + 1})`,
-          );
-          retrying.push(item);
-        }
-      }
-      pump();
+      workers.add(item);
     }
 
     function flush({ timeoutMs }: { timeoutMs?: number } = {}): Promise<OutboxResult> {
       spool?.sync();
-      if (queued === 0) return Promise.resolve(result(0));
+      // Nothing to wait for; or nothing will move again (shut down): say what is left.
+      if (queued === 0 || workers.stopped) return Promise.resolve(result(queued));
       return new Promise((resolve) => {
         let timer: ReturnType<typeof setTimeout> | undefined;
         const waiter: Waiter = {
@@ -277,15 +132,14 @@ export function outboxFactory(openSpool?: OpenSpool) {
         };
         waiters.add(waiter);
         if (timeoutMs !== undefined) timer = setTimeout(waiter.done, timeoutMs);
-        pump(); // re-arms its timer as one that keeps the process alive while this is awaited
+        workers.pump(); // re-arms its timer as one that keeps the process alive while this is awaited
       });
     }
 
     function shutdown({ timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS }: { timeoutMs?: number } = {}) {
       closed = true;
       shuttingDown ??= flush({ timeoutMs }).then((outcome) => {
-        stopping.abort(new PareaError("the outbox was shut down"));
-        clearTimeout(wake);
+        workers.stop(new PareaError("the outbox was shut down"));
         spool?.close();
         if (outcome.pending && !spool)
           log.warn?.(`outbox shut down with ${outcome.pending} item(s) undelivered (no spoolDir keeps them)`);
@@ -294,23 +148,17 @@ export function outboxFactory(openSpool?: OpenSpool) {
       return shuttingDown;
     }
 
-    const methods = Object.fromEntries(
-      Object.values(opsByName)
-        .filter((op) => op.retrySafe)
-        .map((op) => [op.name, (body: unknown) => accept(op, body)]),
-    );
-    if (ready.size > 0) pump();
+    const methods = Object.values(operationsByName)
+      .filter((op) => op.retrySafe)
+      .map((op) => [op.name, (body: unknown) => accept(op, body)]);
     return {
-      ...methods,
+      ...Object.fromEntries(methods),
       flush,
       shutdown,
-      stats: () => ({ queued, inFlight: inFlight.size, ...counts }),
+      stats: () => ({ queued, inFlight: workers.inFlight.size, retried: workers.retried, ...counts }),
     } as Outbox;
   };
 }
-
-/** One delivery attempt: the client sends once (maxRetries 0); the outbox decides what follows. */
-type Send = (operation: Operation, body: unknown, signal: AbortSignal) => Promise<unknown>;
 
 /** Delivery through an object's own methods (a stub standing in for the client). */
 function viaMethods(parea: object): Send {

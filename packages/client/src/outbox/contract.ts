@@ -1,7 +1,9 @@
-// The outbox's options: defaults, and a mistake reported as a PareaError naming the option (as the
-// client's options.ts does) when the outbox is created, never as a failure in the background later.
+// The outbox's public contract: its types (methods generated from the operation table) and its
+// options, with defaults; a bad option is a PareaError naming it (as the client's options.ts does)
+// when the outbox is created, never a failure in the background later.
 import { PareaError } from "../errors.js";
-import type { OperationName } from "../operations.js";
+import type { operations } from "../generated/operations/index.js";
+import type { OperationName, RequestBody } from "../operations.js";
 
 /** Why an item was given up: no room, too old, or refused by the API for good. */
 export type DropReason = "full" | "expired" | "rejected";
@@ -27,6 +29,42 @@ export interface OutboxOptions {
   maxSpoolBytes?: number;
   /** Told of every item given up: "full", "expired" or "rejected" (with the PareaApiError). */
   onDrop?: (drop: OutboxDrop) => void;
+}
+
+export interface OutboxStats {
+  /** Accepted and not yet settled, in flight included (what maxQueued bounds). */
+  queued: number;
+  inFlight: number;
+  delivered: number;
+  /** Deliveries sent again after a failure. */
+  retried: number;
+  rejected: number;
+  /** Dropped as "full" or "expired". */
+  dropped: number;
+}
+
+/** Counts since the outbox was created; `pending`: what the call covered that was still unsettled. */
+export interface OutboxResult {
+  delivered: number;
+  rejected: number;
+  dropped: number;
+  pending: number;
+}
+
+/** Operations the outbox may send more than once: the generated table's retrySafe ones. */
+export type RetrySafeOperationName = {
+  [Name in OperationName]: (typeof operations)[Name]["retrySafe"] extends true ? Name : never;
+}[OperationName];
+
+/** One method per retry-safe operation, typed like the client's: validates, queues, returns. */
+export type OutboxMethods = { [Name in RetrySafeOperationName]: (body: RequestBody<Name>) => void };
+
+export interface Outbox extends OutboxMethods {
+  /** Settles everything accepted before the call, or gives up after timeoutMs (default: no limit). */
+  flush(options?: { timeoutMs?: number }): Promise<OutboxResult>;
+  /** Refuses new items, flushes (default timeoutMs 10 000), stops sending and releases the spool. */
+  shutdown(options?: { timeoutMs?: number }): Promise<OutboxResult>;
+  stats(): OutboxStats;
 }
 
 const HOUR = 3_600_000;
