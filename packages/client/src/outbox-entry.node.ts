@@ -5,15 +5,6 @@ import { outboxFactory } from "./outbox/outbox.js";
 import { openSpool } from "./outbox/spool.js";
 
 export const createOutbox = outboxFactory(openSpool);
-export type {
-  DropReason,
-  Outbox,
-  OutboxDrop,
-  OutboxMethods,
-  OutboxOptions,
-  OutboxResult,
-  OutboxStats,
-  RetrySafeOperationName,
-} from "./outbox/outbox.js";
+export type * from "./outbox/contract.js";
 /** @internal For the parea CLI. */
 export { acquireLock, fsProblem, writeAll } from "./node/files.js";

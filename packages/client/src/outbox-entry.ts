@@ -3,13 +3,4 @@
 import { outboxFactory } from "./outbox/outbox.js";
 
 export const createOutbox = outboxFactory();
-export type {
-  DropReason,
-  Outbox,
-  OutboxDrop,
-  OutboxMethods,
-  OutboxOptions,
-  OutboxResult,
-  OutboxStats,
-  RetrySafeOperationName,
-} from "./outbox/outbox.js";
+export type * from "./outbox/contract.js";

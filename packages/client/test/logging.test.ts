@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createPareaClient } from "./support/client-under-test.ts";
 import { PareaError } from "../src/index.ts";
+import { captureLog } from "./support/capture-log.ts";
 import { startFaultServer, type FaultServer } from "./support/fault-server.mts";
 
 const apiKey = "test-key-logging";
@@ -10,13 +11,7 @@ afterEach(async () => {
   await server?.close();
 });
 
-function capture() {
-  const lines: [string, string][] = [];
-  const logger = Object.fromEntries(
-    (["debug", "info", "warn", "error"] as const).map((level) => [level, (line: string) => lines.push([level, line])]),
-  ) as unknown as Console;
-  return { lines, logger };
-}
+const capture = captureLog;
 
 describe("logging", () => {
   it("at info: one line per attempt and per retry, with status and timing", async () => {

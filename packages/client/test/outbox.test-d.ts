@@ -3,7 +3,7 @@ import { describe, expectTypeOf, it } from "vitest";
 import type { RequestBody } from "../src/client.ts";
 import type { operations } from "../src/generated/operations/index.ts";
 import { createPareaClient } from "../src/index.ts";
-import { createOutbox, type OutboxResult, type RetrySafeOperationName } from "../src/outbox-entry.ts";
+import { createOutbox, type OutboxResult, type OutboxStats, type RetrySafeOperationName } from "../src/outbox-entry.ts";
 
 const outbox = createOutbox(createPareaClient({ apiKey: "k" }));
 
@@ -25,13 +25,6 @@ describe("outbox types", () => {
   it("flush and shutdown resolve with the counts", () => {
     expectTypeOf(outbox.flush).returns.resolves.toEqualTypeOf<OutboxResult>();
     expectTypeOf(outbox.shutdown).returns.resolves.toEqualTypeOf<OutboxResult>();
-    expectTypeOf(outbox.stats()).toEqualTypeOf<{
-      queued: number;
-      inFlight: number;
-      delivered: number;
-      retried: number;
-      rejected: number;
-      dropped: number;
-    }>();
+    expectTypeOf(outbox.stats()).toEqualTypeOf<OutboxStats>();
   });
 });

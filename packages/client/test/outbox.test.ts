@@ -12,6 +12,7 @@ import { createPareaClient } from "./support/client-under-test.ts";
 import { createOutbox as createMemoryOutbox } from "../src/outbox-entry.ts";
 import { createOutbox, type OutboxDrop } from "../src/outbox-entry.node.ts";
 import { createFakeParea } from "../src/testing.node.ts";
+import { captureLog } from "./support/capture-log.ts";
 import { startFaultServer, type Fault, type FaultServer, type RecordedRequest } from "./support/fault-server.mts";
 
 const KEY = "sk-outbox-SECRET-0123456789";
@@ -38,17 +39,6 @@ function tempDir(): string {
 
 const traceIds = (s: FaultServer, status = 200) =>
   s.requests.filter((r) => r.status === status).map((r) => JSON.parse(r.body).trace_id as string);
-
-function capture() {
-  const lines: string[] = [];
-  const logger = {
-    debug: (m: string) => lines.push(m),
-    info: (m: string) => lines.push(m),
-    warn: (m: string) => lines.push(m),
-    error: (m: string) => lines.push(m),
-  };
-  return { lines, logger };
-}
 
 describe("outbox: the request path", () => {
   it("has one method per retry-safe operation of the generated table, and nothing else", () => {
@@ -139,7 +129,7 @@ describe("outbox: delivery", () => {
   it("a 422 is rejected without retry: counted, onDrop with the PareaApiError, a warn line", async () => {
     const s = await server([{ status: 422, body: { detail: [{ loc: ["body", "score"], msg: "bad", type: "x" }] } }]);
     const drops: OutboxDrop[] = [];
-    const { lines, logger } = capture();
+    const { messages: lines, logger } = captureLog();
     const outbox = createOutbox(clientOf(s.url, { logger }), { onDrop: (drop) => drops.push(drop) });
     outbox.recordFeedback({ trace_id: "t1", score: 1 });
     expect(await outbox.flush()).toEqual({ delivered: 0, rejected: 1, dropped: 0, pending: 0 });
@@ -152,7 +142,7 @@ describe("outbox: delivery", () => {
     });
     expect(drops[0]!.error).toBeInstanceOf(PareaValidationError);
     expect(lines.filter((line) => /outbox dropped/.test(line))).toHaveLength(1);
-    expect(outbox.stats()).toMatchObject({ rejected: 1, retried: 0, queued: 0 });
+    expect(outbox.stats()).toEqual({ queued: 0, inFlight: 0, delivered: 0, retried: 0, rejected: 1, dropped: 0 });
   });
 
   it("retries 5xx, 408, 409, 429 and dropped connections; logs a debug line per retry", async () => {
@@ -164,7 +154,7 @@ describe("outbox: delivery", () => {
       { reset: true },
       { status: 200, body: { id: "ok" } },
     ]);
-    const { lines, logger } = capture();
+    const { messages: lines, logger } = captureLog();
     const outbox = createOutbox(clientOf(s.url, { logger, logLevel: "debug" }));
     outbox.recordFeedback({ trace_id: "t1", score: 1 });
     expect(await outbox.flush({ timeoutMs: 30_000 })).toMatchObject({ delivered: 1, pending: 0 });
@@ -276,7 +266,7 @@ describe("outbox: secrets", () => {
     ]);
     const dir = tempDir();
     const drops: OutboxDrop[] = [];
-    const { lines, logger } = capture();
+    const { messages: lines, logger } = captureLog();
     const outbox = createOutbox(clientOf(s.url, { logger, logLevel: "debug" }), {
       spoolDir: join(dir, "spool"),
       onDrop: (drop) => drops.push(drop),
@@ -405,7 +395,7 @@ describe("outbox: the spool", () => {
     const [segment] = readdirSync(dir).filter((name) => name.endsWith(".items"));
     writeFileSync(join(dir, segment!), '{"id":4,"op":"recordFeedback","at":1,"body":{"trace_', { flag: "a" });
     const s = await server([{ status: 200, body: {} }]);
-    const { lines, logger } = capture();
+    const { messages: lines, logger } = captureLog();
     const second = createOutbox(clientOf(s.url, { logger }), { spoolDir: dir });
     expect(await second.shutdown()).toMatchObject({ delivered: 3, pending: 0 });
     expect(traceIds(s).sort()).toEqual(["t0", "t1", "t2"]);

@@ -3,16 +3,11 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPareaClient } from "./support/client-under-test.ts";
 import { PareaError, type PareaClientOptions } from "../src/index.ts";
+import { captureLog } from "./support/capture-log.ts";
 import { startFaultServer, type Fault, type FaultServer } from "./support/fault-server.mts";
 
 const apiKey = "sk-secret-8c1f2d7e-do-not-leak";
-const logLines: string[] = [];
-const logger = {
-  debug: (line: string) => logLines.push(line),
-  info: (line: string) => logLines.push(line),
-  warn: (line: string) => logLines.push(line),
-  error: (line: string) => logLines.push(line),
-};
+const { messages: logLines, logger } = captureLog();
 let elsewhere: FaultServer;
 const servers: FaultServer[] = [];
 

@@ -13,8 +13,6 @@ import { Dispatcher, type Item, type Send } from "./dispatch.js";
 import { clock } from "./queues.js";
 import type { OpenSpool, Spool } from "./spool.js";
 
-export type * from "./contract.js";
-
 interface Waiter {
   /** Items with a smaller id are covered. */
   until: number;
