@@ -11,12 +11,14 @@
 // copied), bodyless statuses, a response size cap read chunk by chunk, and RFC 9110 Retry-After.
 // Issue 18 (the outbox, its own entry) added ~0.1 kB here: the client shares its call, body check and
 // log with the outbox (internal.ts), and the log gained a warn level for dropped items. 9.9 -> 10 kB.
+// Issue 19 (runtimes) added ~30 B: a body its content-encoding cannot undo (Node 24's fetch decodes
+// zstd; any fetch refuses a bad gzip) is an answer, not a dropped connection that is retried. -> 10.1 kB.
 module.exports = [
   {
     name: "@parea-api/client ESM bundle (browser entry), openapi-fetch included",
     path: "dist/index.mjs",
     gzip: true,
-    limit: "10 kB",
+    limit: "10.1 kB",
   },
   {
     // What a browser or Worker adds for background delivery: its own entry, never in the one above.

@@ -205,7 +205,24 @@ describe("options of the wrong type are refused at creation", () => {
   });
 });
 
-it("a response that is not JSON stays a PareaInvalidResponseError whatever its encoding claims", async () => {
-  const { client } = await clientFor([{ status: 200, headers: { "content-encoding": "zstd" }, body: "<html>" }]);
-  await expect(client.recordFeedback(feedback)).rejects.toBeInstanceOf(PareaInvalidResponseError);
+// zstd: fetch on Node 24 decodes it (and refuses "<html>"), Node 20's passes it through; gzip and br:
+// every platform tries, and fails. Either way it is the server's answer, not a dropped connection.
+it.each(["zstd", "gzip", "br", "deflate"])(
+  "a body its content-encoding (%s) cannot undo: PareaInvalidResponseError, sent once",
+  async (coding) => {
+    const { server, client } = await clientFor([
+      { status: 200, headers: { "content-encoding": coding }, body: "<html>" },
+    ]);
+    await expect(client.recordFeedback(feedback)).rejects.toBeInstanceOf(PareaInvalidResponseError);
+    expect(server.requests).toHaveLength(1);
+  },
+);
+
+it("a 5xx whose body cannot be decoded is the server's 5xx (retried as one), not a connection failure", async () => {
+  const { server, client } = await clientFor([
+    { status: 503, headers: { "content-encoding": "gzip" }, body: "not gzip" },
+    { status: 200, body: {} },
+  ]);
+  await expect(client.recordFeedback(feedback)).resolves.toEqual({});
+  expect(server.requests.map((request) => request.status)).toEqual([503, 200]);
 });

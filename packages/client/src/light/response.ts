@@ -92,18 +92,26 @@ export async function buffer(response: Response, maxBytes = Infinity): Promise<B
   // The declared length bounds the body unless it is compressed (then it bounds only what was sent).
   const bounded = declared <= maxBytes && (headers.get("content-encoding") ?? "identity") === "identity";
   let bytes: Uint8Array<ArrayBuffer>;
-  if (bounded || !body || isNullBodyStatus(status)) bytes = new Uint8Array(await response.arrayBuffer());
-  else {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (const reader = body.getReader(); ;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if ((size += value.length) > maxBytes) throw tooLarge();
-      chunks.push(value);
+  try {
+    if (bounded || !body || isNullBodyStatus(status)) bytes = new Uint8Array(await response.arrayBuffer());
+    else {
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for (const reader = body.getReader(); ;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if ((size += value.length) > maxBytes) throw tooLarge();
+        chunks.push(value);
+      }
+      bytes = new Uint8Array(size);
+      chunks.reduce((at, chunk) => (bytes.set(chunk, at), at + chunk.length), 0);
     }
-    bytes = new Uint8Array(size);
-    chunks.reduce((at, chunk) => (bytes.set(chunk, at), at + chunk.length), 0);
+  } catch (error) {
+    // A body its content-encoding cannot undo (the platform's zlib, brotli or zstd refused it) is an
+    // answer, not a dropped connection: it goes on to the JSON check, or into the error, as this note.
+    const cause = (error as { cause?: { code?: unknown; message?: string } }).cause;
+    if (!/^(Z_|ZSTD_|ERR__)/.test(String(cause?.code))) throw error;
+    bytes = new TextEncoder().encode(`[undecodable body: ${cause!.message}]`);
   }
   return new BufferedResponse(status, statusText, headers, bytes, url);
 }

@@ -66,8 +66,10 @@ function exchange(
           const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
           const coding = response.headers["content-encoding"];
           if (!coding || coding === "identity") return done(bytes);
+          // Bytes their coding cannot undo are kept as they came (the JSON check reports them), as
+          // for a coding it does not know: an answer, not a dropped connection.
           decode(coding, bytes, maxBytes).then(done, (error: NodeJS.ErrnoException) =>
-            error.code === "ERR_BUFFER_TOO_LARGE" ? tooLarge() : fail(error),
+            error.code === "ERR_BUFFER_TOO_LARGE" ? tooLarge() : done(bytes),
           );
         });
         // The socket closed before the body was complete: a connection failure like any other.
