@@ -44,7 +44,9 @@ it("a --quick run writes every section with a figure for every contender", async
   expect(report).toMatch(
     /\| \*\*outbox\.recordFeedback\*\*, with a spoolDir \| \*\*1\/\d+\*\* \(1\/\d+-1\/\d+\): \d+\.\d\d µs \|/,
   );
-  expect(report).toMatch(/\| 16 \| [\d,]+ \([\d, ]+\) \| [\d,]+ \([\d, ]+\): \*\*\d+\.\d\dx\*\* \|/);
+  expect(report).toMatch(
+    /\| 16 \| [\d,]+ \([\d, ]+\) \| [\d,]+ \([\d, ]+\): \*\*\d+\.\d\dx \(\d+\.\d\d-\d+\.\d\d\)\*\* \|/,
+  );
   expect(report).toMatch(/\| with a spoolDir \| \d+ MB \| \*\*-?\d+\.\d MB\*\* \|/);
   expect(report).toMatch(/\| seed \(1 operation\) \| [\d,]+ B \| [\d,]+ B \| [\d,]+ B \|/);
   expect(report).not.toMatch(/NaN|Infinity|undefined/);
