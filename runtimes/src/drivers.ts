@@ -4,7 +4,7 @@
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import type { Bundle, Prepared } from "./prepare.ts";
 import type { Runtime } from "./runtimes.ts";
@@ -37,7 +37,8 @@ async function asScript(runtime: Runtime, bin: string, prepared: Prepared, base:
 async function asWorker(bin: string, bundle: Bundle, prepared: Prepared, base: string): Promise<StepResult[]> {
   const port = await freePort();
   const config = join(prepared.work, "workerd.capnp");
-  // The Worker reaches the loopback API through a network service that allows local addresses.
+  // The Worker reaches the loopback API through a network service that allows local addresses. An
+  // embed path is read relative to the config (workerd refuses absolute ones).
   await writeFile(
     config,
     `using Workerd = import "/workerd/workerd.capnp";
@@ -49,7 +50,7 @@ const config :Workerd.Config = (
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
 );
 const scenario :Workerd.Worker = (
-  modules = [(name = "worker.mjs", esModule = embed "${bundle.file}")],
+  modules = [(name = "worker.mjs", esModule = embed "${relative(dirname(config), bundle.file)}")],
   compatibilityDate = "2026-11-01",
   globalOutbound = "loopback",
 );
