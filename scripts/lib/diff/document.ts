@@ -353,20 +353,17 @@ function compareSecurity(
     if (!op) continue;
     const [sb, sa] = [requirements(before, op), requirements(after, next)];
     const label = `\`${next.method.toUpperCase()} ${next.path}\``;
-    for (const r of sa)
-      if (!sb.has(r))
-        report({
-          rule: "operation-security-added",
-          pointer: ["paths", next.path, next.method, "security"],
-          message: `${label}: security requirement ${r} added`,
-        });
-    for (const r of sb)
-      if (!sa.has(r))
-        report({
-          rule: "operation-security-removed",
-          pointer: ["paths", next.path, next.method, "security"],
-          message: `${label}: security requirement ${r} removed`,
-        });
+    for (const [now, was, change] of [
+      [sa, sb, "added"],
+      [sb, sa, "removed"],
+    ] as const)
+      for (const r of now)
+        if (!was.has(r))
+          report({
+            rule: `operation-security-${change}`,
+            pointer: ["paths", next.path, next.method, "security"],
+            message: `${label}: security requirement ${r} ${change}`,
+          });
   }
   const [kb, ka] = [before.components?.securitySchemes ?? {}, after.components?.securitySchemes ?? {}];
   const usedAfter = used(after, oa);

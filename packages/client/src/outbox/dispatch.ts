@@ -8,7 +8,7 @@ import type { Log } from "../logger.js";
 import type { Operation } from "../operations.js";
 import { SharedRateLimit } from "../rate-limit.js";
 import { backoffDelayMs, OUTBOX_BACKOFF, redeliveryDelay } from "../retry.js";
-import { clock, EPOCH, ItemQueue, RetryQueue } from "./queues.js";
+import { clock, EPOCH, ItemQueue, RetryQueue, unref } from "./queues.js";
 import type { Stored } from "./spool.js";
 
 export interface Item extends Stored {
@@ -32,8 +32,6 @@ export interface DispatchOptions {
   /** Whether someone awaits the outcome (flush): then the wake timer may keep the process alive. */
   awaited(): boolean;
 }
-
-const unref = (timer: unknown) => (timer as { unref?: () => void }).unref?.();
 
 export class Dispatcher {
   readonly ready = new ItemQueue<Item>();

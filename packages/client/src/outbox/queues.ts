@@ -1,5 +1,5 @@
 // The outbox's two waiting lines: items in the order they were accepted (a FIFO that does not copy on
-// every shift), and items waiting to go again, ordered by when they may; and the outbox's clock.
+// every shift), and items waiting to go again, ordered by when they may; and the outbox's clock and timers.
 
 /**
  * Item times are milliseconds since this (module load), not since 1970: small integers that V8 keeps
@@ -9,6 +9,9 @@ export const EPOCH = Date.now();
 
 /** Now, on the items' clock. */
 export const clock = (): number => Date.now() - EPOCH;
+
+/** Lets the process exit with this timer pending (Node, Bun, Deno; browsers and Workers have no unref). */
+export const unref = (timer: unknown): void => (timer as { unref?: () => void }).unref?.();
 
 /** First in, first out; a head index instead of Array#shift, compacted now and then. */
 export class ItemQueue<T> {

@@ -6,6 +6,7 @@
 import { closeSync, fdatasyncSync, ftruncateSync, openSync, unlinkSync } from "node:fs";
 import type { Log } from "../logger.js";
 import { fsProblem, writeAll } from "../node/files.js";
+import { unref } from "./queues.js";
 import { claimSpool, record, segmentPath, type Segment, type Stored } from "./spool-files.js";
 
 export type { Stored } from "./spool-files.js";
@@ -109,7 +110,11 @@ export class Spool {
       // At worst the item is sent again by the next outbox: at least once still holds.
       this.options.log.warn?.(`outbox spool ${this.dir}: could not record a settled item: ${fsProblem(error)}`);
     }
-    if (segment === this.active) return;
+    if (segment !== this.active) this.tidy(segment);
+  }
+
+  /** A sealed segment: deleted once nothing in it is pending, its few pending items moved once it is mostly settled. */
+  private tidy(segment: Segment): void {
     if (segment.live === 0) this.remove(segment);
     else if (segment.live * COMPACT_RATIO <= segment.records) this.compact(segment);
   }
@@ -145,7 +150,7 @@ export class Spool {
       }
     }, SYNC_EVERY_MS);
     // The spool must not keep a process alive that has nothing else to do.
-    (this.syncTimer as { unref?: () => void }).unref?.();
+    unref(this.syncTimer);
   }
 
   private rotate(): Segment {
@@ -154,10 +159,7 @@ export class Spool {
     const segment: Segment = { seq, bytes: 0, itemBytes: 0, records: 0, live: 0 };
     this.segments.set(seq, segment);
     this.active = segment;
-    if (previous) {
-      if (previous.live === 0) this.remove(previous);
-      else if (previous.live * COMPACT_RATIO <= previous.records) this.compact(previous);
-    }
+    if (previous) this.tidy(previous);
     return segment;
   }
 
