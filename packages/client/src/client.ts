@@ -2,7 +2,7 @@
 // as its fetch, and the named helpers, each one line over the generic `call`.
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
 import { name as packageName, version } from "../package.json";
-import { apiErrorFor, invalidRequestError, type PareaApiError } from "./errors.js";
+import { apiErrorFor, type PareaApiError } from "./errors.js";
 import type { paths } from "./generated/openapi.js";
 import { recordFeedback as recordFeedbackOperation } from "./generated/operations/recordFeedback.js";
 import { INTERNAL, type Internal } from "./internal.js";
@@ -10,7 +10,7 @@ import { createLog, type Logger, type LogLevel } from "./logger.js";
 import { apiKeyMiddleware } from "./middleware/auth.js";
 import { responseCheckMiddleware } from "./middleware/response-check.js";
 import {
-  requestBodyIssues,
+  checkRequestBody,
   type Operation,
   type OperationName,
   type RequestBody,
@@ -147,8 +147,7 @@ export function clientFactory(
     const transports = new Map<Operation, FetchFunction>();
     /** Throws when validation is on and the body breaks the operation's spec; nothing is sent then. */
     function check(operation: Operation, body: unknown): void {
-      const issues = validate ? requestBodyIssues(operation, body) : [];
-      if (issues.length) throw invalidRequestError(`${operation.method} ${operation.path}`, issues, apiKey);
+      if (validate) checkRequestBody(operation, body, apiKey);
     }
     /**
      * Calls one operation of the spec with a typed body: validated on the object, sent through the

@@ -2,7 +2,7 @@
 // readable validation issues. recordFeedback imports its own module; the raw verbs look a request up
 // in the whole table, which is loaded on first use so a service that never calls them does not
 // bundle every operation's validator.
-import type { InvalidRequestIssue } from "./errors.js";
+import { invalidRequestError, type InvalidRequestIssue } from "./errors.js";
 import type { paths, Readable, Writable } from "./generated/openapi.js";
 import type { operations } from "./generated/operations/index.js";
 
@@ -98,6 +98,12 @@ export function locatedIssues(operation: Operation, body: unknown): LocatedIssue
 /** Check a JSON body against the operation's generated validator; an empty list means valid. */
 export function requestBodyIssues(operation: Operation, body: unknown): InvalidRequestIssue[] {
   return locatedIssues(operation, body).map(({ path, message }) => ({ path, message }));
+}
+
+/** Throws PareaInvalidRequestError (the secret scrubbed) when the body breaks the operation's spec. */
+export function checkRequestBody(operation: Operation, body: unknown, secret?: string): void {
+  const issues = requestBodyIssues(operation, body);
+  if (issues.length) throw invalidRequestError(`${operation.method} ${operation.path}`, issues, secret);
 }
 
 /** JSON Pointer (/a/0/b) -> ["a", 0, "b"]; JSONPath ($.a[0].b) is the form people read. */

@@ -7,7 +7,7 @@ import { invalidRequestError, PareaError } from "../errors.js";
 import { operations } from "../generated/operations/index.js";
 import { INTERNAL, type Internal } from "../internal.js";
 import { createLog } from "../logger.js";
-import { requestBodyIssues, type Operation, type OperationName } from "../operations.js";
+import { checkRequestBody, type Operation, type OperationName } from "../operations.js";
 import { checkOutboxOptions, type DropReason, type Outbox, type OutboxOptions, type OutboxResult } from "./contract.js";
 import { Dispatcher, type Item, type Send } from "./dispatch.js";
 import { clock } from "./queues.js";
@@ -35,12 +35,7 @@ export function outboxFactory(openSpool?: OpenSpool) {
     const send: Send = internal
       ? (op, body, signal) => internal.call(op, body as never, { maxRetries: 0, signal }, transports)
       : viaMethods(parea);
-    const check =
-      internal?.check ??
-      ((op: Operation, body: unknown) => {
-        const issues = requestBodyIssues(op, body);
-        if (issues.length) throw invalidRequestError(`${op.method} ${op.path}`, issues);
-      });
+    const check = internal?.check ?? checkRequestBody;
     const waiters = new Set<Waiter>();
     const counts = { delivered: 0, rejected: 0, dropped: 0 };
     const workers = new Dispatcher({ ...settings, send, log, settle, awaited: () => waiters.size > 0 });
