@@ -11,12 +11,26 @@ interface DryTask {
   inputs: Record<string, string>;
 }
 
+// How a machine behind a TLS-inspecting proxy reaches the npm registry: the tests install packages
+// (Verdaccio consumers, the runtimes), and a Node that does not read the system store (the Node 22 and
+// 24 builds from npm) needs these. Values are fake; only whether turbo hands them on is read.
+const network = {
+  NODE_EXTRA_CA_CERTS: "/nonexistent/ca.pem",
+  SSL_CERT_FILE: "/nonexistent/ca.pem",
+  HTTPS_PROXY: "http://127.0.0.1:9",
+  NO_PROXY: "127.0.0.1",
+  npm_config_registry: "http://127.0.0.1:9/",
+};
 const { stdout } = await promisify(execFile)("pnpm", ["exec", "turbo", "run", "test", "lint", "--dry=json"], {
   cwd: repoRoot,
-  env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+  env: { ...process.env, ...network, TURBO_TELEMETRY_DISABLED: "1" },
   maxBuffer: 16 * 1024 * 1024,
 });
-const tasks = new Map((JSON.parse(stdout).tasks as DryTask[]).map((task) => [task.taskId, task]));
+const dry = JSON.parse(stdout) as {
+  tasks: DryTask[];
+  globalCacheInputs: { environmentVariables: { passthrough: string[] | null } };
+};
+const tasks = new Map(dry.tasks.map((task) => [task.taskId, task]));
 const task = (id: string) => {
   const found = tasks.get(id);
   if (!found) throw new Error(`turbo has no task ${id}`);
@@ -47,5 +61,12 @@ describe("turbo pipeline", () => {
       );
       expect(produced, taskId).toEqual([]);
     }
+  });
+
+  it("hands every task the CA bundle, proxy and npm settings (strict env mode drops what it is not told)", () => {
+    // Without this, a Node 22 task behind an inspecting proxy fails each registry fetch with
+    // SELF_SIGNED_CERT_IN_CHAIN and npm retries for minutes (seen: 140 s per install, then a timeout).
+    const passed = (dry.globalCacheInputs.environmentVariables.passthrough ?? []).map((entry) => entry.split("=")[0]);
+    expect(passed).toEqual(expect.arrayContaining(Object.keys(network)));
   });
 });
