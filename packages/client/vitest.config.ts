@@ -9,6 +9,7 @@ const perTransport = [
   "test/contract.test.ts",
   "test/hardening.test.ts",
   "test/outbox.test.ts",
+  "test/interceptors.test.ts",
 ];
 
 export default defineConfig({

@@ -1,19 +1,22 @@
 // The default Send on Node (chosen by the "node" export condition): node:http with keep-alive agents.
 // Node's fetch builds and copies WHATWG objects at every step and costs ~3x a plain http request.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import nodeHttp, { type IncomingMessage } from "node:http";
 import { LightHeaders } from "../light/headers.js";
 import { BufferedResponse, isNullBodyStatus, ResponseTooLarge } from "../light/response.js";
 import type { Outgoing, Send } from "./types.js";
 
+// `request` is read off the module object at each call, never bound at import: the interceptors that
+// services test with (MSW's node server, nock) replace http.request after the client is imported,
+// and a bound copy would send their traffic to the real network instead.
+type Stack = { module: Pick<typeof nodeHttp, "request">; agent: nodeHttp.Agent };
 // One pool per process, like fetch's global dispatcher: clients made per request still reuse sockets.
-const http = { request: httpRequest, agent: new HttpAgent({ keepAlive: true }) };
-type Stack = typeof http;
+const http: Stack = { module: nodeHttp, agent: new nodeHttp.Agent({ keepAlive: true }) };
 // node:https (and TLS with it) loads on the first https request: a third of the cold import otherwise.
 let https: Promise<Stack> | undefined;
 const loadHttps = () =>
-  (https ??= import("node:https").then(({ request, Agent }) => ({
-    request: request as Stack["request"],
-    agent: new Agent({ keepAlive: true }),
+  (https ??= import("node:https").then(({ default: module }) => ({
+    module: module as Stack["module"],
+    agent: new module.Agent({ keepAlive: true }),
   })));
 
 export const nodeSend: Send = (outgoing) =>
@@ -24,7 +27,7 @@ const ACCEPT_ENCODING = "gzip, deflate, br";
 const EMPTY = Buffer.alloc(0);
 
 function exchange(
-  { request: send, agent }: Stack,
+  { module, agent }: Stack,
   { url, method, headers, body, signal, timeoutMs, maxBytes }: Outgoing,
 ) {
   return new Promise<BufferedResponse>((resolve, reject) => {
@@ -41,7 +44,7 @@ function exchange(
       clearTimeout(timer);
       reject(error);
     };
-    const request = send(
+    const request = module.request(
       url,
       { method, headers: outgoing, agent, ...(signal && { signal }) },
       (response: IncomingMessage) => {
