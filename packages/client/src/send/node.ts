@@ -26,10 +26,7 @@ export const nodeSend: Send = (outgoing) =>
 const ACCEPT_ENCODING = "gzip, deflate, br";
 const EMPTY = Buffer.alloc(0);
 
-function exchange(
-  { module, agent }: Stack,
-  { url, method, headers, body, signal, timeoutMs, maxBytes }: Outgoing,
-) {
+function exchange({ module, agent }: Stack, { url, method, headers, body, signal, timeoutMs, maxBytes }: Outgoing) {
   return new Promise<BufferedResponse>((resolve, reject) => {
     const outgoing: Record<string, string> = { "accept-encoding": ACCEPT_ENCODING };
     headers.forEach((value, name) => (outgoing[name] = value));
