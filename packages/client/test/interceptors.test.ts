@@ -54,7 +54,7 @@ describe("MSW", () => {
 });
 
 describe("nock", () => {
-  let nock: typeof import("nock").default;
+  let nock: typeof import("nock");
   // Imported here, after MSW has closed: nock patches on import, and the two must not stack.
   beforeAll(async () => {
     nock = (await import("nock")).default;
