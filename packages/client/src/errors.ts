@@ -21,6 +21,10 @@ export class PareaError extends Error {
   declare readonly option?: string;
 }
 
+/** A PareaError about one option, named in `error.option` (the client's, the outbox's). */
+export const optionError = (option: string, message: string): PareaError =>
+  Object.assign(new PareaError(message), { option });
+
 /** The API answered with a non-2xx status (after any retries). */
 export class PareaApiError extends PareaError {
   override name = "PareaApiError";

@@ -1,7 +1,7 @@
 // Resolving and checking the client's options: a mistake is a PareaError naming the option (`option`)
 // when the client is created or the call is made, never a failure on every request later.
 import { defaultBaseUrl, pathPrefix } from "./generated/spec.js";
-import { PareaError } from "./errors.js";
+import { optionError } from "./errors.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -15,7 +15,7 @@ export type Env = Record<string, string | undefined>;
 export const processEnv = (): Env => (globalThis as { process?: { env?: Env } }).process?.env ?? {};
 
 const fail = (option: string, message: string): never => {
-  throw Object.assign(new PareaError(message), { option });
+  throw optionError(option, message);
 };
 
 const kind = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "object" : typeof value);

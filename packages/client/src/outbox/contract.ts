@@ -1,7 +1,7 @@
 // The outbox's public contract: its types (methods generated from the operation table) and its
 // options, with defaults; a bad option is a PareaError naming it (as the client's options.ts does)
 // when the outbox is created, never a failure in the background later.
-import { PareaError } from "../errors.js";
+import { optionError, type PareaError } from "../errors.js";
 import type { operations } from "../generated/operations/index.js";
 import type { OperationName, RequestBody } from "../operations.js";
 
@@ -70,7 +70,7 @@ export interface Outbox extends OutboxMethods {
 const HOUR = 3_600_000;
 
 const fail = (option: string, message: string): never => {
-  throw Object.assign(new PareaError(`createOutbox: ${message}`), { option });
+  throw optionError(option, `createOutbox: ${message}`);
 };
 
 /** The options with their defaults, each checked. */

@@ -5,7 +5,7 @@
 // lives in the later segment.
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PareaError } from "../errors.js";
+import { optionError } from "../errors.js";
 import { acquireLock, fsProblem } from "../node/files.js";
 import { EPOCH } from "./queues.js";
 
@@ -53,7 +53,7 @@ export interface SpoolContents {
   skipped: number;
 }
 
-const spoolError = (message: string) => Object.assign(new PareaError(message), { option: "spoolDir" });
+const spoolError = (message: string) => optionError("spoolDir", message);
 
 /** Creates the directory if need be, takes its lock and reads what it holds; a PareaError if it cannot. */
 export function claimSpool(dir: string): { release: () => void; contents: SpoolContents } {
@@ -116,8 +116,12 @@ function readSpool(dir: string): SpoolContents {
     }
     contents.bytes += segment.bytes;
   }
-  for (const item of items.values()) if (!acked.has(item.id)) item.home!.live++;
-  contents.left = [...items.values()].filter((item) => !acked.has(item.id)).sort((a, b) => a.id - b.id);
+  for (const item of items.values())
+    if (!acked.has(item.id)) {
+      item.home!.live++;
+      contents.left.push(item);
+    }
+  contents.left.sort((a, b) => a.id - b.id);
   return contents;
 }
 

@@ -180,19 +180,22 @@ export class Spool {
     this.remove(segment);
   }
 
-  private seal(segment: Segment): void {
-    for (const fd of [segment.itemsFd, segment.acksFd]) if (fd !== undefined) this.closeFd(fd);
+  /** Closes the segment's files, syncing what is unsynced unless they are about to be deleted. */
+  private closeFiles(segment: Segment, deleting: boolean): void {
+    for (const fd of [segment.itemsFd, segment.acksFd])
+      if (fd !== undefined) {
+        if (this.dirty.delete(fd) && !deleting) fdatasyncSync(fd);
+        closeSync(fd);
+      }
     segment.itemsFd = segment.acksFd = undefined;
   }
 
-  private closeFd(fd: number): void {
-    if (this.dirty.delete(fd)) fdatasyncSync(fd);
-    closeSync(fd);
+  private seal(segment: Segment): void {
+    this.closeFiles(segment, false);
   }
 
   private remove(segment: Segment): void {
-    for (const fd of [segment.itemsFd, segment.acksFd]) if (fd !== undefined) (closeSync(fd), this.dirty.delete(fd));
-    segment.itemsFd = segment.acksFd = undefined;
+    this.closeFiles(segment, true);
     for (const kind of ["items", "acks"] as const)
       try {
         unlinkSync(this.path(segment.seq, kind));
