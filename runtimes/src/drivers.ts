@@ -3,9 +3,9 @@
 // bundle loaded in headless Chromium through playwright-core.
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
+import { freePort } from "@parea-api/scripts/support/ports.ts";
 import type { Bundle, Prepared } from "./prepare.ts";
 import type { Runtime } from "./runtimes.ts";
 import { startPage } from "./server.ts";
@@ -17,14 +17,6 @@ export interface StepResult {
   ok: boolean;
   detail?: Record<string, unknown>;
   error?: string;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function asScript(runtime: Runtime, bin: string, prepared: Prepared, base: string): Promise<StepResult[]> {

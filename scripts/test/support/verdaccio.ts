@@ -3,23 +3,15 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { freePort } from "../../support/ports.ts";
 
 export interface RunningRegistry {
   url: string;
   /** .npmrc lines that send only the @parea-api scope here (with the token npm publish insists on). */
   npmrc: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await new Promise((resolve) => server.once("listening", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function startVerdaccio(timeoutMs = 30_000): Promise<RunningRegistry> {
