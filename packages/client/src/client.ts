@@ -11,6 +11,7 @@ import { apiKeyMiddleware } from "./middleware/auth.js";
 import { responseCheckMiddleware } from "./middleware/response-check.js";
 import {
   checkRequestBody,
+  wireBody,
   type Operation,
   type OperationName,
   type RequestBody,
@@ -90,6 +91,9 @@ export interface PareaClient extends Client<paths> {
   withOptions(overrides: Omit<PareaClientOptions, "apiKey">): PareaClient;
 }
 
+/** The body reaches openapi-fetch already serialized (wireBody), once. */
+const sentAsIs = (json: string) => json;
+
 const SDK_HEADERS = {
   "x-sdk-language": "typescript",
   "x-sdk-version": version,
@@ -141,7 +145,12 @@ export function clientFactory(
     const request = client.request as unknown as (
       method: string,
       path: string,
-      init: { body: unknown; signal: AbortSignal | undefined; fetch: FetchFunction },
+      init: {
+        body: unknown;
+        bodySerializer: (json: string) => string;
+        signal: AbortSignal | undefined;
+        fetch: FetchFunction;
+      },
     ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
     // One transport per operation, made on its first call: no table lookup, no parsing the body back.
     const transports = new Map<Operation, FetchFunction>();
@@ -150,7 +159,8 @@ export function clientFactory(
       if (validate) checkRequestBody(operation, body, apiKey);
     }
     /**
-     * Calls one operation of the spec with a typed body: validated on the object, sent through the
+     * Calls one operation of the spec with a typed body: serialized once, validated as it will be sent
+     * (wireBody: a toJSON's output, not the object), sent through the
      * reliability layer, the body on 2xx, a PareaError subclass otherwise. Per-call options get a
      * transport of their own, kept in `cache` when the caller has one for them (internal.ts).
      */
@@ -164,11 +174,17 @@ export function clientFactory(
       checkOptions(requestOptions);
       const { method, path } = operation;
       const { signal, ...overrides } = requestOptions;
-      check(operation, body);
+      const { json, value } = wireBody(operation, body, apiKey);
+      check(operation, value);
       const cached = Object.keys(overrides).length > 0 ? cache : transports;
       const fetch = cached?.get(operation) ?? transport(overrides, operation);
       cached?.set(operation, fetch);
-      const { data, error, response } = await request(method.toLowerCase(), path, { body, signal, fetch });
+      const { data, error, response } = await request(method.toLowerCase(), path, {
+        body: json,
+        bodySerializer: sentAsIs,
+        signal,
+        fetch,
+      });
       if (!response.ok) throw errorFor(method, path, response, error);
       return data as ResponseData<Name>;
     }

@@ -100,6 +100,27 @@ export function requestBodyIssues(operation: Operation, body: unknown): InvalidR
   return locatedIssues(operation, body).map(({ path, message }) => ({ path, message }));
 }
 
+/**
+ * The body as it goes on the wire (JSON.stringify: toJSON applied, undefined and functions dropped, NaN
+ * as null) and that JSON parsed back, which is what gets validated: what is checked is what is sent.
+ * A body JSON cannot carry (a cycle, a BigInt) is a PareaInvalidRequestError.
+ */
+export function wireBody(operation: Operation, body: unknown, secret?: string): { json: string; value: unknown } {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(body);
+  } catch {
+    // a cycle or a BigInt
+  }
+  if (json === undefined)
+    throw invalidRequestError(
+      `${operation.method} ${operation.path}`,
+      [{ path: "$", message: "cannot be sent as JSON" }],
+      secret,
+    );
+  return { json, value: JSON.parse(json) as unknown };
+}
+
 /** Throws PareaInvalidRequestError (the secret scrubbed) when the body breaks the operation's spec. */
 export function checkRequestBody(operation: Operation, body: unknown, secret?: string): void {
   const issues = requestBodyIssues(operation, body);

@@ -7,4 +7,5 @@ import { openSpool } from "./outbox/spool.js";
 export const createOutbox = outboxFactory(openSpool);
 export type * from "./outbox/contract.js";
 /** @internal For the parea CLI. */
-export { acquireLock, fsProblem, writeAll } from "./node/files.js";
+export { fsProblem, writeAll } from "./node/files.js";
+export { acquireLock } from "./node/lock.js";

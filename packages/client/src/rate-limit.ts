@@ -26,19 +26,19 @@ export class SharedRateLimit {
     this.stats.lowest = max;
   }
 
-  /** When callers may go again (epoch ms); in the past when no pause is in force. */
+  /** When callers may go again (performance.now() ms: a wall-clock step moves no pause); in the past when none is in force. */
   get resumesAt(): number {
     return this.pausedUntil;
   }
 
   /** Pauses every caller for `ms` (or longer, if a pause already in force ends later). */
   pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+    this.pausedUntil = Math.max(this.pausedUntil, performance.now() + ms);
   }
 
   /** For the client's beforeAttempt: resolves once no pause is in force, or at once when the call is aborted. */
   readonly beforeAttempt = async ({ signal }: AttemptStart): Promise<void> => {
-    for (let wait = this.pausedUntil - Date.now(); wait > 0; wait = this.pausedUntil - Date.now())
+    for (let wait = this.pausedUntil - performance.now(); wait > 0; wait = this.pausedUntil - performance.now())
       if (!(await sleep(wait, signal))) return;
   };
 

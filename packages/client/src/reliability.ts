@@ -100,7 +100,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
         await options.beforeAttempt?.({ request: where, attempt, signal: caller });
         if (caller?.aborted) throw aborted();
         log.debug?.(`${where} attempt ${attempt}: ${JSON.stringify(Object.fromEntries(request.headers))}`);
-        const started = Date.now();
+        const started = performance.now();
         let reason: string;
         let delay: number | undefined;
         try {
@@ -109,7 +109,9 @@ export function createTransport(options: TransportOptions): FetchFunction {
             maxBytes: maxResponseBytes,
             secret,
           });
-          log.info?.(`${where} -> ${response.status} in ${Date.now() - started} ms (attempt ${attempt})`);
+          log.info?.(
+            `${where} -> ${response.status} in ${Math.round(performance.now() - started)} ms (attempt ${attempt})`,
+          );
           const retryAfterMs = serverRequestedDelayMs(response.headers);
           options.onAttempt?.({ request: where, attempt, status: response.status, retryAfterMs });
           delay = retryDecision({ attempt, maxAttempts, retrySafe, status: response.status, retryAfterMs });
@@ -159,7 +161,7 @@ async function sendFollowingRedirects(
   let { url, method, headers } = original;
   for (let hop = 0; ; hop++) {
     // timeoutMs bounds the whole attempt, redirects included.
-    const timeoutMs = Math.max(1, deadline - Date.now());
+    const timeoutMs = Math.max(1, deadline - performance.now());
     const response = await send({ url, method, headers, body, signal, timeoutMs, maxBytes });
     const location = response.headers.get("location");
     if (!location || ![301, 302, 303, 307, 308].includes(response.status)) return response;

@@ -106,9 +106,9 @@ export async function runImport(options: ImportOptions): Promise<number> {
   // Files, in an order that leaves nothing behind when one fails: lock, rejects, checkpoint.
   const release = acquireLock(
     `${options.checkpoint}.lock`,
-    (pid) =>
+    (holder) =>
       new UsageError(
-        `checkpoint ${options.checkpoint} is in use by another import (pid ${pid}); wait for it to finish or stop it`,
+        `checkpoint ${options.checkpoint} is in use by another import (${holder}); wait for it to finish or stop it`,
       ),
   );
   let rejectsFd: number;

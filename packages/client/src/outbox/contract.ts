@@ -25,7 +25,10 @@ export interface OutboxOptions {
   maxQueued?: number;
   /** An item undelivered after this is dropped ("expired"). Default 1 h in memory, 24 h with a spoolDir. */
   maxAgeMs?: number;
-  /** The spool's size on disk; past it new items are dropped ("full"). Default 256 MiB. */
+  /**
+   * The spool's size on disk (settled records are reclaimed first; an eighth is kept for that); past it
+   * new items are dropped ("full"). Default 256 MiB; at least 16 KiB.
+   */
   maxSpoolBytes?: number;
   /** Told of every item given up: "full", "expired" or "rejected" (with the PareaApiError). */
   onDrop?: (drop: OutboxDrop) => void;
@@ -68,6 +71,7 @@ export interface Outbox extends OutboxMethods {
 }
 
 const HOUR = 3_600_000;
+export const MIN_SPOOL_BYTES = 16 * 1024;
 
 const fail = (option: string, message: string): never => {
   throw optionError(option, `createOutbox: ${message}`);
@@ -77,10 +81,10 @@ const fail = (option: string, message: string): never => {
 export function checkOutboxOptions(options: OutboxOptions, canSpool: boolean) {
   if (typeof options !== "object" || options === null) fail("options", "options must be an object");
   const { spoolDir, onDrop } = options;
-  const whole = (name: keyof OutboxOptions, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
+  const whole = (name: keyof OutboxOptions, fallback: number, max = Number.MAX_SAFE_INTEGER, min = 1): number => {
     const value = options[name] ?? fallback;
-    if (!(typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= max))
-      fail(name, `${name} must be a whole number from 1 to ${max}, not ${String(value)}`);
+    if (!(typeof value === "number" && Number.isInteger(value) && value >= min && value <= max))
+      fail(name, `${name} must be a whole number from ${min} to ${max}, not ${String(value)}`);
     return value as number;
   };
   if (spoolDir !== undefined && (typeof spoolDir !== "string" || spoolDir === ""))
@@ -94,6 +98,7 @@ export function checkOutboxOptions(options: OutboxOptions, canSpool: boolean) {
     concurrency: whole("concurrency", 4, 256),
     maxQueued: whole("maxQueued", 10_000),
     maxAgeMs: whole("maxAgeMs", spoolDir === undefined ? HOUR : 24 * HOUR),
-    maxSpoolBytes: whole("maxSpoolBytes", 256 * 1024 * 1024),
+    // Below this a segment (2 KiB at least) would be more than the eighth kept for compaction.
+    maxSpoolBytes: whole("maxSpoolBytes", 256 * 1024 * 1024, Number.MAX_SAFE_INTEGER, MIN_SPOOL_BYTES),
   };
 }

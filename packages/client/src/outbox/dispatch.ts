@@ -1,15 +1,21 @@
 // The outbox's workers: which item goes next, when, and what a delivery's outcome does. Up to
 // `concurrency` deliveries run at once, each the client's call sent once (maxRetries 0); a failure is
-// retry.ts's redeliveryDelay to decide (again after a wait, or final). Every worker waits out a 429 or
-// an outage through one SharedRateLimit, as the CLI's import does. One timer wakes it for what comes
-// due next (a retry, a pause's end, an expiry); it keeps the process alive only while flush() waits.
-import type { PareaError } from "../errors.js";
+// retry.ts's redeliveryDelay to decide (again after a wait, or final). A failure backs off that item
+// alone, so a flaky API's sporadic 5xx cost one item a wait while the others flow. Only failures that
+// come together (OUTAGE_AFTER of them in a row, no success between) pause every worker: then one probe
+// goes per backoff step until one gets through. A 429 pauses every worker for the wait it names, through
+// one SharedRateLimit, as the CLI's import does. One timer wakes the workers for what comes due next (a
+// retry, a pause's end, an expiry); it keeps the process alive only while a flush is awaited.
+import { PareaApiError, type PareaError } from "../errors.js";
 import type { Log } from "../logger.js";
 import type { Operation } from "../operations.js";
 import { SharedRateLimit } from "../rate-limit.js";
-import { backoffDelayMs, OUTBOX_BACKOFF, redeliveryDelay } from "../retry.js";
-import { clock, EPOCH, ItemQueue, RetryQueue, unref } from "./queues.js";
+import { backoffDelayMs, OUTBOX_BACKOFF, redeliveryDelay, serverRequestedDelayMs } from "../retry.js";
+import { clock, ItemQueue, RetryQueue, unref } from "./queues.js";
 import type { Stored } from "./spool.js";
+
+/** Failures in a row, across all deliveries, that make an outage (at least `concurrency`: every worker failing). */
+const OUTAGE_AFTER = 4;
 
 export interface Item extends Stored {
   op: Operation;
@@ -47,6 +53,9 @@ export class Dispatcher {
   private readonly controllers = new Set<AbortController>();
   private halted = false;
   private failuresInARow = 0;
+  /** In an outage: deliveries go one at a time (probes), and each failed probe lengthens the pause. */
+  private outage = false;
+  private outageStep = 0;
   private wake: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: DispatchOptions) {
@@ -78,8 +87,13 @@ export class Dispatcher {
     clearTimeout(this.wake);
   }
 
+  /** After a flush stops waiting: the wake timer no longer holds the process. */
+  letGo(): void {
+    if (this.wake && !this.options.awaited()) unref(this.wake);
+  }
+
   private paused(now: number): boolean {
-    return this.limiter.resumesAt - EPOCH > now;
+    return this.limiter.resumesAt > now;
   }
 
   /** Starts what may start now, settles what expired, and sets one timer for the next thing due. */
@@ -94,7 +108,7 @@ export class Dispatcher {
     for (let item = retrying.peek(); item && item.notBefore <= now && expired(item); item = retrying.peek())
       options.settle(retrying.shift()!, "expired");
     const paused = this.paused(now);
-    const slots = () => inFlight.size < Math.min(options.concurrency, this.limiter.limit);
+    const slots = () => inFlight.size < (this.outage ? 1 : Math.min(options.concurrency, this.limiter.limit));
     while (!paused && slots()) {
       const next = retrying.peek()!?.notBefore <= now ? retrying.shift() : ready.shift();
       if (!next) break;
@@ -103,7 +117,7 @@ export class Dispatcher {
     // What comes due next: a start (a pause's end, a retry's time) if a worker is free, an expiry.
     const head = ready.peek();
     const retry = retrying.peek();
-    const starts = !slots() ? Infinity : paused ? this.limiter.resumesAt - EPOCH : (retry?.notBefore ?? Infinity);
+    const starts = !slots() ? Infinity : paused ? this.limiter.resumesAt : (retry?.notBefore ?? Infinity);
     const due = Math.min(
       head || retry ? starts : Infinity,
       head ? head.at + options.maxAgeMs : Infinity,
@@ -117,8 +131,7 @@ export class Dispatcher {
   private async deliver(item: Item): Promise<void> {
     const { options, limiter } = this;
     this.inFlight.add(item);
-    // Deliveries that fail together (an outage every worker sees at once) step the shared backoff once.
-    const failuresBefore = this.failuresInARow;
+    const probe = this.outage;
     const controller = new AbortController();
     this.controllers.add(controller);
     let failure: unknown;
@@ -133,18 +146,21 @@ export class Dispatcher {
     this.inFlight.delete(item);
     // Stopped by shutdown's deadline: the item stays unsettled (in the spool, for the next outbox).
     if (this.stopped) return;
-    const status = (failure as { status?: number } | undefined)?.status;
-    limiter.onAttempt({ request: item.op.name, attempt: item.attempts + 1, status: ok ? 200 : status });
+    const answer = failure instanceof PareaApiError ? failure : undefined;
+    limiter.onAttempt({
+      request: item.op.name,
+      attempt: item.attempts + 1,
+      status: ok ? 200 : answer?.status,
+      retryAfterMs: answer && serverRequestedDelayMs(answer.headers),
+    });
     const delay = ok ? undefined : redeliveryDelay(failure, item.attempts);
     if (ok) {
-      this.failuresInARow = 0;
+      this.failuresInARow = this.outageStep = 0;
+      this.outage = false;
       options.settle(item, "delivered");
     } else if (delay === undefined) options.settle(item, "rejected", failure as PareaError);
     else {
-      // Everyone waits out an outage (a 429's own wait was set by onAttempt); the item itself backs off
-      // further, so one the server keeps failing does not hold the others up.
-      if (status !== 429) limiter.pause(backoffDelayMs(failuresBefore, Math.random, OUTBOX_BACKOFF));
-      this.failuresInARow = Math.max(this.failuresInARow, failuresBefore + 1);
+      if (answer?.status !== 429) this.failed(probe);
       item.attempts++;
       item.notBefore = Math.min(clock() + delay, item.at + options.maxAgeMs);
       this.retried++;
@@ -155,5 +171,20 @@ export class Dispatcher {
       this.retrying.push(item);
     }
     this.pump();
+  }
+
+  /** A failure worth another try: an outage once they come together; in one, a failed probe waits longer. */
+  private failed(probe: boolean): void {
+    if (this.outage) {
+      // Deliveries already under way when the outage was seen fail too: only a probe's failure counts.
+      if (probe) this.limiter.pause(backoffDelayMs(++this.outageStep, Math.random, OUTBOX_BACKOFF));
+      return;
+    }
+    if (++this.failuresInARow < Math.max(OUTAGE_AFTER, this.options.concurrency)) return;
+    this.outage = true;
+    this.options.log.warn?.(
+      `outbox: ${this.failuresInARow} deliveries failed in a row; pausing, then one probe at a time`,
+    );
+    this.limiter.pause(backoffDelayMs(0, Math.random, OUTBOX_BACKOFF));
   }
 }

@@ -3,11 +3,11 @@
 // (dispatch.ts) deliver it in the background through the client's own call. Here: accepting, settling
 // every item exactly once (delivered, rejected or dropped, with onDrop and a warn line), the bounds
 // (maxQueued, the spool's size), and flush/shutdown/stats.
-import { invalidRequestError, PareaError } from "../errors.js";
+import { PareaError } from "../errors.js";
 import { operations } from "../generated/operations/index.js";
 import { INTERNAL, type Internal } from "../internal.js";
 import { createLog } from "../logger.js";
-import { checkRequestBody, type Operation, type OperationName } from "../operations.js";
+import { checkRequestBody, wireBody, type Operation, type OperationName } from "../operations.js";
 import { checkOutboxOptions, type DropReason, type Outbox, type OutboxOptions, type OutboxResult } from "./contract.js";
 import { Dispatcher, type Item, type Send } from "./dispatch.js";
 import { clock } from "./queues.js";
@@ -86,22 +86,13 @@ export function outboxFactory(openSpool?: OpenSpool) {
 
     function accept(op: Operation, body: unknown): void {
       if (closed) throw new PareaError(`outbox.${op.name}: the outbox is shut down; the item was not accepted`);
-      check(op, body);
-      let json: string | undefined;
-      try {
-        json = JSON.stringify(body);
-      } catch {
-        // a cycle or a BigInt: the validator let it through, JSON cannot carry it
-      }
-      if (json === undefined)
-        throw invalidRequestError(`${op.method} ${op.path}`, [{ path: "$", message: "cannot be sent as JSON" }]);
-      if (queued >= maxQueued) return drop(op.name, () => body, "full");
+      // What is checked is what will be sent: a toJSON's output, not the object.
+      const { json, value } = wireBody(op, body);
+      check(op, value);
+      if (queued >= maxQueued) return drop(op.name, () => value, "full");
       const item: Item = { id: nextId, at: clock(), json, op, attempts: 0, notBefore: 0, home: undefined };
-      try {
-        if (spool && !spool.append(item)) return drop(op.name, () => body, "full");
-      } catch (error) {
-        return drop(op.name, () => body, "full", new PareaError(`the spool could not be written: ${String(error)}`));
-      }
+      // "memory": the disk refused the write (full, read-only); the item is kept here, not durably.
+      if (spool?.append(item) === "full") return drop(op.name, () => value, "full");
       nextId++;
       queued++;
       workers.add(item);
@@ -119,6 +110,7 @@ export function outboxFactory(openSpool?: OpenSpool) {
           done() {
             clearTimeout(timer);
             waiters.delete(waiter);
+            workers.letGo();
             spool?.sync();
             resolve(result(waiter.remaining));
           },

@@ -2,13 +2,12 @@
 // every shift), and items waiting to go again, ordered by when they may; and the outbox's clock and timers.
 
 /**
- * Item times are milliseconds since this (module load), not since 1970: small integers that V8 keeps
- * unboxed in the item, where an epoch time is a 16-byte heap number each (100 000 queued items).
+ * Now, in whole milliseconds on the monotonic clock (performance.now, from process start): every wait
+ * and age in a process is measured on it, so a wall-clock step (NTP, a VM resumed) neither stalls a
+ * retry nor expires a fresh item. Small integers, which V8 keeps unboxed in the item, where an epoch
+ * time is a 16-byte heap number each (100 000 queued items). Wall time is for the disk only (spool-files.ts).
  */
-export const EPOCH = Date.now();
-
-/** Now, on the items' clock. */
-export const clock = (): number => Date.now() - EPOCH;
+export const clock = (): number => Math.round(performance.now());
 
 /** Lets the process exit with this timer pending (Node, Bun, Deno; browsers and Workers have no unref). */
 export const unref = (timer: unknown): void => (timer as { unref?: () => void }).unref?.();

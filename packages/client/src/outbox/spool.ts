@@ -1,27 +1,41 @@
 // The outbox's durable spool (Node, Bun, Deno; the Node build of ./outbox injects it; its files are
 // spool-files.ts). One write per item, so an item is in the kernel before the call returns and a killed
 // process loses none; fdatasync batched (every 250 ms at most, and at flush and close); a settled id
-// written before the item counts as settled. A fully settled segment is deleted, and a mostly settled one has
-// its few pending items copied forward first, so the size follows what is pending, not what was sent.
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, unlinkSync } from "node:fs";
+// written before the item counts as settled. Segments are sized from maxSpoolBytes (an eighth, 2 KiB to
+// 1 MiB) so that even a small cap rotates; a fully settled segment is deleted, a mostly settled one has
+// its few pending items copied forward first, and when the cap is reached the settled bytes are
+// reclaimed before an item is refused: the size follows what is pending, not what was sent (a property
+// test holds it to that at random caps and sequences). A write the
+// disk refuses (full, read-only, I/O error) keeps the item in memory instead; the disk is tried again
+// once a second, so a full disk costs the same per call however long it lasts.
 import type { Log } from "../logger.js";
-import { fsProblem, writeAll } from "../node/files.js";
-import { unref } from "./queues.js";
-import { claimSpool, record, segmentPath, type Segment, type Stored } from "./spool-files.js";
+import { fsProblem, realFs, writeAll, type FileSystem } from "../node/files.js";
+import { acquireLock } from "../node/lock.js";
+import { clock, unref } from "./queues.js";
+import { claimSpool, record, segmentPath, type Lock, type Segment, type Stored } from "./spool-files.js";
 
 export type { Stored } from "./spool-files.js";
 
-/** A new segment is started past this size. */
-const SEGMENT_BYTES = 1 << 20;
+const MAX_SEGMENT_BYTES = 1 << 20;
+const MIN_SEGMENT_BYTES = 2 << 10;
 /** A sealed segment with at most 1/COMPACT_RATIO of its records still pending is copied forward. */
 const COMPACT_RATIO = 8;
 const SYNC_EVERY_MS = 250;
+/** After the disk refused a write, items stay in memory this long before it is tried again. */
+const DISK_RETRY_MS = 1_000;
+
+/** Where an appended item went: on disk, nowhere (no room under maxSpoolBytes), or memory only (the disk refused). */
+export type Placement = "spooled" | "full" | "memory";
 
 export interface SpoolOptions {
   maxSpoolBytes: number;
+  maxAgeMs: number;
   log: Log;
   /** Every item the outbox has not settled (compaction moves those of one segment). */
   pending: () => Iterable<Stored>;
+  /** For tests: a simulated file system and lock (crash points, injected faults). */
+  fs?: FileSystem;
+  lock?: Lock;
 }
 
 export type OpenSpool = (dir: string, options: SpoolOptions) => Spool;
@@ -30,64 +44,107 @@ export class Spool {
   /** Items a previous outbox left pending, oldest first. */
   readonly left: Stored[] = [];
   /** The next free item id. */
-  nextId = 1;
+  readonly nextId: number;
   private readonly segments = new Map<number, Segment>();
   private active: Segment | undefined;
-  private bytes = 0;
+  private nextSeq: number;
+  private bytes: number;
+  private liveBytes = 0;
+  private readonly segmentBytes: number;
+  private readonly fs: FileSystem;
   private readonly dirty = new Set<number>();
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly release: () => void;
+  /** While the disk refuses writes: when to try again (clock), and reclaiming's last fruitless garbage level. */
+  private diskRetryAt = -Infinity;
+  private reclaimFloor = 0;
 
   constructor(
     private readonly dir: string,
     private readonly options: SpoolOptions,
   ) {
-    const { release, contents } = claimSpool(dir);
+    this.fs = options.fs ?? realFs;
+    const cap = options.maxSpoolBytes;
+    this.segmentBytes = Math.min(MAX_SEGMENT_BYTES, Math.max(MIN_SEGMENT_BYTES, Math.floor(cap / 8)));
+    const { release, contents } = claimSpool(this.fs, options.lock ?? acquireLock, dir, options.maxAgeMs);
     this.release = release;
-    for (const segment of contents.segments) this.segments.set(segment.seq, segment);
     this.bytes = contents.bytes;
     this.nextId = contents.nextId;
+    this.nextSeq = contents.nextSeq;
     if (contents.skipped)
       options.log.warn?.(`outbox spool ${dir}: skipped ${contents.skipped} torn or unreadable record(s)`);
+    // An interrupted delete finished: nothing reads these, and their numbers are already passed.
+    for (const seq of contents.orphans) this.unlink(seq, "acks");
+    for (const segment of contents.segments) {
+      this.segments.set(segment.seq, segment);
+      this.liveBytes += segment.liveBytes;
+    }
     for (const segment of contents.segments) if (segment.live === 0) this.remove(segment);
     this.left.push(...contents.left);
   }
 
-  private path(seq: number, kind: "items" | "acks") {
-    return segmentPath(this.dir, seq, kind);
+  /**
+   * Writes the item (one write, no fsync), after reclaiming settled bytes if need be. Items may fill the
+   * cap less one segment: that room is kept for compaction, which can then always go ahead.
+   */
+  append(item: Stored): Placement {
+    const size = Buffer.byteLength(record(item));
+    if (this.bytes + size > this.room() && !this.reclaim(size)) return "full";
+    return this.write(item);
   }
 
-  /**
-   * Writes the item (one write, no fsync). False when it would take the spool past maxSpoolBytes; a
-   * failed write (disk full) is cut back off the file, so no torn record is left, and rethrown.
-   */
-  append(item: Stored): boolean {
+  private room(): number {
+    return this.options.maxSpoolBytes - this.segmentBytes;
+  }
+
+  private write(item: Stored): Placement {
     const line = record(item);
     const size = Buffer.byteLength(line);
-    if (this.bytes + size > this.options.maxSpoolBytes) return false;
+    if (this.bytes + size > this.options.maxSpoolBytes) return "full";
+    if (clock() < this.diskRetryAt) return "memory";
     let segment = this.active;
-    if (!segment || segment.itemBytes + size > SEGMENT_BYTES) segment = this.rotate();
-    segment.itemsFd ??= openSync(this.path(segment.seq, "items"), "a", 0o600);
+    if (!segment || (segment.records > 0 && segment.bytes + size > this.segmentBytes)) segment = this.rotate();
     try {
-      writeAll(segment.itemsFd, line);
+      segment.itemsFd ??= this.fs.openSync(segmentPath(this.dir, segment.seq, "items"), "a", 0o600);
+      writeAll(segment.itemsFd, line, this.fs);
     } catch (error) {
-      try {
-        ftruncateSync(segment.itemsFd, segment.itemBytes);
-      } catch {
-        // the next segment starts clean either way
-      }
-      this.active = undefined;
-      this.seal(segment);
-      throw error;
+      this.refused(segment, error);
+      return "memory";
+    }
+    if (this.diskRetryAt !== -Infinity) {
+      this.diskRetryAt = -Infinity;
+      this.options.log.warn?.(`outbox spool ${this.dir}: writing to disk again`);
     }
     segment.bytes += size;
     segment.itemBytes += size;
     segment.records++;
-    this.bytes += size;
-    item.home = segment;
     segment.live++;
+    segment.liveBytes += size;
+    this.bytes += size;
+    this.liveBytes += size;
+    item.home = segment;
+    item.size = size;
     this.touched(segment.itemsFd);
-    return true;
+    return "spooled";
+  }
+
+  /**
+   * The disk refused a write: what it took of the record is cut back off (else the next record would
+   * share its line and be lost too); if even that fails the segment is closed and the next starts clean.
+   */
+  private refused(segment: Segment, error: unknown): void {
+    if (segment.itemsFd !== undefined)
+      try {
+        this.fs.ftruncateSync(segment.itemsFd, segment.itemBytes);
+      } catch {
+        this.active = undefined;
+        this.seal(segment);
+      }
+    if (this.diskRetryAt === -Infinity)
+      this.options.log.warn?.(
+        `outbox spool ${this.dir}: cannot write (${fsProblem(error)}); new items are kept in memory only until it can`,
+      );
+    this.diskRetryAt = clock() + DISK_RETRY_MS;
   }
 
   /**
@@ -98,18 +155,21 @@ export class Spool {
     const segment = item.home;
     if (!segment) return;
     segment.live--;
+    segment.liveBytes -= item.size!;
+    this.liveBytes -= item.size!;
     item.home = undefined;
     const line = `${item.id}\n`;
-    try {
-      segment.acksFd ??= openSync(this.path(segment.seq, "acks"), "a", 0o600);
-      writeAll(segment.acksFd, line);
-      segment.bytes += line.length;
-      this.bytes += line.length;
-      this.touched(segment.acksFd);
-    } catch (error) {
-      // At worst the item is sent again by the next outbox: at least once still holds.
-      this.options.log.warn?.(`outbox spool ${this.dir}: could not record a settled item: ${fsProblem(error)}`);
-    }
+    // While the disk refuses writes the ack is not tried: the item is at worst sent again after a restart.
+    if (clock() >= this.diskRetryAt)
+      try {
+        segment.acksFd ??= this.fs.openSync(segmentPath(this.dir, segment.seq, "acks"), "a", 0o600);
+        writeAll(segment.acksFd, line, this.fs);
+        segment.bytes += line.length;
+        this.bytes += line.length;
+        this.touched(segment.acksFd);
+      } catch (error) {
+        this.refused(segment, error);
+      }
     if (segment !== this.active) this.tidy(segment);
   }
 
@@ -119,11 +179,40 @@ export class Spool {
     else if (segment.live * COMPACT_RATIO <= segment.records) this.compact(segment);
   }
 
-  /** fdatasync what was written since the last one. */
+  /**
+   * At the cap: seal the segment being written, delete the settled segments and compact the rest, the
+   * sparsest first, until the item fits. If that freed too little, not again until the settled bytes
+   * have grown by an eighth of the cap: a spool full of pending items refuses at constant cost.
+   */
+  private reclaim(size: number): boolean {
+    const cap = this.options.maxSpoolBytes;
+    if (this.bytes - this.liveBytes < this.reclaimFloor) return false;
+    if (this.active) {
+      const active = this.active;
+      this.active = undefined;
+      this.seal(active);
+    }
+    for (const segment of [...this.segments.values()]) if (segment.live === 0) this.remove(segment);
+    const share = (segment: Segment) => segment.liveBytes / Math.max(1, segment.bytes);
+    for (const segment of [...this.segments.values()].sort((a, b) => share(a) - share(b))) {
+      if (this.bytes + size <= this.room()) break;
+      if (segment.liveBytes < segment.bytes && this.bytes + segment.liveBytes <= cap) this.compact(segment);
+    }
+    const fits = this.bytes + size <= this.room();
+    this.reclaimFloor = fits ? 0 : this.bytes - this.liveBytes + cap / 8;
+    return fits;
+  }
+
+  /** fdatasync what was written since the last one; a failure is a warn line (the data is in the kernel). */
   sync(): void {
     clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
-    for (const fd of this.dirty) fdatasyncSync(fd);
+    for (const fd of this.dirty)
+      try {
+        this.fs.fdatasyncSync(fd);
+      } catch (error) {
+        this.options.log.warn?.(`outbox spool ${this.dir}: fdatasync failed: ${fsProblem(error)}`);
+      }
     this.dirty.clear();
   }
 
@@ -131,10 +220,10 @@ export class Spool {
   close(): void {
     try {
       this.sync();
-    } finally {
       for (const segment of this.segments.values())
         if (segment.live === 0) this.remove(segment);
         else this.seal(segment);
+    } finally {
       this.release();
     }
   }
@@ -142,39 +231,35 @@ export class Spool {
   private touched(fd: number): void {
     this.dirty.add(fd);
     if (this.syncTimer) return;
-    this.syncTimer = setTimeout(() => {
-      try {
-        this.sync();
-      } catch (error) {
-        this.options.log.warn?.(`outbox spool ${this.dir}: fdatasync failed: ${fsProblem(error)}`);
-      }
-    }, SYNC_EVERY_MS);
+    this.syncTimer = setTimeout(() => this.sync(), SYNC_EVERY_MS);
     // The spool must not keep a process alive that has nothing else to do.
     unref(this.syncTimer);
   }
 
   private rotate(): Segment {
     const previous = this.active;
-    const seq = Math.max(0, ...this.segments.keys()) + 1;
-    const segment: Segment = { seq, bytes: 0, itemBytes: 0, records: 0, live: 0 };
-    this.segments.set(seq, segment);
+    const segment: Segment = { seq: this.nextSeq++, bytes: 0, itemBytes: 0, records: 0, live: 0, liveBytes: 0 };
+    this.segments.set(segment.seq, segment);
     this.active = segment;
     if (previous) this.tidy(previous);
     return segment;
   }
 
-  /** Copies a mostly settled segment's pending items forward (durably), then deletes it. */
+  /** Copies a segment's pending items forward (durably), then deletes it; stops where a copy is not spooled. */
   private compact(segment: Segment): void {
     // Found through the outbox (every item it has not settled), so the spool keeps no list per segment.
     const moving = [...this.options.pending()].filter((item) => item.home === segment);
     for (const item of moving) {
-      segment.live--;
-      if (!this.append(item)) {
-        // No room for the copy: the segment stays as it is.
-        segment.live++;
+      const size = item.size!;
+      if (this.write(item) !== "spooled") {
+        // No room or no disk for the copy: the item keeps its record here, the segment stays.
         item.home = segment;
+        item.size = size;
         return;
       }
+      segment.live--;
+      segment.liveBytes -= size;
+      this.liveBytes -= size;
     }
     this.sync();
     this.remove(segment);
@@ -184,8 +269,12 @@ export class Spool {
   private closeFiles(segment: Segment, deleting: boolean): void {
     for (const fd of [segment.itemsFd, segment.acksFd])
       if (fd !== undefined) {
-        if (this.dirty.delete(fd) && !deleting) fdatasyncSync(fd);
-        closeSync(fd);
+        try {
+          if (this.dirty.delete(fd) && !deleting) this.fs.fdatasyncSync(fd);
+        } catch (error) {
+          this.options.log.warn?.(`outbox spool ${this.dir}: fdatasync failed: ${fsProblem(error)}`);
+        }
+        this.fs.closeSync(fd);
       }
     segment.itemsFd = segment.acksFd = undefined;
   }
@@ -194,17 +283,23 @@ export class Spool {
     this.closeFiles(segment, false);
   }
 
+  /** .items first: a kill in between leaves an .acks that settles nothing (acks are per segment). */
   private remove(segment: Segment): void {
     this.closeFiles(segment, true);
-    for (const kind of ["items", "acks"] as const)
-      try {
-        unlinkSync(this.path(segment.seq, kind));
-      } catch {
-        // never written
-      }
+    if (!this.unlink(segment.seq, "items")) return; // kept, acks included, so nothing in it comes back
+    this.unlink(segment.seq, "acks");
     this.bytes -= segment.bytes;
     this.segments.delete(segment.seq);
     if (this.active === segment) this.active = undefined;
+  }
+
+  private unlink(seq: number, kind: "items" | "acks"): boolean {
+    try {
+      this.fs.unlinkSync(segmentPath(this.dir, seq, kind));
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === "ENOENT";
+    }
   }
 }
 
