@@ -5,8 +5,11 @@ import { optionError, type PareaError } from "../errors.js";
 import type { operations } from "../generated/operations/index.js";
 import type { OperationName, RequestBody } from "../operations.js";
 
-/** Why an item was given up: no room, too old, or refused by the API for good. */
-export type DropReason = "full" | "expired" | "rejected";
+/**
+ * Why an item was given up: no room, too old, refused by the API for good, or undelivered at shutdown
+ * with nothing to keep it (no spoolDir, or the disk refused its write).
+ */
+export type DropReason = "full" | "expired" | "rejected" | "shutdown";
 
 export interface OutboxDrop {
   operation: OperationName;
@@ -30,7 +33,7 @@ export interface OutboxOptions {
    * new items are dropped ("full"). Default 256 MiB; at least 16 KiB.
    */
   maxSpoolBytes?: number;
-  /** Told of every item given up: "full", "expired" or "rejected" (with the PareaApiError). */
+  /** Told of every item given up: "full", "expired", "rejected" (with the PareaApiError) or "shutdown". */
   onDrop?: (drop: OutboxDrop) => void;
 }
 
@@ -42,7 +45,7 @@ export interface OutboxStats {
   /** Deliveries sent again after a failure. */
   retried: number;
   rejected: number;
-  /** Dropped as "full" or "expired". */
+  /** Dropped as "full", "expired" or "shutdown". */
   dropped: number;
 }
 
@@ -65,7 +68,10 @@ export type OutboxMethods = { [Name in RetrySafeOperationName]: (body: RequestBo
 export interface Outbox extends OutboxMethods {
   /** Settles everything accepted before the call, or gives up after timeoutMs (default: no limit). */
   flush(options?: { timeoutMs?: number }): Promise<OutboxResult>;
-  /** Refuses new items, flushes (default timeoutMs 10 000), stops sending and releases the spool. */
+  /**
+   * Refuses new items, flushes (default timeoutMs 10 000), stops sending and releases the spool; what is
+   * still undelivered and not in the spool goes to onDrop ("shutdown"). `pending`: what the spool keeps.
+   */
   shutdown(options?: { timeoutMs?: number }): Promise<OutboxResult>;
   stats(): OutboxStats;
 }

@@ -60,7 +60,7 @@ export function outboxFactory(openSpool?: OpenSpool) {
       }
     }
 
-    function settle(item: Item, outcome: "delivered" | "expired" | "rejected", error?: PareaError): void {
+    function settle(item: Item, outcome: "delivered" | Exclude<DropReason, "full">, error?: PareaError): void {
       queued--;
       spool?.settle(item);
       if (outcome === "delivered") counts.delivered++;
@@ -123,12 +123,12 @@ export function outboxFactory(openSpool?: OpenSpool) {
 
     function shutdown({ timeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS }: { timeoutMs?: number } = {}) {
       closed = true;
-      shuttingDown ??= flush({ timeoutMs }).then((outcome) => {
+      shuttingDown ??= flush({ timeoutMs }).then(() => {
         workers.stop(new PareaError("the outbox was shut down"));
+        // What nothing keeps (no spool, or the disk refused it) is handed to onDrop, not lost unsaid.
+        for (const item of [...workers.unsettled()]) if (!item.home) settle(item, "shutdown");
         spool?.close();
-        if (outcome.pending && !spool)
-          log.warn?.(`outbox shut down with ${outcome.pending} item(s) undelivered (no spoolDir keeps them)`);
-        return outcome;
+        return result(queued);
       });
       return shuttingDown;
     }

@@ -23,6 +23,8 @@ export interface Segment {
   /** How many pending items have their newest record here (item.home), and those records' bytes. */
   live: number;
   liveBytes: number;
+  /** A failed ack could not be cut back off: no more acks here (its items may be sent again after a restart). */
+  acksBroken?: boolean;
 }
 
 /** An item as the spool keeps it. */

@@ -108,7 +108,7 @@ export class Spool {
       segment.itemsFd ??= this.fs.openSync(segmentPath(this.dir, segment.seq, "items"), "a", 0o600);
       writeAll(segment.itemsFd, line, this.fs);
     } catch (error) {
-      this.refused(segment, error);
+      this.refused(segment, "items", error);
       return "memory";
     }
     if (this.diskRetryAt !== -Infinity) {
@@ -129,16 +129,18 @@ export class Spool {
   }
 
   /**
-   * The disk refused a write: what it took of the record is cut back off (else the next record would
-   * share its line and be lost too); if even that fails the segment is closed and the next starts clean.
+   * The disk refused a write: what it took of the line is cut back off (else the next line would share
+   * it: a torn record lost with the next, or a torn ack read as another id). If even that fails, that
+   * file takes no more: the segment is sealed (items) or takes no more acks.
    */
-  private refused(segment: Segment, error: unknown): void {
-    if (segment.itemsFd !== undefined)
+  private refused(segment: Segment, kind: "items" | "acks", error: unknown): void {
+    const fd = kind === "items" ? segment.itemsFd : segment.acksFd;
+    if (fd !== undefined)
       try {
-        this.fs.ftruncateSync(segment.itemsFd, segment.itemBytes);
+        this.fs.ftruncateSync(fd, kind === "items" ? segment.itemBytes : segment.bytes - segment.itemBytes);
       } catch {
-        this.active = undefined;
-        this.seal(segment);
+        if (kind === "acks") segment.acksBroken = true;
+        else if (this.active === segment) this.active = undefined;
       }
     if (this.diskRetryAt === -Infinity)
       this.options.log.warn?.(
@@ -159,8 +161,8 @@ export class Spool {
     this.liveBytes -= item.size!;
     item.home = undefined;
     const line = `${item.id}\n`;
-    // While the disk refuses writes the ack is not tried: the item is at worst sent again after a restart.
-    if (clock() >= this.diskRetryAt)
+    // Tried even while items go to memory: one ack lost is one item sent again after a restart, no more.
+    if (!segment.acksBroken)
       try {
         segment.acksFd ??= this.fs.openSync(segmentPath(this.dir, segment.seq, "acks"), "a", 0o600);
         writeAll(segment.acksFd, line, this.fs);
@@ -168,7 +170,7 @@ export class Spool {
         this.bytes += line.length;
         this.touched(segment.acksFd);
       } catch (error) {
-        this.refused(segment, error);
+        this.refused(segment, "acks", error);
       }
     if (segment !== this.active) this.tidy(segment);
   }
@@ -274,7 +276,11 @@ export class Spool {
         } catch (error) {
           this.options.log.warn?.(`outbox spool ${this.dir}: fdatasync failed: ${fsProblem(error)}`);
         }
-        this.fs.closeSync(fd);
+        try {
+          this.fs.closeSync(fd);
+        } catch {
+          // the descriptor is gone either way
+        }
       }
     segment.itemsFd = segment.acksFd = undefined;
   }
