@@ -9,88 +9,17 @@
 // operation; the README gives the count this prints.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PareaError } from "../src/errors.ts";
-import type { OutboxDrop } from "../src/outbox/contract.ts";
-import { outboxFactory } from "../src/outbox/outbox.ts";
-import { Spool } from "../src/outbox/spool.ts";
-import { SimFs, type FaultKind, type Plan } from "./support/sim-fs.ts";
-
-const DIR = "/srv/spool";
-const CONCURRENCY = 2;
-
-interface World {
-  fs: SimFs;
-  /** trace ids the API received (only while the process lived). */
-  received: string[];
-  accepted: Set<string>;
-  drops: OutboxDrop[];
-  /** Errors other than a PareaError that reached the scenario. */
-  escaped: unknown[];
-  tries: Map<string, number>;
-  /** The API refuses everything (an outage) while set. */
-  down: boolean;
-}
-
-/** Each scenario draws the same backoff jitter, so operation N is the same operation in every run. */
-function seedRandom(): void {
-  let state = 42;
-  vi.spyOn(Math, "random").mockImplementation(() => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-}
-
-const newWorld = (): World => (
-  seedRandom(),
-  {
-    fs: new SimFs(),
-    received: [],
-    accepted: new Set(),
-    drops: [],
-    escaped: [],
-    tries: new Map(),
-    down: false,
-  }
-);
-
-/** One process: an outbox on the simulated disk, over an API that fails now and then when `flaky`. */
-function open(world: World, flaky: boolean) {
-  const disk = world.fs.view();
-  const createOutbox = outboxFactory((dir, options) => new Spool(dir, { ...options, fs: disk, lock: disk.lock }));
-  let calls = 0;
-  const api = {
-    recordFeedback(body: { trace_id: string }): Promise<unknown> {
-      if (!disk.alive()) return new Promise(() => {}); // the process is gone: nothing more is sent
-      const tries = (world.tries.get(body.trace_id) ?? 0) + 1;
-      world.tries.set(body.trace_id, tries);
-      // "-s" items fail three times (their segment goes sparse and is compacted); every 5th call fails.
-      if (world.down || (flaky && ((body.trace_id.endsWith("-s") && tries <= 3) || ++calls % 5 === 0)))
-        return Promise.reject(new Error("503 from a flaky API"));
-      world.received.push(body.trace_id);
-      return Promise.resolve({});
-    },
-  };
-  try {
-    return createOutbox(api, {
-      spoolDir: DIR,
-      maxSpoolBytes: 16 * 1024,
-      concurrency: CONCURRENCY,
-      onDrop: (drop) => world.drops.push(drop),
-    });
-  } catch (error) {
-    if (!world.fs.dead && !(error instanceof PareaError)) world.escaped.push(error);
-    return undefined;
-  }
-}
-
-/** Advances fake time until the promise settles or the process has died. */
-async function drive<T>(world: World, promise: Promise<T>): Promise<void> {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    (error: unknown) => {
-      done = true;
-      if (!world.fs.dead) world.escaped.push(error);
-    },
-  );
-  for (let i = 0; i < 600 && !done && !world.fs.dead; i++) await vi.advanceTimersByTimeAsync(250);
-}
+import {
+  CONCURRENCY,
+  drive,
+  newWorld,
+  open,
+  quietConsole,
+  recoverAndCheck,
+  restoreTimers,
+  type World,
+} from "./support/outbox-world.ts";
+import type { FaultKind, Plan } from "./support/sim-fs.ts";
 
 /** Records items over time: 300 ms pass after every fifth (a disk that refused a write is tried again after 1 s). */
 async function record(world: World, outbox: ReturnType<typeof open>, prefix: string, from: number, to: number) {
@@ -125,33 +54,8 @@ async function scenario(world: World): Promise<void> {
   if (second) await drive(world, second.shutdown({ timeoutMs: 30_000 }));
 }
 
-/** The next process on a healthy disk and API: delivers whatever is left, then the invariants. */
-async function recoverAndCheck(world: World, label: string, maxDuplicates: number): Promise<void> {
-  world.fs.revive();
-  const last = open(world, false);
-  expect(last, `${label}: the spool opens after it`).toBeDefined();
-  await drive(world, last!.shutdown({ timeoutMs: 60_000 }));
-  const received = new Set(world.received);
-  const dropped = new Set(world.drops.map((drop) => (drop.body as { trace_id: string }).trace_id));
-  const lost = [...world.accepted].filter((trace) => !received.has(trace) && !dropped.has(trace));
-  expect(lost, `${label}: accepted and neither delivered nor dropped`).toEqual([]);
-  expect(world.escaped, `${label}: errors that escaped`).toEqual([]);
-  const duplicates = world.received.length - received.size;
-  expect(duplicates, `${label}: delivered twice`).toBeLessThanOrEqual(maxDuplicates);
-  expect([...world.fs.files.keys()], `${label}: left on disk`).toEqual([]);
-}
-
-beforeEach(() => {
-  // A stub client logs through console: warn lines of the spool's troubles are expected here.
-  vi.spyOn(console, "warn").mockImplementation(() => {});
-  vi.useFakeTimers({
-    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "Date", "performance"],
-  });
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+beforeEach(quietConsole);
+afterEach(restoreTimers);
 
 const stride = Number(process.env.PAREA_CRASH_STRIDE ?? 1);
 

@@ -20,7 +20,7 @@ export interface Plan {
   /** The operation (1-based, counted since the plan was set) that crashes or fails. */
   at: number;
   kind: "crash" | FaultKind;
-  /** For errno faults: every later write and open fails too (a disk that stays full). */
+  /** For errno faults: every later open and write fails too (a disk that stays full; deleting and truncating still work). */
   persist?: boolean;
 }
 
@@ -36,6 +36,8 @@ export class SimFs implements FileSystem {
   /** Operations since the plan was set (or since creation). */
   ops = 0;
   dead = false;
+  /** While set, every open and write fails ENOSPC (a full disk that may be freed later). */
+  full = false;
   /** When set, every operation is listed here (for a failure's story). */
   trace: string[] | undefined;
   private plan: Plan | undefined;
@@ -105,6 +107,7 @@ export class SimFs implements FileSystem {
     this.trace?.push(`${n} ${op} ${path}`);
     const plan = this.plan;
     if (this.failing && writes) throw errno(plan!.kind, op, path);
+    if (this.full && writes) throw errno("ENOSPC", op, path);
     if (this.failNextWrite && op === "write") {
       this.failNextWrite = false;
       throw errno("ENOSPC", op, path);
@@ -124,7 +127,7 @@ export class SimFs implements FileSystem {
   }
 
   mkdirSync(path: string): undefined {
-    this.step("mkdir", path, true);
+    this.step("mkdir", path, false);
     this.dirs.add(path);
     return undefined;
   }
@@ -169,7 +172,7 @@ export class SimFs implements FileSystem {
 
   ftruncateSync(fd: number, length: number): void {
     const path = this.pathOf(fd);
-    this.step("ftruncate", path, true);
+    this.step("ftruncate", path, false);
     this.files.set(path, this.files.get(path)!.subarray(0, length));
   }
 
@@ -179,7 +182,7 @@ export class SimFs implements FileSystem {
   }
 
   unlinkSync(path: string): void {
-    this.step("unlink", path, true);
+    this.step("unlink", path, false);
     if (!this.files.delete(path)) throw errno("ENOENT", "unlink", path);
   }
 
