@@ -1,7 +1,10 @@
 // The outbox across processes (test/support/outbox-child.mts): SIGKILL while recording into a spool
-// loses nothing that was accepted, and an outbox never keeps a process alive that is done.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+// loses nothing that was accepted, an outbox never keeps a process alive that is done (nor after a
+// flush that timed out), the spool's lock across pid namespaces (as containers sharing a volume), a
+// real full disk and a directory the process may not write. The last three need root's unshare,
+// mount and setpriv: where those are missing they are skipped, with the reason in the test's name.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -32,7 +35,13 @@ interface Child {
 }
 
 function child(...args: string[]): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", CHILD, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  return childVia([], ...args);
+}
+
+/** The child run through a wrapper command (unshare: another pid namespace; setpriv: another user). */
+function childVia(via: string[], ...args: string[]): Child {
+  const command = [...via, process.execPath, "--import", "tsx", CHILD, ...args];
+  const proc = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
   cleanups.push(() => proc.kill("SIGKILL"));
   const lines: string[] = [];
   const watchers: { test: (line: string, count: number) => boolean; resolve: () => void }[] = [];
@@ -141,9 +150,92 @@ describe("outbox: process lifetime", () => {
     const proc = child("shutdown", s.url, "10");
     await proc.waitFor((line) => line.startsWith("{"));
     const printed = performance.now();
-    expect(JSON.parse(proc.lines[0]!)).toEqual({ delivered: 0, rejected: 0, dropped: 0, pending: 10 });
+    // In memory: the ten undelivered went to onDrop ("shutdown"); nothing is left pending.
+    expect(JSON.parse(proc.lines[0]!)).toEqual({ delivered: 0, rejected: 0, dropped: 10, pending: 0 });
     const { code, at } = await proc.exited;
     expect(code).toBe(0);
     expect(at - printed).toBeLessThan(1_000);
   }, 30_000);
+});
+
+describe("outbox: process lifetime after a flush that timed out", () => {
+  it("the retry wait (Retry-After: 50) does not hold the process once flush({ timeoutMs }) has returned", async () => {
+    const s = await server(() => ({ status: 503, headers: { "retry-after": "50" } }));
+    const proc = child("flush", s.url, "1000");
+    await proc.waitFor((line) => line.startsWith("{"));
+    const printed = performance.now();
+    expect(JSON.parse(proc.lines[0]!)).toMatchObject({ delivered: 0, pending: 1 });
+    const { code, at } = await proc.exited;
+    expect(code).toBe(0);
+    // Well before the 50 s the server asked for.
+    expect(at - printed).toBeLessThan(30_000);
+  }, 60_000);
+});
+
+const works = (command: string[]) => spawnSync(command[0]!, command.slice(1), { stdio: "ignore" }).status === 0;
+const NAMESPACE = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc"];
+const canUnshare = works([...NAMESPACE, "true"]);
+const canMount = process.getuid?.() === 0 && works(["mount", "--version"]);
+const NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
+const canDropPrivileges = process.getuid?.() === 0 && works([...NOBODY, "true"]);
+
+function scratch(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe("outbox: the spool's lock and disk, as containers and operators meet them", () => {
+  it.skipIf(!canUnshare)(
+    `two processes in separate pid namespaces (both pid 1) on one directory: the second is refused while the first lives, and takes over once it is killed${canUnshare ? "" : " [skipped: needs unshare --pid as root]"}`,
+    async () => {
+      const dir = scratch("parea-outbox-ns-");
+      const first = childVia(NAMESPACE, "hold", dir);
+      await first.waitFor((line) => line === "held");
+      const second = childVia(NAMESPACE, "open", dir);
+      await second.exited;
+      expect(JSON.parse(second.lines[0]!)).toMatchObject({ name: "PareaError", option: "spoolDir" });
+      expect(JSON.parse(second.lines[0]!).message).toMatch(/in use by another outbox \(pid 1\)/);
+      first.kill();
+      await first.exited;
+      const third = childVia(NAMESPACE, "open", dir);
+      await third.exited;
+      expect(third.lines).toEqual(["held"]);
+      expect(readdirSync(dir)).toEqual([]);
+    },
+    60_000,
+  );
+
+  it.skipIf(!canMount)(
+    `a full disk (tmpfs of 512 KiB): 20 000 calls accepted into memory, no pile of files${canMount ? "" : " [skipped: needs mount as root]"}`,
+    async () => {
+      const mountPoint = scratch("parea-outbox-full-");
+      const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", mountPoint]);
+      expect(mounted.status, String(mounted.stderr)).toBe(0);
+      cleanups.push(() => spawnSync("umount", [mountPoint]));
+      const dir = join(mountPoint, "spool");
+      mkdirSync(dir);
+      const filler = spawnSync("dd", ["if=/dev/zero", `of=${join(mountPoint, "filler")}`, "bs=4k"]);
+      expect(String(filler.stderr)).toMatch(/No space left/);
+      const proc = child("fill", dir, "20000");
+      await proc.waitFor((line) => line.startsWith("{"));
+      expect(JSON.parse(proc.lines[0]!)).toMatchObject({ queued: 20_000, dropped: 0 });
+      // The lock's socket, and at most one segment that could not be written.
+      expect(readdirSync(dir).length).toBeLessThanOrEqual(3);
+    },
+    60_000,
+  );
+
+  it.skipIf(!canDropPrivileges)(
+    `an existing spool directory the process may not write: a PareaError naming spoolDir${canDropPrivileges ? "" : " [skipped: needs setpriv as root]"}`,
+    async () => {
+      const dir = scratch("parea-outbox-ro-"); // root's, mode 0700: nobody may not even look in
+      const proc = childVia(NOBODY, "open", dir);
+      await proc.exited;
+      const outcome = JSON.parse(proc.lines[0]!);
+      expect(outcome).toMatchObject({ name: "PareaError", option: "spoolDir" });
+      expect(outcome.message).toMatch(/permission denied \(EACCES\)/);
+    },
+    60_000,
+  );
 });

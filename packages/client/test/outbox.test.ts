@@ -1,10 +1,9 @@
 // The outbox in one process, over real HTTP on 127.0.0.1 (the fault server where a test needs outages,
 // stalls or a key echoed back; the fake where a service's own test would use it): what is accepted,
 // retried, rejected and dropped, the counts flush/shutdown/stats report, the spool's lock and size.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { PareaError, PareaInvalidRequestError, PareaValidationError } from "../src/errors.ts";
 import { operations } from "../src/generated/operations/index.ts";
 import { createPareaClient } from "./support/client-under-test.ts";
@@ -12,38 +11,7 @@ import { createOutbox as createMemoryOutbox } from "../src/outbox-entry.ts";
 import { createOutbox, type OutboxDrop } from "../src/outbox-entry.node.ts";
 import { createFakeParea } from "../src/testing.node.ts";
 import { captureLog } from "./support/capture-log.ts";
-import { startFaultServer, type Fault, type FaultServer, type RecordedRequest } from "./support/fault-server.mts";
-
-const KEY = "sk-outbox-SECRET-0123456789";
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function server(script: Fault[] | ((n: number, request: RecordedRequest) => Fault)): Promise<FaultServer> {
-  const started = await startFaultServer(script);
-  cleanups.push(() => started.close());
-  return started;
-}
-
-function clientOf(url: string, extra: Parameters<typeof createPareaClient>[0] = {}) {
-  return createPareaClient({ apiKey: KEY, baseUrl: url, timeoutMs: 2_000, ...extra });
-}
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "parea-outbox-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** The spool's data files (the lock's socket and info file are not data). */
-const spoolBytes = (dir: string) =>
-  readdirSync(dir)
-    .filter((name) => /\.(items|acks)$/.test(name))
-    .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
-
-const traceIds = (s: FaultServer, status = 200) =>
-  s.requests.filter((r) => r.status === status).map((r) => JSON.parse(r.body).trace_id as string);
+import { cleanups, clientOf, KEY, server, spoolBytes, tempDir, traceIds } from "./support/outbox-helpers.ts";
 
 describe("outbox: the request path", () => {
   it("has one method per retry-safe operation of the generated table, and nothing else", () => {
@@ -342,7 +310,7 @@ describe("outbox: the spool", () => {
     for (let round = 0; round < 6; round++) {
       for (let i = 0; i < 2_000; i++) outbox.recordFeedback({ trace_id: `r${round}-${i}`, score: 1, comment });
       await outbox.flush({ timeoutMs: 30_000 });
-      const bytes = readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+      const bytes = spoolBytes(dir);
       largest = Math.max(largest, bytes);
     }
     // 12 000 items of ~480 bytes were written (5.8 MB); what stays is at most the open 1 MiB segment.
@@ -364,7 +332,7 @@ describe("outbox: the spool", () => {
     for (let i = 0; i < 3_000; i++) outbox.recordFeedback({ trace_id: `t${i}`, score: 1, comment });
     for (let i = 0; i < 600 && outbox.stats().delivered < 3_000; i++) await new Promise((r) => setTimeout(r, 50));
     // 3.1 MB were written across four segments; the first is kept only by "slow".
-    const bytes = readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+    const bytes = spoolBytes(dir);
     expect(outbox.stats()).toMatchObject({ queued: 1, delivered: 3_000 });
     expect(bytes).toBeLessThan(1.5 * 1024 * 1024);
     released = true;

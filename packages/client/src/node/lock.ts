@@ -7,7 +7,16 @@
 // if it is the recorded holder, else retry: two contenders racing both step back rather than both hold).
 // Safe between processes on one machine (containers sharing a volume included); not across machines
 // (NFS): a socket file there does not reach a process on another host.
-import { readdirSync, readFileSync, unlinkSync, writeFileSync, openSync, closeSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { createServer, type Server } from "node:net";
@@ -32,6 +41,8 @@ export function acquireLock(path: string, refuse: (holder: Holder) => Error): ()
   if (held.has(path)) throw refuse(describe({ pid: process.pid, host: hostname() }));
   const dir = dirname(path);
   const prefix = `${basename(path)}.`;
+  // A failed bind names its errno only on the next tick: ask first, so EACCES or EROFS is said as such.
+  accessSync(dir, constants.W_OK | constants.X_OK);
   for (let attempt = 1; ; attempt++) {
     const name = `${prefix}${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 10)}.sock`;
     const dirFd = Buffer.byteLength(join(dir, name)) + 8 > MAX_SOCKET_PATH ? openSync(dir, "r") : undefined;
@@ -48,7 +59,13 @@ export function acquireLock(path: string, refuse: (holder: Holder) => Error): ()
     const live = others.filter((_, i) => states[i] === "alive");
     for (const [i, file] of others.entries()) if (states[i] === "dead") removeQuietly(join(dir, file));
     if (live.length === 0) {
-      writeFileSync(path, `${JSON.stringify({ pid: process.pid, host: hostname(), socket: name })}\n`, { mode: 0o600 });
+      try {
+        writeFileSync(path, `${JSON.stringify({ pid: process.pid, host: hostname(), socket: name })}\n`, {
+          mode: 0o600,
+        });
+      } catch {
+        // Information only: a full disk must not stop the lock (the socket holds it).
+      }
       held.add(path);
       let released = false;
       return () => {
@@ -108,9 +125,8 @@ function listen(dir: string, file: string, dirFd: number | undefined): { close()
   server.listen(socketPath(dir, file, dirFd));
   if (!server.listening) {
     server.close(() => {});
-    // listen() reports a failed bind on the next tick; this is the same failure, said now.
-    const code = (failure as NodeJS.ErrnoException | undefined)?.code ?? "EAGAIN";
-    throw Object.assign(new Error(`cannot listen on the lock's socket in ${dir} (${code})`), { code });
+    // listen() reports a failed bind on the next tick; the directory was writable, so say what failed.
+    throw new Error(`cannot create the lock's socket in ${dir}`, { cause: failure });
   }
   server.unref();
   return {
