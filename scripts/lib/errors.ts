@@ -10,7 +10,15 @@ export class SpecPipelineError extends Error {
 export function runCli(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
     const usage = (error as { usage?: unknown }).usage;
-    console.error(error instanceof SpecPipelineError ? `error: ${error.message}` : error);
+    // A stack overflow is the input's doing (a document nested past what a walk can follow), not a bug.
+    const overflow = error instanceof RangeError && /call stack/i.test(error.message);
+    console.error(
+      error instanceof SpecPipelineError
+        ? `error: ${error.message}`
+        : overflow
+          ? "error: the document is nested too deeply to process"
+          : error,
+    );
     if (typeof usage === "string") console.error(`\n${usage}`);
     process.exitCode = typeof usage === "string" ? 2 : 1;
   });

@@ -60,6 +60,57 @@ export async function readOpenApi(path: string): Promise<OpenApiDocument> {
   return doc;
 }
 
+/**
+ * Deeper than this, a document is refused: no schema a client can use nests so far, and every step of
+ * the pipeline (normalization, canonicalization, the diff engine) walks documents recursively.
+ */
+export const MAX_DOCUMENT_DEPTH = 256;
+
+/**
+ * A parsed document must be a tree of bounded depth: JSON cannot be anything else, but YAML can (an
+ * alias to one of its own ancestors makes a cycle). Walked with an explicit stack, so the check itself
+ * cannot overflow; a subtree shared through an alias is walked once.
+ */
+export function assertTree(doc: unknown, path: string): void {
+  interface Frame {
+    node: object;
+    key: string;
+    parent: Frame | undefined;
+    depth: number;
+  }
+  const pointer = (frame: Frame | undefined): string => {
+    const keys: string[] = [];
+    for (let at = frame; at?.parent; at = at.parent) keys.push(at.key.replace(/~/g, "~0").replace(/\//g, "~1"));
+    return `#/${keys.reverse().join("/")}`;
+  };
+  const onPath = new Set<object>();
+  const done = new Set<object>();
+  if (typeof doc !== "object" || doc === null) return;
+  const stack: (Frame | { exit: object })[] = [{ node: doc, key: "", parent: undefined, depth: 0 }];
+  while (stack.length) {
+    const top = stack.pop()!;
+    if ("exit" in top) {
+      onPath.delete(top.exit);
+      done.add(top.exit);
+      continue;
+    }
+    if (onPath.has(top.node))
+      throw new SpecPipelineError(
+        `${path} refers to itself through a YAML alias at ${pointer(top)}: a document must be a tree`,
+      );
+    if (done.has(top.node)) continue;
+    if (top.depth > MAX_DOCUMENT_DEPTH)
+      throw new SpecPipelineError(
+        `${path} nests deeper than ${MAX_DOCUMENT_DEPTH} levels at ${pointer(top).slice(0, 200)}...: refused, no client can use such a schema`,
+      );
+    onPath.add(top.node);
+    stack.push({ exit: top.node });
+    for (const [key, value] of Object.entries(top.node))
+      if (typeof value === "object" && value !== null)
+        stack.push({ node: value, key, parent: top, depth: top.depth + 1 });
+  }
+}
+
 export function assertOpenApi(doc: unknown, path: string): asserts doc is OpenApiDocument {
   const version = (doc as OpenApiDocument | null)?.openapi;
   if (typeof version !== "string" || !/^3\.[01]\./.test(version)) {
@@ -70,6 +121,7 @@ export function assertOpenApi(doc: unknown, path: string): asserts doc is OpenAp
   if (typeof (doc as OpenApiDocument).paths !== "object" || (doc as OpenApiDocument).paths === null) {
     throw new SpecPipelineError(`${path} has no "paths" object`);
   }
+  assertTree(doc, path);
 }
 
 /** Stable JSON for files that are compared byte for byte. */

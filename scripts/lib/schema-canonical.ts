@@ -42,3 +42,15 @@ export function canonicalize(node: unknown): unknown {
   }
   return out;
 }
+
+/** Sorted keys at every level: objects that differ only in key order (which means nothing) read the same. */
+const sortedKeys = (_key: string, value: unknown): unknown =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : value;
+
+/**
+ * JSON for comparing two parts of documents: equal exactly when they mean the same, whatever order
+ * their keys came in (a document re-serialized by another tool is not a change). Arrays keep their order.
+ */
+export const stableJson = (value: unknown): string => JSON.stringify(value, sortedKeys);

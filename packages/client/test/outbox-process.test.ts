@@ -220,6 +220,7 @@ describe("outbox: the spool's lock and disk, as containers and operators meet th
       const proc = child("fill", dir, "20000");
       await proc.waitFor((line) => line.startsWith("{"));
       expect(JSON.parse(proc.lines[0]!)).toMatchObject({ queued: 20_000, dropped: 0 });
+      await proc.exited; // before the file system is unmounted
       // The lock's socket, and at most one segment that could not be written.
       expect(readdirSync(dir).length).toBeLessThanOrEqual(3);
     },

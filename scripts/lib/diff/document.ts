@@ -5,10 +5,11 @@
 // side they are on.
 import type { OpenApiDocument } from "../files.ts";
 import { deref, own } from "../refs.ts";
+import { stableJson } from "../schema-canonical.ts";
 import { compareSchemas, type Found, type Side } from "./schema.ts";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-const json = (value: unknown) => JSON.stringify(value);
+const json = stableJson;
 const show = (value: unknown) => `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;
 const template = (path: string) => path.replace(/\{[^}]*\}/g, "{}");
 const pathParams = (path: string) => [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!);

@@ -6,6 +6,7 @@
 import { compareIntervals, formatInterval, intervalOf, type Quantity } from "../bounds.ts";
 import type { OpenApiDocument } from "../files.ts";
 import { deref, own } from "../refs.ts";
+import { stableJson } from "../schema-canonical.ts";
 
 export type Side = "request" | "response";
 
@@ -62,7 +63,7 @@ const texts = new WeakMap<object, string>();
 const json = (value: unknown): string => {
   if (typeof value !== "object" || value === null) return JSON.stringify(value);
   let text = texts.get(value);
-  if (text === undefined) texts.set(value, (text = JSON.stringify(value)));
+  if (text === undefined) texts.set(value, (text = stableJson(value)));
   return text;
 };
 const views = new WeakMap<object, WeakMap<object, Schema>>();
