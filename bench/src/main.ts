@@ -11,6 +11,7 @@ import { httpContenders, inProcessContenders } from "./contenders.ts";
 import { loadHeyApi } from "./hey-api.ts";
 import { measureImport, type ImportResult } from "./import.ts";
 import { measureOutboxDrain, measureOutboxMemory, measureOutboxPerCall } from "./outbox.ts";
+import { faultSection, measureFlakyDrain, measureOutage } from "./outbox-faults.ts";
 import { measurePipeline, type PipelineResult } from "./pipeline.ts";
 import { formatRatio, median, runRounds, type RoundsResult } from "./rounds.ts";
 import { coldImportMs } from "./startup.ts";
@@ -82,6 +83,9 @@ async function main(): Promise<void> {
   } finally {
     child.kill();
   }
+  log("outbox: drain with 5 % 503s next to a fault-free drain, and an outage's probes");
+  const flakyDrain = await measureFlakyDrain({ items: quick ? 500 : 20_000, rounds: quick ? 1 : 3, concurrency: 4 });
+  const outage = await measureOutage({ concurrency: 16, seconds: quick ? 4 : 10 });
   log("outbox: memory with 100 000 items queued while Parea is down");
   const outboxMemory = await measureOutboxMemory(quick ? 2_000 : 100_000);
   log("in-process, stubbed fetch");
@@ -162,6 +166,8 @@ async function main(): Promise<void> {
     "| --- | --- | --- |",
     `| in memory | ${outboxMemory.memory.idleMb.toFixed(0)} MB | **${outboxMemory.memory.deltaMb.toFixed(1)} MB** |`,
     `| with a spoolDir | ${outboxMemory.spool.idleMb.toFixed(0)} MB | **${outboxMemory.spool.deltaMb.toFixed(1)} MB** |`,
+    "",
+    ...faultSection(flakyDrain, outage, rates),
     "",
     "## In process (stubbed fetch, no network)",
     "",
