@@ -6,7 +6,9 @@
 // (an atomic create), then look at every other socket of the lock; if any answers, step back (and refuse
 // if it is the recorded holder, else retry: two contenders racing both step back rather than both hold).
 // Safe between processes on one machine (containers sharing a volume included); not across machines
-// (NFS): a socket file there does not reach a process on another host.
+// (NFS): a socket file there does not reach a process on another host. On Windows, where libuv listens
+// on named pipes, the lock is a pipe named after the path: the first instance is exclusive, and it
+// goes with its process (not tested here: no Windows machine).
 import {
   accessSync,
   closeSync,
@@ -18,6 +20,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { hostname } from "node:os";
+import { createHash } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
 import { createServer, type Server } from "node:net";
 import { Worker } from "node:worker_threads";
@@ -39,6 +42,7 @@ const ATTEMPTS = 4;
 export function acquireLock(path: string, refuse: (holder: Holder) => Error): () => void {
   path = resolve(path);
   if (held.has(path)) throw refuse(describe({ pid: process.pid, host: hostname() }));
+  if (process.platform === "win32") return windowsLock(path, refuse);
   const dir = dirname(path);
   const prefix = `${basename(path)}.`;
   // A failed bind names its errno only on the next tick: ask first, so EACCES or EROFS is said as such.
@@ -82,6 +86,28 @@ export function acquireLock(path: string, refuse: (holder: Holder) => Error): ()
     if (attempt >= ATTEMPTS || (info?.socket !== undefined && live.includes(info.socket))) throw refuse(describe(info));
     sleepSync(10 + Math.random() * 40 * attempt);
   }
+}
+
+function windowsLock(path: string, refuse: (holder: Holder) => Error): () => void {
+  const pipe = `\\\\.\\pipe\\parea-lock-${createHash("sha256").update(path.toLowerCase()).digest("hex").slice(0, 40)}`;
+  const server = createServer((socket) => socket.destroy());
+  server.on("error", () => {});
+  server.listen(pipe);
+  if (!server.listening) throw refuse(describe(readInfo(path)));
+  server.unref();
+  try {
+    writeFileSync(path, `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`);
+  } catch {
+    // information only
+  }
+  held.add(path);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    held.delete(path);
+    server.close();
+  };
 }
 
 interface Info {
