@@ -48,8 +48,12 @@ it("a --quick run writes every section with a figure for every contender", async
     /\| 16 \| [\d,]+ \([\d, ]+\) \| [\d,]+ \([\d, ]+\): \*\*\d+\.\d\dx \(\d+\.\d\d-\d+\.\d\d\)\*\* \|/,
   );
   expect(report).toMatch(/\| with a spoolDir \| \d+ MB \| \*\*-?\d+\.\d MB\*\* \|/);
-  expect(report).toMatch(/\| 5 % 503 \| [\d,]+ \([\d, ]+\): \*\*\d+\.\d\dx\*\* \([\d., ]+\) \| [\d,]+ \([\d, ]+\): \*\*\d+\.\d\dx\*\*/);
-  expect(report).toMatch(/Outage: every request answered 503 for \d+ s, .* then \d+ probes, at [\d.]+ s.*\*\*one per backoff step\*\*/);
+  expect(report).toMatch(
+    /\| 5 % 503 \| [\d,]+ \([\d, ]+\): \*\*\d+\.\d\dx\*\* \([\d., ]+\) \| [\d,]+ \([\d, ]+\): \*\*\d+\.\d\dx\*\*/,
+  );
+  expect(report).toMatch(
+    /Outage: every request answered 503 for \d+ s, .* then \d+ probes, at [\d.]+ s.*\*\*one per backoff step\*\*/,
+  );
   expect(report).toMatch(/\| seed \(1 operation\) \| [\d,]+ B \| [\d,]+ B \| [\d,]+ B \|/);
   expect(report).not.toMatch(/NaN|Infinity|undefined/);
 }, 120_000);

@@ -13,12 +13,14 @@
 // log with the outbox (internal.ts), and the log gained a warn level for dropped items. 9.9 -> 10 kB.
 // Issue 19 (runtimes) added ~30 B: a body its content-encoding cannot undo (Node 24's fetch decodes
 // zstd; any fetch refuses a bad gzip) is an answer, not a dropped connection that is retried. -> 10.1 kB.
+// Issue 24 added ~40 B: what is validated is the body as it serializes (wireBody: a toJSON's output, NaN
+// as null), serialized once and handed to openapi-fetch as JSON; waits on the monotonic clock. -> 10.2 kB.
 module.exports = [
   {
     name: "@parea-api/client ESM bundle (browser entry), openapi-fetch included",
     path: "dist/index.mjs",
     gzip: true,
-    limit: "10.1 kB",
+    limit: "10.2 kB",
   },
   {
     // What a browser or Worker adds for background delivery: its own entry, never in the one above.
