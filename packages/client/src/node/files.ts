@@ -3,7 +3,17 @@
 // whole writes, and one-line descriptions of what the file system refused. The outbox's spool and the
 // parea CLI's import (checkpoint, rejects) both use them; the CLI imports them from the Node build of
 // @parea-api/client/outbox.
-import * as nodeFs from "node:fs";
+import {
+  closeSync,
+  fdatasyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 
 /** The synchronous file operations the spool uses, as node:fs names them. */
 export interface FileSystem {
@@ -18,7 +28,18 @@ export interface FileSystem {
   unlinkSync(path: string): void;
 }
 
-export const realFs: FileSystem = nodeFs as FileSystem;
+/** A plain object of direct bindings, not the module namespace: the spool calls writeSync once per item. */
+export const realFs: FileSystem = {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  openSync,
+  writeSync,
+  fdatasyncSync,
+  ftruncateSync,
+  closeSync,
+  unlinkSync,
+} as FileSystem;
 
 /**
  * writeSync may write part of it (a disk filling up): write the rest, or throw. The string goes as it

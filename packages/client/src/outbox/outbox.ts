@@ -90,7 +90,8 @@ export function outboxFactory(openSpool?: OpenSpool) {
       const { json, value } = wireBody(op, body);
       check(op, value);
       if (queued >= maxQueued) return drop(op.name, () => value, "full");
-      const item: Item = { id: nextId, at: clock(), json, op, attempts: 0, notBefore: 0, home: undefined };
+      // Every field set here, so items keep one shape when the spool fills in home and size.
+      const item: Item = { id: nextId, at: clock(), json, op, attempts: 0, notBefore: 0, home: undefined, size: 0 };
       // "memory": the disk refused the write (full, read-only); the item is kept here, not durably.
       if (spool?.append(item) === "full") return drop(op.name, () => value, "full");
       nextId++;

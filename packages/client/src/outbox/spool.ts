@@ -88,20 +88,20 @@ export class Spool {
    * cap less one segment: that room is kept for compaction, which can then always go ahead.
    */
   append(item: Stored): Placement {
-    const size = Buffer.byteLength(record(item));
+    const line = record(item);
+    const size = Buffer.byteLength(line);
     if (this.bytes + size > this.room() && !this.reclaim(size)) return "full";
-    return this.write(item);
+    return this.write(item, line, size);
   }
 
   private room(): number {
     return this.options.maxSpoolBytes - this.segmentBytes;
   }
 
-  private write(item: Stored): Placement {
-    const line = record(item);
-    const size = Buffer.byteLength(line);
+  /** One record, built once by the caller (it is the call's largest cost after the write itself). */
+  private write(item: Stored, line: string, size: number): Placement {
     if (this.bytes + size > this.options.maxSpoolBytes) return "full";
-    if (clock() < this.diskRetryAt) return "memory";
+    if (this.diskRetryAt !== -Infinity && clock() < this.diskRetryAt) return "memory";
     let segment = this.active;
     if (!segment || (segment.records > 0 && segment.bytes + size > this.segmentBytes)) segment = this.rotate();
     try {
@@ -253,7 +253,8 @@ export class Spool {
     const moving = [...this.options.pending()].filter((item) => item.home === segment);
     for (const item of moving) {
       const size = item.size!;
-      if (this.write(item) !== "spooled") {
+      const line = record(item);
+      if (this.write(item, line, Buffer.byteLength(line)) !== "spooled") {
         // No room or no disk for the copy: the item keeps its record here, the segment stays.
         item.home = segment;
         item.size = size;
