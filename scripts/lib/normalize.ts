@@ -12,8 +12,42 @@ const { openapiConvertVersion } = createRequire(import.meta.url)("openapi-format
  */
 export async function toOpenApi31(doc: OpenApiDocument): Promise<OpenApiDocument> {
   if (doc.openapi.startsWith("3.1")) return doc;
-  const { data } = await openapiConvertVersion(keepNullableRefs(structuredClone(doc)), { convertTo: "3.1" });
-  return data;
+  const prepared = keepNullableRefs(escapeNames(structuredClone(doc)));
+  const { data } = await openapiConvertVersion(prepared, { convertTo: "3.1" });
+  return restoreNames(data) as OpenApiDocument;
+}
+
+/** Maps whose keys are names and whose values are schemas (a schema's `properties`, `components.schemas`...). */
+const NAME_MAPS = new Set(["properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "schemas"]);
+/** No key in a real document starts with NUL; the converter then sees `\0type`, not the keyword `type`. */
+const ESCAPE = "\u0000";
+
+/**
+ * The converter walks every object and takes any with `type`, `nullable` or `example` keys for a schema,
+ * so a properties map with a property named `type` and one named `nullable` became `type: ["[object
+ * Object]"]` and lost `nullable`. The names in every name-keyed map of schemas are escaped before it runs
+ * and restored after: it converts the schemas under them and never mistakes the map for one. (A map
+ * named so outside a schema, in an example value, is escaped and restored the same way: no change.)
+ */
+function escapeNames(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(escapeNames);
+  if (typeof node !== "object" || node === null) return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [
+      key,
+      NAME_MAPS.has(key) && typeof value === "object" && value !== null && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).map(([name, schema]) => [ESCAPE + name, escapeNames(schema)]))
+        : escapeNames(value),
+    ]),
+  );
+}
+
+function restoreNames(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(restoreNames);
+  if (typeof node !== "object" || node === null) return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key.startsWith(ESCAPE) ? key.slice(1) : key, restoreNames(value)]),
+  );
 }
 
 /**
