@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { OpenApiDocument } from "./files.ts";
+import { portablePattern } from "./schema-canonical.ts";
 
 const { openapiConvertVersion } = createRequire(import.meta.url)("openapi-format") as {
   openapiConvertVersion: (doc: unknown, options: { convertTo: string }) => Promise<{ data: OpenApiDocument }>;
@@ -11,10 +12,40 @@ const { openapiConvertVersion } = createRequire(import.meta.url)("openapi-format
  * example -> examples, exclusive bounds...).
  */
 export async function toOpenApi31(doc: OpenApiDocument): Promise<OpenApiDocument> {
-  if (doc.openapi.startsWith("3.1")) return doc;
+  if (doc.openapi.startsWith("3.1")) return portable(doc) as OpenApiDocument;
   const prepared = keepNullableRefs(escapeNames(structuredClone(doc)));
   const { data } = await openapiConvertVersion(prepared, { convertTo: "3.1" });
-  return restoreNames(data) as OpenApiDocument;
+  return portable(restoreNames(data)) as OpenApiDocument;
+}
+
+/** Values that are data, not schemas: a `pattern` or `nullable` inside them is nobody's keyword. */
+const DATA_KEYS = new Set(["example", "examples", "default", "enum", "const"]);
+
+/**
+ * What every compiler downstream reads the same way: patterns only the u flag refuses rewritten to
+ * their meaning (portablePattern), and a `nullable` with no `type` dropped: it is no 3.1 keyword, a
+ * schema without a type already accepts null, and Ajv refuses it ("nullable" cannot be used without
+ * "type"). Returns the same object when nothing changes (the vendor's 3.1 document, byte for byte).
+ */
+function portable(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    const items = node.map(portable);
+    return items.every((item, i) => item === node[i]) ? node : items;
+  }
+  if (typeof node !== "object" || node === null) return node;
+  let changed = false;
+  const entries: [string, unknown][] = [];
+  for (const [key, value] of Object.entries(node)) {
+    let next = DATA_KEYS.has(key) || key.startsWith("x-") ? value : portable(value);
+    if (key === "pattern" && typeof value === "string") next = portablePattern(value);
+    if (key === "nullable" && typeof value === "boolean" && !("type" in node)) {
+      changed = true;
+      continue;
+    }
+    changed ||= next !== value;
+    entries.push([key, next]);
+  }
+  return changed ? Object.fromEntries(entries) : node;
 }
 
 /** Maps whose keys are names and whose values are schemas (a schema's `properties`, `components.schemas`...). */

@@ -54,3 +54,40 @@ const sortedKeys = (_key: string, value: unknown): unknown =>
  * their keys came in (a document re-serialized by another tool is not a change). Arrays keep their order.
  */
 export const stableJson = (value: unknown): string => JSON.stringify(value, sortedKeys);
+
+const compiles = (pattern: string, flags: string): boolean => {
+  try {
+    new RegExp(pattern, flags);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Characters an escape keeps its meaning for under the u flag (outside a class; `-` too inside one). */
+const SYNTAX = "^$\\.*+?()[]{}|/";
+
+/**
+ * A pattern as every JSON Schema tool reads it. Vendors write `\-`, `\:`, `\_`: identity escapes that
+ * mean the character itself without the u flag and are errors with it (Ajv compiles with it). Such a
+ * pattern is rewritten with those characters unescaped, which means the same; any other pattern (valid
+ * under u already, or not valid at all) is returned as it is.
+ */
+export function portablePattern(pattern: string): string {
+  if (compiles(pattern, "u") || !compiles(pattern, "")) return pattern;
+  let out = "";
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i]!;
+    if (char === "\\" && i + 1 < pattern.length) {
+      const next = pattern[++i]!;
+      const meaningful = /[A-Za-z0-9]/.test(next) || SYNTAX.includes(next) || (inClass && next === "-");
+      out += meaningful ? char + next : next;
+      continue;
+    }
+    if (char === "[") inClass = true;
+    else if (char === "]") inClass = false;
+    out += char;
+  }
+  return compiles(out, "u") ? out : pattern;
+}

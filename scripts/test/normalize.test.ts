@@ -5,6 +5,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { OpenApiDocument } from "../lib/files.ts";
 import { toOpenApi31 } from "../lib/normalize.ts";
+import { defaultReply } from "../lib/replies.ts";
+import type { OperationFacts } from "../lib/spec-facts.ts";
+import { renderValidators } from "../lib/validators.ts";
 
 const KEYWORDS = [
   "type",
@@ -94,5 +97,74 @@ describe("3.0 -> 3.1: schemas converted, their containers left alone", () => {
       ),
       { numRuns: 100, seed: 20_261_204 },
     );
+  });
+});
+
+describe("normalized for every downstream compiler (Ajv's u flag, 3.1 keywords)", () => {
+  /** A 3.1 document whose request and response use the given schema. */
+  const using = (schema: object): OpenApiDocument => ({
+    openapi: "3.1.0",
+    info: { title: "t", version: "1" },
+    paths: {
+      "/x": {
+        post: {
+          requestBody: { content: { "application/json": { schema } } },
+          responses: { "200": { description: "ok", content: { "application/json": { schema } } } },
+        },
+      },
+    },
+  });
+  const facts: OperationFacts = {
+    name: "x",
+    operationId: undefined,
+    method: "POST",
+    path: "/x",
+    pathPattern: "^/x$",
+    retrySafe: false,
+  };
+  const vendorish = {
+    type: "object",
+    required: ["slug", "host", "tag"],
+    properties: {
+      slug: { type: "string", pattern: "^[a-z0-9\\-]+$" },
+      host: { type: "string", pattern: "^[\\w.]+\\:\\d+$" },
+      tag: { type: "string", pattern: "^\\_[a-z]+$" },
+      note: { nullable: true, description: "may be anything, null included" },
+    },
+  };
+
+  it("patterns that only the u flag refuses (\\-, \\:, \\_) mean the same and compile under it", async () => {
+    const doc = await toOpenApi31(using(vendorish));
+    const props = bodyProperties(doc);
+    for (const name of ["slug", "host", "tag"])
+      expect(() => new RegExp(props[name]!.pattern as string, "u")).not.toThrow();
+    expect(props.slug!.pattern).toBe("^[a-z0-9\\-]+$"); // valid under u already: unchanged
+    expect(props.host!.pattern).toBe("^[\\w.]+:\\d+$");
+    expect(props.tag!.pattern).toBe("^_[a-z]+$");
+    for (const [name, samples] of Object.entries({
+      slug: ["a-b", "A"],
+      host: ["h.io:80", "h.io80"],
+      tag: ["_ab", "ab"],
+    })) {
+      const [good, bad] = samples;
+      const before = new RegExp(
+        (vendorish.properties as unknown as Record<string, { pattern: string }>)[name]!.pattern,
+      );
+      const after = new RegExp(props[name]!.pattern as string, "u");
+      expect([after.test(good!), after.test(bad!)]).toEqual([before.test(good!), before.test(bad!)]);
+    }
+    expect(props.note).toEqual({ description: "may be anything, null included" });
+  });
+
+  it("the fake's default reply and the request validators build from such a document", async () => {
+    const doc = await toOpenApi31(using(vendorish));
+    expect(() => defaultReply(doc, facts)).not.toThrow();
+    const validators = renderValidators(doc, [facts]);
+    expect([...validators.keys()].length).toBeGreaterThan(0);
+  });
+
+  it("a pattern no flag can read is left as the vendor wrote it (the lint reports it)", async () => {
+    const doc = await toOpenApi31(using({ type: "string", pattern: "([a-z]" }));
+    expect(doc.paths["/x"].post.requestBody.content["application/json"].schema.pattern).toBe("([a-z]");
   });
 });
