@@ -6,11 +6,11 @@
 // goes per backoff step until one gets through. A 429 pauses every worker for the wait it names, through
 // one SharedRateLimit, as the CLI's import does. One timer wakes the workers for what comes due next (a
 // retry, a pause's end, an expiry); it keeps the process alive only while a flush is awaited.
-import { PareaApiError, type PareaError } from "../errors.js";
+import { PareaApiError, PareaRateLimitError, type PareaError } from "../errors.js";
 import type { Log } from "../logger.js";
 import type { Operation } from "../operations.js";
 import { SharedRateLimit } from "../rate-limit.js";
-import { backoffDelayMs, OUTBOX_BACKOFF, redeliveryDelay, serverRequestedDelayMs } from "../retry.js";
+import { backoffDelayMs, OUTBOX_BACKOFF, redeliveryDelay } from "../retry.js";
 import { clock, ItemQueue, RetryQueue, unref } from "./queues.js";
 import type { Stored } from "./spool.js";
 
@@ -155,7 +155,8 @@ export class Dispatcher {
       request: item.op.name,
       attempt: item.attempts + 1,
       status: ok ? 200 : answer?.status,
-      retryAfterMs: answer && serverRequestedDelayMs(answer.headers),
+      // A 429's wait, as the client read it from the answer (the limiter reads it for 429s only).
+      retryAfterMs: answer instanceof PareaRateLimitError ? answer.retryAfterMs : undefined,
     });
     const delay = ok ? undefined : redeliveryDelay(failure, item.attempts);
     if (ok) {

@@ -64,7 +64,7 @@ export interface SpoolContents {
   skipped: number;
 }
 
-export const spoolError = (message: string) => optionError("spoolDir", message);
+const spoolError = (message: string) => optionError("spoolDir", message);
 
 /** Takes a lock: returns its release, or throws refuse(holder). */
 export type Lock = (path: string, refuse: (holder: string) => Error) => () => void;

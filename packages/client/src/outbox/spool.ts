@@ -254,12 +254,9 @@ export class Spool {
     for (const item of moving) {
       const size = item.size!;
       const line = record(item);
-      if (this.write(item, line, Buffer.byteLength(line)) !== "spooled") {
-        // No room or no disk for the copy: the item keeps its record here, the segment stays.
-        item.home = segment;
-        item.size = size;
-        return;
-      }
+      // No room or no disk for the copy (write leaves the item as it was): its record stays here, and so
+      // does the segment.
+      if (this.write(item, line, Buffer.byteLength(line)) !== "spooled") return;
       segment.live--;
       segment.liveBytes -= size;
       this.liveBytes -= size;
