@@ -62,24 +62,11 @@ export function acquireLock(path: string, refuse: (holder: Holder) => Error): ()
     }
     const live = others.filter((_, i) => states[i] === "alive");
     for (const [i, file] of others.entries()) if (states[i] === "dead") removeQuietly(join(dir, file));
-    if (live.length === 0) {
-      try {
-        writeFileSync(path, `${JSON.stringify({ pid: process.pid, host: hostname(), socket: name })}\n`, {
-          mode: 0o600,
-        });
-      } catch {
-        // Information only: a full disk must not stop the lock (the socket holds it).
-      }
-      held.add(path);
-      let released = false;
-      return () => {
-        if (released) return; // a second call must not remove the next holder's files
-        released = true;
-        held.delete(path);
+    if (live.length === 0)
+      return hold(path, name, () => {
         if (readInfo(path)?.socket === name) removeQuietly(path);
         own.close();
-      };
-    }
+      });
     own.close();
     const info = readInfo(path);
     // The recorded holder answers: it holds. Otherwise the live ones are contenders in flight: again.
@@ -95,8 +82,17 @@ function windowsLock(path: string, refuse: (holder: Holder) => Error): () => voi
   server.listen(pipe);
   if (!server.listening) throw refuse(describe(readInfo(path)));
   server.unref();
+  return hold(path, undefined, () => server.close());
+}
+
+/**
+ * Records this process as the holder (information only: a full disk must not stop the lock, which the
+ * socket or pipe holds) and returns the release: idempotent, since a second call must not remove the
+ * next holder's files.
+ */
+function hold(path: string, socket: string | undefined, close: () => void): () => void {
   try {
-    writeFileSync(path, `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`);
+    writeFileSync(path, `${JSON.stringify({ pid: process.pid, host: hostname(), socket })}\n`, { mode: 0o600 });
   } catch {
     // information only
   }
@@ -106,7 +102,7 @@ function windowsLock(path: string, refuse: (holder: Holder) => Error): () => voi
     if (released) return;
     released = true;
     held.delete(path);
-    server.close();
+    close();
   };
 }
 
