@@ -7,13 +7,11 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { PareaError, PareaInvalidRequestError } from "../src/errors.ts";
 import { createOutbox } from "../src/outbox-entry.node.ts";
-import { outboxFactory } from "../src/outbox/outbox.ts";
-import { Spool } from "../src/outbox/spool.ts";
 import { createFakeParea } from "../src/testing.node.ts";
 import { captureLog } from "./support/capture-log.ts";
 import { createPareaClient } from "./support/client-under-test.ts";
 import { clientOf, KEY, server, spoolBytes, tempDir, traceIds } from "./support/outbox-helpers.ts";
-import { quietConsole, restoreTimers } from "./support/outbox-world.ts";
+import { onSimulatedDisk, quietConsole, restoreTimers } from "./support/outbox-world.ts";
 import { SimFs } from "./support/sim-fs.ts";
 
 const OUTAGE_LINE = /deliveries failed in a row; pausing/;
@@ -107,10 +105,7 @@ describe("outbox: the spool's size and numbers", () => {
     quietConsole();
     try {
       const fs = new SimFs();
-      const open = () => {
-        const disk = fs.view();
-        return outboxFactory((dir, options) => new Spool(dir, { ...options, fs: disk, lock: disk.lock }));
-      };
+      const open = () => onSimulatedDisk(fs).createOutbox;
       const down = { recordFeedback: () => Promise.reject(new Error("down")) };
       const first = open()(down, { spoolDir: "/s", maxSpoolBytes: 16 * 1024 });
       for (let i = 0; i < 40; i++) first.recordFeedback({ trace_id: `old${i}`, score: 1, comment: "o".repeat(200) });
@@ -135,8 +130,7 @@ describe("outbox: a disk that refuses writes", () => {
   it("a full disk: 20 000 calls cost one attempt per second of the disk, no new files; items kept in memory", async () => {
     quietConsole();
     const fs = new SimFs();
-    const disk = fs.view();
-    const createSimOutbox = outboxFactory((dir, options) => new Spool(dir, { ...options, fs: disk, lock: disk.lock }));
+    const { createOutbox: createSimOutbox } = onSimulatedDisk(fs);
     const received: string[] = [];
     const outbox = createSimOutbox(
       { recordFeedback: (body: { trace_id: string }) => (received.push(body.trace_id), Promise.resolve({})) },
@@ -161,8 +155,7 @@ describe("outbox: a disk that refuses writes", () => {
   it("an unwritable spool directory is a PareaError naming spoolDir, not a raw EACCES", () => {
     const fs = new SimFs();
     fs.arm({ at: 2, kind: "EACCES" }); // mkdir, then the lock
-    const disk = fs.view();
-    const createSimOutbox = outboxFactory((dir, options) => new Spool(dir, { ...options, fs: disk, lock: disk.lock }));
+    const { createOutbox: createSimOutbox } = onSimulatedDisk(fs);
     let thrown: unknown;
     try {
       createSimOutbox(createFakeParea() as never, { spoolDir: "/s" });

@@ -46,10 +46,18 @@ export const newWorld = (): World => (
   }
 );
 
+/** createOutbox for one process whose spool is on the simulated disk (its view dies with the process). */
+export function onSimulatedDisk(fs: SimFs) {
+  const disk = fs.view();
+  return {
+    disk,
+    createOutbox: outboxFactory((dir, options) => new Spool(dir, { ...options, fs: disk, lock: disk.lock })),
+  };
+}
+
 /** One process: an outbox on the simulated disk, over an API that fails now and then when `flaky`. */
 export function open(world: World, flaky: boolean, maxSpoolBytes = 16 * 1024) {
-  const disk = world.fs.view();
-  const createOutbox = outboxFactory((dir, options) => new Spool(dir, { ...options, fs: disk, lock: disk.lock }));
+  const { disk, createOutbox } = onSimulatedDisk(world.fs);
   let calls = 0;
   const api = {
     recordFeedback(body: { trace_id: string }): Promise<unknown> {
