@@ -1,7 +1,6 @@
 // pnpm bench: every figure in BENCHMARKS.md, measured in one run on this machine. Ratios are taken
 // within a round (contenders alternate), so machine speed and noise cancel out; medians and ranges
 // are over rounds. `--quick` is the smoke run CI does: tiny counts, no pipeline timings.
-import { fork, type ChildProcess } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { parseArgs } from "node:util";
 import { openapiFetchAlone, serviceBundle, type BundleSize } from "./bundle.ts";
 import { httpContenders, inProcessContenders } from "./contenders.ts";
 import { loadHeyApi } from "./hey-api.ts";
+import { startLoopbackServer } from "./loopback.ts";
 import { measureImport, type ImportResult } from "./import.ts";
 import { measureOutboxDrain, measureOutboxMemory, measureOutboxPerCall } from "./outbox.ts";
 import { faultSection, measureFlakyDrain, measureOutage } from "./outbox-faults.ts";
@@ -28,12 +28,6 @@ const { values } = parseArgs({
 const quick = values.quick;
 const ROUNDS = quick ? 2 : 7;
 
-async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(join(import.meta.dirname, "loopback-server.ts"), { execArgv: ["--import", "tsx"] });
-  const port = await new Promise<number>((resolve) => child.once("message", (message) => resolve(message as number)));
-  return { url: `http://127.0.0.1:${port}`, child };
-}
-
 function ratioTable(result: RoundsResult, unit: string): string[] {
   const lines = ["| contender | per call, relative to the baseline |", "| --- | --- |"];
   for (const [name, ratios] of result.ratios) lines.push(`| ${name} | ${formatRatio(ratios)} |`);
@@ -50,7 +44,7 @@ const kb = (bytes: number) => `${bytes.toLocaleString("en")} B`;
 async function main(): Promise<void> {
   const log = (line: string) => console.log(`bench: ${line}`);
   const heyApi = await loadHeyApi(join(repoRoot, "spec", "dist", "openapi.json"));
-  const { url, child } = await startServer();
+  const { url, child } = await startLoopbackServer();
   const sections: string[] = [];
   const http: Record<number, RoundsResult> = {};
   let imported: ImportResult | undefined;

@@ -7,18 +7,13 @@
 // - outage: every request answered 503 for 10 s: the requests the API sees, and whether after the first
 //   failures they come one at a time, each a backoff step after the last (target: no more than one
 //   probe per step).
-import { execFile, fork, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { startLoopbackServer } from "./loopback.ts";
 
 const run = promisify(execFile);
 const CHILD = join(import.meta.dirname, "outbox-child.mjs");
-
-async function startServer(mode: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(join(import.meta.dirname, "loopback-server.ts"), [mode], { execArgv: ["--import", "tsx"] });
-  const port = await new Promise<number>((resolve) => child.once("message", (message) => resolve(message as number)));
-  return { url: `http://127.0.0.1:${port}`, child };
-}
 
 export interface FlakyDrain {
   items: number;
@@ -37,8 +32,8 @@ export async function measureFlakyDrain({
   rounds: number;
   concurrency: number;
 }): Promise<FlakyDrain> {
-  const clean = await startServer("ok");
-  const flaky = await startServer("flaky:0.05");
+  const clean = await startLoopbackServer("ok");
+  const flaky = await startLoopbackServer("flaky:0.05");
   const result: FlakyDrain = {
     items,
     concurrency,
@@ -82,7 +77,7 @@ export async function measureOutage({
   concurrency: number;
   seconds: number;
 }): Promise<Outage> {
-  const down = await startServer("down");
+  const down = await startLoopbackServer("down");
   try {
     const { stdout } = await run(process.execPath, [
       CHILD,
