@@ -13,7 +13,8 @@ const { openapiConvertVersion } = createRequire(import.meta.url)("openapi-format
  */
 export async function toOpenApi31(doc: OpenApiDocument): Promise<OpenApiDocument> {
   if (doc.openapi.startsWith("3.1")) return portable(doc) as OpenApiDocument;
-  const prepared = keepNullableRefs(escapeNames(structuredClone(doc)));
+  // prepare copies as it goes, so the converter (which changes what it is given) never touches `doc`.
+  const prepared = prepare(doc);
   const { data } = await openapiConvertVersion(prepared, { convertTo: "3.1" });
   return portable(restoreNames(data)) as OpenApiDocument;
 }
@@ -59,18 +60,31 @@ const ESCAPE = "\u0000";
  * Object]"]` and lost `nullable`. The names in every name-keyed map of schemas are escaped before it runs
  * and restored after: it converts the schemas under them and never mistakes the map for one. (A map
  * named so outside a schema, in an example value, is escaped and restored the same way: no change.)
+ *
+ * FastAPI emits `{ $ref, nullable: true }` for optional nested models. OAS 3.0 ignores siblings of
+ * $ref, and the converter drops a `nullable` that has no `type`, so the "or null" would be lost and
+ * client-side validation would reject nulls the server accepts. Wrapping the ref in anyOf first lets
+ * the converter turn it into `anyOf: [ref, {type: null}]`.
+ *
+ * Both in one walk, which builds a new object for every object (fromEntries: a property named
+ * __proto__ stays a property).
  */
-function escapeNames(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(escapeNames);
+function prepare(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(prepare);
   if (typeof node !== "object" || node === null) return node;
-  return Object.fromEntries(
+  const out: Record<string, unknown> = Object.fromEntries(
     Object.entries(node).map(([key, value]) => [
       key,
       NAME_MAPS.has(key) && typeof value === "object" && value !== null && !Array.isArray(value)
-        ? Object.fromEntries(Object.entries(value).map(([name, schema]) => [ESCAPE + name, escapeNames(schema)]))
-        : escapeNames(value),
+        ? Object.fromEntries(Object.entries(value).map(([name, schema]) => [ESCAPE + name, prepare(schema)]))
+        : prepare(value),
     ]),
   );
+  if (typeof out.$ref === "string" && out.nullable === true && out.type === undefined) {
+    const { $ref, ...siblings } = out;
+    return { ...siblings, anyOf: [{ $ref }] };
+  }
+  return out;
 }
 
 function restoreNames(node: unknown): unknown {
@@ -79,23 +93,4 @@ function restoreNames(node: unknown): unknown {
   return Object.fromEntries(
     Object.entries(node).map(([key, value]) => [key.startsWith(ESCAPE) ? key.slice(1) : key, restoreNames(value)]),
   );
-}
-
-/**
- * FastAPI emits `{ $ref, nullable: true }` for optional nested models. OAS 3.0 ignores siblings of
- * $ref, and the converter drops a `nullable` that has no `type`, so the "or null" would be lost and
- * client-side validation would reject nulls the server accepts. Wrapping the ref in anyOf first lets
- * the converter turn it into `anyOf: [ref, {type: null}]`.
- */
-function keepNullableRefs(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(keepNullableRefs);
-  if (typeof node !== "object" || node === null) return node;
-  const out: Record<string, unknown> = Object.fromEntries(
-    Object.entries(node).map(([key, value]) => [key, keepNullableRefs(value)]),
-  );
-  if (typeof out.$ref === "string" && out.nullable === true && out.type === undefined) {
-    const { $ref, ...siblings } = out;
-    return { ...siblings, anyOf: [{ $ref }] };
-  }
-  return out;
 }
