@@ -5,7 +5,10 @@ import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import openapiTS, { astToString } from "openapi-typescript";
 import { runCli, SpecPipelineError } from "./lib/errors.ts";
-import { assertOpenApi, parseDocument, readText } from "./lib/files.ts";
+import { GENERIC_CONFIG, loadConfig, namingOptions, readLock, type PipelineConfig } from "./lib/config.ts";
+import { assertOpenApi, parseDocument, readText, type OpenApiDocument } from "./lib/files.ts";
+import { helperOperations, renderHelpers } from "./lib/helpers.ts";
+import { deref } from "./lib/refs.ts";
 import { generatedDir, repoRoot, specFiles } from "./lib/paths.ts";
 import { extractSpecFacts, IDEMPOTENT_METHODS, type OperationFacts, type SpecFacts } from "./lib/spec-facts.ts";
 import { requestFields } from "./lib/fields.ts";
@@ -24,14 +27,23 @@ function header(sourceLabel: string, sha256: string): string {
 // Every value from the spec goes through literal() (lib/emit.ts), in code and in comments alike.
 function renderFacts(facts: SpecFacts): string {
   return [
-    `/** The security scheme ${literal(facts.apiKey.scheme)}: where the API key goes on every request. */`,
-    `export const apiKeyAuth = ${literal({ in: facts.apiKey.in, name: facts.apiKey.name }, 2)} as const;`,
+    facts.credential
+      ? `/** The security scheme ${literal(facts.credential.scheme)}: where the API key goes on every request. */`
+      : "/** No operation is secured: no credential is sent. */",
+    `export const apiKeyAuth: { in: "header" | "query" | "cookie"; name: string; prefix: string } | undefined = ${
+      facts.credential
+        ? literal({ in: facts.credential.in, name: facts.credential.name, prefix: facts.credential.prefix }, 2)
+        : "undefined"
+    };`,
     "",
-    "/** servers[0].url of the spec: the production API. */",
-    `export const defaultBaseUrl = ${literal(facts.defaultBaseUrl)};`,
+    "/** servers[0].url of the spec (variables at their defaults): the production API; empty when it has none. */",
+    `export const defaultBaseUrl: string = ${literal(facts.defaultBaseUrl)};`,
+    "",
+    "/** A relative server's path: it follows the base URL a caller gives. */",
+    `export const serverPath: string = ${literal(facts.serverPath)};`,
     "",
     "/** Path segments every operation's path starts with (vendor SDKs put them in the base URL). */",
-    `export const pathPrefix = ${literal(facts.pathPrefix)};`,
+    `export const pathPrefix: string = ${literal(facts.pathPrefix)};`,
     "",
     "/** Methods HTTP defines as idempotent (scripts/lib/spec-facts.ts): safe to retry when the spec knows no better. */",
     `export const idempotentMethods = ${literal([...IDEMPOTENT_METHODS])} as const;`,
@@ -59,18 +71,21 @@ function renderOperationIndex(operations: OperationFacts[]): string {
   return [
     ...names.map((name) => `import { ${name} } from "./${name}.js";`),
     "",
-    "/** Every operation of the spec, named from its summary. */",
+    "/** Every operation of the spec, by its locked name (spec/vendor.yaml's naming). */",
     `export const operations = { ${names.join(", ")} } as const;`,
     "",
   ].join("\n");
 }
 
 /** Render every generated file in memory; nothing is written unless all of them render. */
-export async function renderGenerated(specPath: string): Promise<Map<string, string>> {
+export async function renderGenerated(specPath: string, config?: PipelineConfig): Promise<Map<string, string>> {
+  config ??= await loadConfig();
   const text = await readText(specPath, "normalized spec");
   const doc = parseDocument(text, specPath, "normalized spec");
   assertOpenApi(doc, specPath);
-  const facts = extractSpecFacts(doc, specPath);
+  const lock = await readLock(config);
+  const facts = extractSpecFacts(doc, specPath, namingOptions(config, lock));
+  const helpers = helperOperations(config.helpers, lock, facts.operations, config.source);
   let types: string;
   try {
     // readWriteMarkers: readOnly properties become $Read<T> and writeOnly ones $Write<T>, which
@@ -88,6 +103,7 @@ export async function renderGenerated(specPath: string): Promise<Map<string, str
     ["openapi.ts", `${top}\n${types}`],
     ["spec.ts", `${top}\n${renderFacts(facts)}`],
     ["operations/index.ts", `${top}\n${renderOperationIndex(facts.operations)}`],
+    ["helpers.ts", `${top}\n${renderHelpers(helpers, summaries(doc, helpers))}`],
   ]);
   const fields = Object.fromEntries(facts.operations.map((op) => [op.name, requestFields(doc, op)]));
   files.set(
@@ -108,8 +124,22 @@ export async function renderGenerated(specPath: string): Promise<Map<string, str
   return files;
 }
 
-export async function generate(specPath = specFiles.normalized, outDir = generatedDir): Promise<string[]> {
-  const files = await renderGenerated(specPath);
+/** Each operation's summary, for the helpers' documentation. */
+function summaries(doc: OpenApiDocument, operations: OperationFacts[]): Map<string, string> {
+  return new Map(
+    operations.flatMap((op) => {
+      const summary = deref(doc, doc.paths[op.path])?.[op.method.toLowerCase()]?.summary;
+      return typeof summary === "string" ? [[op.name, summary] as const] : [];
+    }),
+  );
+}
+
+export async function generate(
+  specPath = specFiles.normalized,
+  outDir = generatedDir,
+  config?: PipelineConfig,
+): Promise<string[]> {
+  const files = await renderGenerated(specPath, config);
   // The directory belongs to the generator: files it no longer emits must not linger.
   await mkdir(join(outDir, "operations"), { recursive: true });
   for (const entry of await readdir(outDir, { recursive: true, withFileTypes: true })) {
@@ -125,9 +155,12 @@ async function main(): Promise<void> {
     options: {
       spec: { type: "string", default: specFiles.normalized },
       out: { type: "string", default: generatedDir },
+      config: { type: "string", default: specFiles.config },
+      generic: { type: "boolean", default: false },
     },
   });
-  const written = await generate(values.spec, values.out);
+  const config = values.generic ? GENERIC_CONFIG : await loadConfig(values.config);
+  const written = await generate(values.spec, values.out, config);
   console.log(`generated ${written.length} files in ${relative(process.cwd(), values.out) || "."}`);
 }
 

@@ -1,9 +1,12 @@
 // pnpm spec:diff <old> <new>: classify and list the changes between two OpenAPI documents. Writes
 // nothing. Both sides go through the same overlay + 3.1 normalization as a real update (normalize), unless
 // --raw, so the comparison is of what the client would be generated from. Levels follow
-// scripts/lib/diff/rules.ts and spec/diff-rules.yaml, as spec:update's and spec:watch's do.
+// scripts/lib/diff/rules.ts and spec/diff-rules.yaml, as spec:update's and spec:watch's do. Operations
+// are named on each side by the names lock (spec/vendor.yaml), or by --before-lock/--after-lock: a
+// rename in the lock is a major change.
 import { normalize } from "./build-spec.ts";
 import { parseCommandLine, parseMilliseconds, UsageError } from "./lib/cli.ts";
+import { GENERIC_CONFIG, loadConfig, operationNames, type PipelineConfig } from "./lib/config.ts";
 import { runCli } from "./lib/errors.ts";
 import { toOpenApi31 } from "./lib/normalize.ts";
 import { specFiles } from "./lib/paths.ts";
@@ -11,14 +14,17 @@ import { DEFAULT_FETCH_TIMEOUT_MS, readUpstream } from "./lib/source.ts";
 import { diffSpecs, loadRuleOverrides, renderSummary, toJson } from "./lib/spec-diff.ts";
 
 /** A location as the client would see it: overlay applied and normalized (or just normalized if raw). */
-export async function normalizedFrom(location: string, raw: boolean, timeoutMs?: number) {
+export async function normalizedFrom(location: string, raw: boolean, timeoutMs?: number, config?: PipelineConfig) {
   const { doc } = await readUpstream(location, { timeoutMs });
-  return raw ? toOpenApi31(doc) : normalize(doc);
+  return raw ? toOpenApi31(doc) : normalize(doc, config);
 }
 
-const USAGE = `usage: pnpm spec:diff <old-file-or-url> <new-file-or-url> [--raw] [--json] [--fail-on major|minor] [--timeout-ms N]
+const USAGE = `usage: pnpm spec:diff <old-file-or-url> <new-file-or-url> [options]
 
   --raw              compare the documents as given, without the overlay
+  --generic          no vendor configuration (no overlay, names from operationIds, no lock)
+  --before-lock F    the operation names lock of the old side (default: spec/operations.lock.json)
+  --after-lock F     the operation names lock of the new side (default: spec/operations.lock.json)
   --json             print {bump, changes: [{rule, side, location, level, message}]}
   --fail-on LEVEL    exit 1 when the release reaches LEVEL (major, or minor: minor or major)
   --timeout-ms N     limit for fetching a URL (default ${DEFAULT_FETCH_TIMEOUT_MS})`;
@@ -26,6 +32,9 @@ const USAGE = `usage: pnpm spec:diff <old-file-or-url> <new-file-or-url> [--raw]
 async function main(): Promise<void> {
   const { positionals, values } = parseCommandLine(USAGE, {
     raw: { type: "boolean" },
+    generic: { type: "boolean" },
+    "before-lock": { type: "string" },
+    "after-lock": { type: "string" },
     json: { type: "boolean" },
     "fail-on": { type: "string" },
     "timeout-ms": { type: "string" },
@@ -36,9 +45,16 @@ async function main(): Promise<void> {
     throw new UsageError(`--fail-on must be major or minor, not ${JSON.stringify(failOn)}`, USAGE);
   const timeoutMs = parseMilliseconds(values["timeout-ms"], "--timeout-ms", DEFAULT_FETCH_TIMEOUT_MS, USAGE);
   const raw = values.raw ?? false;
+  const config = values.generic ? GENERIC_CONFIG : await loadConfig();
   const overrides = await loadRuleOverrides(specFiles.diffRules);
-  const [before, after] = await Promise.all(positionals.map((location) => normalizedFrom(location, raw, timeoutMs)));
-  const result = diffSpecs(before!, after!, overrides);
+  const [before, after] = await Promise.all(
+    positionals.map((location) => normalizedFrom(location, raw, timeoutMs, config)),
+  );
+  const names = {
+    before: await operationNames(before!, config, values["before-lock"]),
+    after: await operationNames(after!, config, values["after-lock"]),
+  };
+  const result = diffSpecs(before!, after!, overrides, names);
   console.log(values.json ? JSON.stringify(toJson(result), null, 2) : renderSummary(result));
   if (failOn && (result.bump === "major" || (failOn === "minor" && result.bump === "minor"))) process.exitCode = 1;
 }

@@ -8,16 +8,17 @@ import { tmpdir } from "node:os";
 import { basename, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { buildSpec, normalize } from "./build-spec.ts";
-import { renderGenerated } from "./generate.ts";
 import { parseCommandLine, parseMilliseconds, UsageError } from "./lib/cli.ts";
 import { runCli, SpecPipelineError } from "./lib/errors.ts";
 import { toJsonText } from "./lib/files.ts";
+import { checkDocument, renderReport, type CheckReport } from "./lib/check/pipeline.ts";
+import { loadConfig, lockText, operationNames } from "./lib/config.ts";
+import { lockFor } from "./lib/names.ts";
 import { repoRoot, specFiles } from "./lib/paths.ts";
 import { DEFAULT_FETCH_TIMEOUT_MS, readUpstream, type UpstreamSource } from "./lib/source.ts";
 import { diffSpecs, loadRuleOverrides, renderSummary, type SpecDiff } from "./lib/spec-diff.ts";
 
 const run = promisify(execFile);
-const PACKAGES = ["@parea-api/spec", "@parea-api/client"];
 export const sourceRecord = join(repoRoot, "spec", "upstream", "source.json");
 
 export interface UpdateResult {
@@ -27,6 +28,8 @@ export interface UpdateResult {
   changesetPath: string | undefined;
   /** Of the new upstream text (when changed). */
   sha256?: string;
+  /** The preflight's report (when changed): every stage with its time. */
+  check?: CheckReport;
 }
 
 /**
@@ -37,21 +40,8 @@ export function sourceLabel(location: string): string {
   return /^https?:/i.test(location) ? location : basename(location);
 }
 
-async function lint(normalizedPath: string): Promise<void> {
-  try {
-    await run("pnpm", ["exec", "redocly", "lint", normalizedPath, "--config", "redocly.yaml"], {
-      cwd: join(repoRoot, "spec"),
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (error) {
-    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
-    const problems = `${stdout}\n${stderr}`.split("\n").filter((line) => /error|Error/.test(line) && !/║/.test(line));
-    throw new SpecPipelineError(`the new document fails Redocly lint:\n${problems.slice(0, 40).join("\n")}`);
-  }
-}
-
-function changesetFor(diff: SpecDiff, source: string): string {
-  const header = PACKAGES.map((name) => `"${name}": ${diff.bump}`).join("\n");
+function changesetFor(diff: SpecDiff, source: string, packages: string[]): string {
+  const header = packages.map((name) => `"${name}": ${diff.bump}`).join("\n");
   return `---\n${header}\n---\n\nUpdate the vendor's OpenAPI document (from ${source}).\n\n${renderSummary(diff)}\n`;
 }
 
@@ -65,31 +55,49 @@ export async function applyUpstream({ bytes, doc }: UpstreamSource, source: stri
   // the stored file is the vendor's bytes, whatever their encoding.
   if (bytes.equals((await readFile(specFiles.upstream).catch(() => undefined)) ?? Buffer.alloc(0)))
     return { changed: false, diff: { bump: null, changes: [] }, changesetPath: undefined };
-  const next = await normalize(doc);
-  const previous = await buildSpec();
-  const scratch = await mkdtemp(join(tmpdir(), "parea-spec-update-"));
+  const config = await loadConfig();
+  const next = await normalize(doc, config);
+  const previous = await buildSpec(specFiles.upstream, config);
+  // Names: every operation the lock knows keeps its name (a reworded summary renames nothing); new
+  // ones are named by the rule and recorded; gone ones leave the lock.
+  const names = { before: await operationNames(previous, config), after: await operationNames(next, config) };
+  const lock = lockFor(names.after);
+  // The preflight (spec:check) on the new document, with the lock as it will be written: normalize,
+  // lint, codegen, type-check the client, smoke-test every operation. Nothing is written if it fails.
+  const scratch = await mkdtemp(join(tmpdir(), "spec-update-"));
+  let check: CheckReport;
   try {
-    const nextPath = join(scratch, "openapi.json");
-    await writeFile(nextPath, toJsonText(next));
-    await lint(nextPath);
-    await renderGenerated(nextPath);
+    const lockPath = join(scratch, "operations.lock.json");
+    await writeFile(lockPath, lockText(lock));
+    check = await checkDocument(doc, { ...config, naming: { ...config.naming, lock: lockPath } });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  const diff = diffSpecs(previous, next, await loadRuleOverrides(specFiles.diffRules));
+  if (!check.ok)
+    throw new SpecPipelineError(
+      `spec:check failed on the new document, so nothing was changed:\n${renderReport(check)}`,
+    );
+  const diff = diffSpecs(previous, next, await loadRuleOverrides(specFiles.diffRules), names);
 
   // 2. Write, build, and put everything back if the build fails.
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const changesetPath = diff.bump ? join(repoRoot, ".changeset", `spec-update-${sha256.slice(0, 12)}.md`) : undefined;
   const originals = new Map<string, Buffer | undefined>();
-  for (const file of [specFiles.upstream, sourceRecord, ...(changesetPath ? [changesetPath] : [])]) {
+  const lockPath = config.naming.lock;
+  for (const file of [
+    specFiles.upstream,
+    sourceRecord,
+    ...(lockPath ? [lockPath] : []),
+    ...(changesetPath ? [changesetPath] : []),
+  ]) {
     originals.set(file, await readFile(file).catch(() => undefined));
   }
   try {
     await writeFile(specFiles.upstream, bytes);
     const record = JSON.parse(originals.get(sourceRecord)?.toString("utf8") ?? "{}");
     await writeFile(sourceRecord, toJsonText({ ...record, source, sha256 }));
-    if (changesetPath) await writeFile(changesetPath, changesetFor(diff, source));
+    if (lockPath) await writeFile(lockPath, lockText(lock));
+    if (changesetPath) await writeFile(changesetPath, changesetFor(diff, source, config.packages));
     await run("pnpm", ["build"], {
       cwd: repoRoot,
       env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
@@ -105,7 +113,7 @@ export async function applyUpstream({ bytes, doc }: UpstreamSource, source: stri
       `the client does not build against the new document, so nothing was changed. Build output:\n${output.split("\n").slice(-40).join("\n")}`,
     );
   }
-  return { changed: true, diff, changesetPath, sha256 };
+  return { changed: true, diff, changesetPath, sha256, check };
 }
 
 const USAGE = `usage: pnpm spec:update <file-or-url> [--timeout-ms N]

@@ -9,6 +9,7 @@ import { parseCommandLine, parseMilliseconds, UsageError } from "./lib/cli.ts";
 import { runCli } from "./lib/errors.ts";
 import { repoRoot } from "./lib/paths.ts";
 import { DEFAULT_FETCH_TIMEOUT_MS, readUpstream } from "./lib/source.ts";
+import { renderReport, type CheckReport } from "./lib/check/pipeline.ts";
 import { renderSummary, type SpecDiff } from "./lib/spec-diff.ts";
 import { applyUpstream, sourceRecord } from "./spec-update.ts";
 
@@ -28,7 +29,12 @@ const WHY: Record<string, string> = {
   none: "the document's text changed but not what it means for callers (formatting, ordering), so no release is needed",
 };
 
-export function pullRequestBody(url: string, diff: SpecDiff, changeset: string | undefined): string {
+export function pullRequestBody(
+  url: string,
+  diff: SpecDiff,
+  changeset: string | undefined,
+  check?: CheckReport,
+): string {
   const release = diff.bump ?? "none";
   return [
     `The vendor's OpenAPI document at ${url} changed. \`pnpm spec:watch\` took it through the overlay, regenerated the client, built it and ran the tests of the build${changeset ? `, and wrote \`${changeset}\`` : ""}.`,
@@ -39,6 +45,7 @@ export function pullRequestBody(url: string, diff: SpecDiff, changeset: string |
     "",
     renderSummary(diff),
     "",
+    ...(check ? ["## Preflight (`pnpm spec:check`)", "", "```", renderReport(check), "```", ""] : []),
     "## How to review",
     "",
     "1. Read the changeset: it becomes the release notes of every package (`@parea-api/spec`, `@parea-api/client`, `@parea-api/cli`).",
@@ -72,7 +79,7 @@ async function main(): Promise<void> {
 
   // Fetched and checked before anything is written: an unreachable or non-OpenAPI URL changes nothing.
   const source = await readUpstream(url, { timeoutMs });
-  const { changed, diff, changesetPath, sha256 } = await applyUpstream(source, url);
+  const { changed, diff, changesetPath, sha256, check } = await applyUpstream(source, url);
   if (!changed) {
     await output({ changed: "false" });
     console.log(`${url}: no change to the vendor's document.`);
@@ -81,7 +88,7 @@ async function main(): Promise<void> {
   const release = diff.bump ?? "none";
   const changeset = changesetPath && relative(repoRoot, changesetPath);
   const bodyFile = join(process.env.RUNNER_TEMP || tmpdir(), `spec-watch-${sha256!.slice(0, 12)}.md`);
-  await writeFile(bodyFile, pullRequestBody(url, diff, changeset));
+  await writeFile(bodyFile, pullRequestBody(url, diff, changeset, check));
   const title = `Update the vendor's OpenAPI document (${release === "none" ? "no release" : `${release} release`})`;
   await output({ changed: "true", release, title, "body-file": bodyFile });
   console.log(`${title}\n\n${renderSummary(diff)}\n\npull request body: ${bodyFile}`);

@@ -13,6 +13,8 @@ const reports = [
   "bench",
   "runtimes",
 ].map((dir) => join(root, dir, ".vitest", "results.json"));
+// .ci/run's bounded corpus run (CORPUS=ci pnpm test:corpus) reports beside the scripts' own tests.
+reports.push(join(root, "scripts", ".vitest", "corpus-results.json"));
 let passed = 0;
 let failed = 0;
 for (const report of reports) {

@@ -2,7 +2,7 @@
 // that turn fields into something else (the CLI's flags and CSV columns). Validation stays with the
 // generated validators; this carries only names, types and words.
 import type { OpenApiDocument } from "./files.ts";
-import { deref } from "./refs.ts";
+import { deref, requestBodySchema } from "./refs.ts";
 import { canonicalize } from "./schema-canonical.ts";
 import type { OperationFacts } from "./spec-facts.ts";
 
@@ -17,8 +17,7 @@ export interface RequestField {
 
 /** Fields of the operation's JSON body, in the spec's order; none when the body is not an object. */
 export function requestFields(doc: OpenApiDocument, op: OperationFacts): RequestField[] {
-  const body = doc.paths[op.path]?.[op.method.toLowerCase()]?.requestBody;
-  const schema = canonicalize(deref(doc, body?.content?.["application/json"]?.schema)) as any;
+  const schema = canonicalize(deref(doc, requestBodySchema(doc, op.path, op.method))) as any;
   const required = new Set<string>(schema?.required ?? []);
   return Object.entries<any>(schema?.properties ?? {}).map(([name, raw]) => {
     const field = canonicalize(deref(doc, raw)) as any;

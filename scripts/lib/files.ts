@@ -51,6 +51,7 @@ export function parseDocument(text: string, path: string, what: string): unknown
   }
 }
 
+/** After normalization `paths` is always there (toOpenApi31 gives a webhooks-only 3.1 document an empty one). */
 export type OpenApiDocument = Record<string, any> & { openapi: string; paths: Record<string, any> };
 
 /** Read and parse an OpenAPI 3.x document, failing with the file's name if it is not one. */
@@ -118,8 +119,13 @@ export function assertOpenApi(doc: unknown, path: string): asserts doc is OpenAp
       `${path} is not an OpenAPI 3.0/3.1 document (its "openapi" field is ${JSON.stringify(version)})`,
     );
   }
-  if (typeof (doc as OpenApiDocument).paths !== "object" || (doc as OpenApiDocument).paths === null) {
-    throw new SpecPipelineError(`${path} has no "paths" object`);
+  const { paths, webhooks, components } = doc as OpenApiDocument;
+  // 3.0 requires paths; 3.1 requires at least one of paths, webhooks and components.
+  const needsPaths = version.startsWith("3.0") || (webhooks === undefined && components === undefined);
+  if ((paths !== undefined || needsPaths) && (typeof paths !== "object" || paths === null || Array.isArray(paths))) {
+    throw new SpecPipelineError(
+      `${path} has no "paths" object${version.startsWith("3.0") ? "" : " (nor webhooks or components)"}`,
+    );
   }
   assertTree(doc, path);
 }

@@ -12,6 +12,8 @@ const { openapiConvertVersion } = createRequire(import.meta.url)("openapi-format
  * example -> examples, exclusive bounds...).
  */
 export async function toOpenApi31(doc: OpenApiDocument): Promise<OpenApiDocument> {
+  // 3.1 lets a document have only webhooks or components; downstream, no paths is an empty map.
+  if (doc.paths === undefined) doc = { ...doc, paths: {} };
   if (doc.openapi.startsWith("3.1")) return portable(doc) as OpenApiDocument;
   // prepare copies as it goes, so the converter (which changes what it is given) never touches `doc`.
   const prepared = prepare(doc);

@@ -1,4 +1,6 @@
-// JSON Pointers and local $refs in an OpenAPI document: one reading for every tool that walks schemas.
+// JSON Pointers and local $refs in an OpenAPI document: one reading for every tool that walks schemas,
+// and the one way to reach an operation's parts, each of which may be a $ref (a path item to
+// components.pathItems, a body to components.requestBodies, a response, a parameter, a media example).
 import type { OpenApiDocument } from "./files.ts";
 
 /** "a~1b" -> "a/b", "a~0b" -> "a~b" (RFC 6901). */
@@ -11,6 +13,28 @@ export function jsonPointer(...segments: string[]): string {
   return segments.map((segment) => segment.replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
 }
 
+function percentDecoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // a bare "%": vendors write pointers unencoded as often as encoded
+  }
+}
+
+/**
+ * A local `$ref`'s keys: "#/components/schemas/A%20B/properties/c" -> ["components", "schemas", "A B",
+ * "properties", "c"]. A ref is a URI, so its fragment may be percent-encoded (`%7B` for `{` in a path);
+ * undefined for a ref that is not local ("other.yaml#/A").
+ */
+export function refSegments(ref: string, decode = true): string[] | undefined {
+  const fragment = /^#(\/[\s\S]*)?$/.exec(ref)?.[1];
+  if (fragment === undefined) return ref === "#" ? [] : undefined;
+  return fragment
+    .slice(1)
+    .split("/")
+    .map((raw) => unescapePointer(decode ? percentDecoded(raw) : raw));
+}
+
 /**
  * `object[key]` only if it is the object's own: spec documents are JSON, and names such as
  * `constructor` or `__proto__` must not reach Object.prototype.
@@ -21,11 +45,56 @@ export function own(object: unknown, key: string | number): any {
     : undefined;
 }
 
-/** The node itself, or what its local `$ref` chain ("#/...") ends at; undefined for a ref that leads nowhere. */
-export function deref(doc: OpenApiDocument, node: any): any {
-  for (let hops = 0; typeof node?.$ref === "string" && hops < 32; hops++) {
-    const pointer = /^#\/(.*)$/.exec(node.$ref)?.[1];
-    node = pointer?.split("/").reduce((at: any, raw) => own(at, unescapePointer(raw)), doc);
+/**
+ * What a local ref points at, anywhere in the document; undefined when it leads nowhere. Each segment
+ * is read percent-decoded, else as written (a key may itself contain "%41").
+ */
+export function resolveRef(doc: OpenApiDocument, ref: string): any {
+  return resolvedSegments(doc, ref)?.reduce((at: any, key) => own(at, key), doc);
+}
+
+/** The keys a local ref resolves through (as resolveRef reads them); undefined when it leads nowhere. */
+export function resolvedSegments(doc: OpenApiDocument, ref: string): string[] | undefined {
+  const decoded = refSegments(ref);
+  const raw = refSegments(ref, false);
+  if (!decoded || !raw) return undefined;
+  const keys: string[] = [];
+  let at: any = doc;
+  for (const [i, key] of decoded.entries()) {
+    const chosen = own(at, key) !== undefined ? key : raw[i]!;
+    at = own(at, chosen);
+    if (at === undefined) return undefined;
+    keys.push(chosen);
   }
+  return keys;
+}
+
+/** The node itself, or what its local `$ref` chain ends at; undefined for a ref that leads nowhere. */
+export function deref(doc: OpenApiDocument, node: any): any {
+  for (let hops = 0; typeof node?.$ref === "string" && hops < 32; hops++) node = resolveRef(doc, node.$ref);
   return node;
+}
+
+/** The operation object at a path and method (the path item followed if it is a $ref). */
+export function operationObject(doc: OpenApiDocument, path: string, method: string): any {
+  return own(deref(doc, own(doc.paths, path)), method.toLowerCase());
+}
+
+/** application/json, or another JSON media type (`application/vnd.github+json`, `...; charset=utf-8`). */
+export function isJsonMedia(type: string): boolean {
+  return /^application\/(?:[\w.+-]+\+)?json\s*(?:;.*)?$/i.test(type);
+}
+
+/** A content map's JSON media object: application/json first, else the first JSON type listed. */
+export function jsonMedia(doc: OpenApiDocument, content: unknown): any {
+  const map = deref(doc, content);
+  if (typeof map !== "object" || map === null) return undefined;
+  const type = own(map, "application/json") ? "application/json" : Object.keys(map).find(isJsonMedia);
+  return type === undefined ? undefined : deref(doc, own(map, type));
+}
+
+/** The schema of an operation's JSON request body (the body followed if it is a $ref), if it has one. */
+export function requestBodySchema(doc: OpenApiDocument, path: string, method: string): unknown {
+  const body = deref(doc, own(operationObject(doc, path, method), "requestBody"));
+  return own(jsonMedia(doc, own(body, "content")), "schema");
 }

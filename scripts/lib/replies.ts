@@ -2,7 +2,7 @@
 // status and the spec's example for it, else the smallest value its response schema accepts.
 import { createRequire } from "node:module";
 import type { OpenApiDocument } from "./files.ts";
-import { deref, jsonPointer, own } from "./refs.ts";
+import { deref, isJsonMedia, jsonPointer, own, resolvedSegments, resolveRef } from "./refs.ts";
 import { canonicalize } from "./schema-canonical.ts";
 import type { OperationFacts } from "./spec-facts.ts";
 
@@ -29,8 +29,18 @@ export function minimalValue(doc: OpenApiDocument, raw: unknown, depth = 0): unk
   if ("const" in schema) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
   if ("default" in schema) return schema.default;
-  for (const union of ["oneOf", "anyOf"])
-    if (Array.isArray(schema[union])) return minimalValue(doc, schema[union][0], depth + 1);
+  for (const union of ["oneOf", "anyOf"]) {
+    if (!Array.isArray(schema[union])) continue;
+    // Beside properties, a branch adds to them (`anyOf: [{required: [a]}, {required: [b]}]`): the
+    // value must satisfy the parent and the branch together.
+    const { [union]: branches, ...parent } = schema;
+    const first = canonicalize(deref(doc, branches[0])) as any;
+    if (!("properties" in parent || "required" in parent) || typeof first !== "object" || first === null)
+      return minimalValue(doc, branches[0], depth + 1);
+    const required = [...new Set([...(parent.required ?? []), ...(first.required ?? [])])];
+    const merged = { ...parent, ...first, properties: { ...parent.properties, ...first.properties }, required };
+    return minimalValue(doc, merged, depth + 1);
+  }
   if (Array.isArray(schema.allOf))
     return Object.assign({}, ...schema.allOf.map((part: unknown) => minimalValue(doc, part, depth + 1)));
   const type = [schema.type ?? (schema.properties ? "object" : schema.items ? "array" : undefined)].flat()[0];
@@ -81,39 +91,47 @@ function validAt(doc: OpenApiDocument, path: string, value: unknown): boolean {
   return check(path, value);
 }
 
+/** A node and the pointer it sits at, following its $ref chain (so a referenced response is checked where it is). */
+function follow(doc: OpenApiDocument, node: any, at: string[]): [any, string[]] {
+  for (let hops = 0; typeof node?.$ref === "string" && hops < 32; hops++) {
+    at = resolvedSegments(doc, node.$ref) ?? [];
+    node = resolveRef(doc, node.$ref);
+  }
+  return [node, at];
+}
+
 /**
  * The operation's lowest 2xx response: the spec's example if it is valid, else the example over a
- * minimal body (vendors' examples miss required fields), else the minimal body.
+ * minimal body (vendors' examples miss required fields), else the minimal body. Every part may be a
+ * $ref (path item, response, media example).
  */
 export function defaultReply(doc: OpenApiDocument, op: OperationFacts): DefaultReply {
-  const responses = doc.paths[op.path]?.[op.method.toLowerCase()]?.responses ?? {};
+  const [item, itemAt] = follow(doc, own(doc.paths, op.path), ["paths", op.path]);
+  const method = op.method.toLowerCase();
+  const responses = own(own(item, method), "responses") ?? {};
   const status =
     Object.keys(responses)
       .filter((code) => /^2\d\d$/.test(code))
       .sort()[0] ?? "200";
-  const media = responses[status]?.content?.["application/json"];
+  const [response, responseAt] = follow(doc, own(responses, status), [...itemAt, method, "responses", status]);
+  const content = own(response, "content");
+  const type =
+    content && (own(content, "application/json") ? "application/json" : Object.keys(content).find(isJsonMedia));
+  const media = type === undefined ? undefined : deref(doc, own(content, type));
   if (!media) return { status: Number(status) };
-  const schema = deref(doc, media.schema);
+  if (media.schema === undefined) return { status: Number(status), body: media.example ?? {} };
+  const [schema, where] = follow(doc, media.schema, [...responseAt, "content", type!, "schema"]);
   const example =
     media.example ??
-    Object.values<any>(media.examples ?? {})[0]?.value ??
+    deref(doc, Object.values<any>(media.examples ?? {})[0])?.value ??
     schema?.example ??
     (Array.isArray(schema?.examples) ? schema.examples[0] : undefined);
   const minimal = minimalValue(doc, media.schema);
-  const where = jsonPointer(
-    "paths",
-    op.path,
-    op.method.toLowerCase(),
-    "responses",
-    status,
-    "content",
-    "application/json",
-    "schema",
-  );
   const merged =
     typeof example === "object" && example !== null && !Array.isArray(example) && typeof minimal === "object"
       ? { ...(minimal as object), ...example }
       : undefined;
   const candidates = [example, merged, minimal].filter((value) => value !== undefined);
-  return { status: Number(status), body: candidates.find((value) => validAt(doc, where, value)) ?? minimal };
+  const pointer = jsonPointer(...where);
+  return { status: Number(status), body: candidates.find((value) => validAt(doc, pointer, value)) ?? minimal };
 }

@@ -7,7 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { SpecPipelineError } from "./errors.ts";
 import type { OpenApiDocument } from "./files.ts";
 import { jsonPointer } from "./refs.ts";
-import { compareDocuments } from "./diff/document.ts";
+import { compareDocuments, type DocumentDiffOptions as Reporter } from "./diff/document.ts";
 import { RULES, rule, type Level } from "./diff/rules.ts";
 import { canonicalize } from "./schema-canonical.ts";
 
@@ -84,33 +84,56 @@ function aliasProto(node: unknown): unknown {
   );
 }
 
+/** Each side's operation names ("METHOD /path" -> name), when the caller compares names too. */
+export interface NamedSides {
+  before: ReadonlyMap<string, string>;
+  after: ReadonlyMap<string, string>;
+}
+
+/** An operation on both sides under another name: a rename, whatever the documents say. */
+function compareNames(names: NamedSides, report: Reporter["report"]): void {
+  for (const [key, name] of names.before) {
+    const renamed = names.after.get(key);
+    if (renamed === undefined || renamed === name) continue;
+    const [method, path] = [key.slice(0, key.indexOf(" ")), key.slice(key.indexOf(" ") + 1)];
+    report({
+      rule: "operation-renamed",
+      pointer: ["paths", path, method.toLowerCase()],
+      message: `${key} is renamed from ${name} to ${renamed}`,
+    });
+  }
+}
+
 /** Compare two normalized documents and say, in words, what changed for callers. */
 export function diffSpecs(
   before: OpenApiDocument,
   after: OpenApiDocument,
   overrides: RuleOverrides = new Map(),
+  names?: NamedSides,
 ): SpecDiff {
   const changes = new Map<string, SpecChange>();
+  const reporter: Reporter = {
+    report({ rule: id, pointer, message }) {
+      const { side, level } = rule(id);
+      const override = overrides.get(id);
+      const change: SpecChange = {
+        bump: override?.level ?? level,
+        message,
+        rule: id,
+        side,
+        location: `/${jsonPointer(...pointer)}`,
+        ...(override && { override: override.reason }),
+      };
+      const previous = changes.get(message);
+      if (!previous || ORDER[change.bump] < ORDER[previous.bump]) changes.set(message, change);
+    },
+  };
   compareDocuments(
     aliasProto(canonicalize(before)) as OpenApiDocument,
     aliasProto(canonicalize(after)) as OpenApiDocument,
-    {
-      report({ rule: id, pointer, message }) {
-        const { side, level } = rule(id);
-        const override = overrides.get(id);
-        const change: SpecChange = {
-          bump: override?.level ?? level,
-          message,
-          rule: id,
-          side,
-          location: `/${jsonPointer(...pointer)}`,
-          ...(override && { override: override.reason }),
-        };
-        const previous = changes.get(message);
-        if (!previous || ORDER[change.bump] < ORDER[previous.bump]) changes.set(message, change);
-      },
-    },
+    reporter,
   );
+  if (names) compareNames(names, reporter.report);
   const sorted = [...changes.values()].sort(
     (a, b) => ORDER[a.bump] - ORDER[b.bump] || a.message.localeCompare(b.message),
   );

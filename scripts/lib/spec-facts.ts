@@ -1,6 +1,7 @@
 import { SpecPipelineError } from "./errors.ts";
 import type { OpenApiDocument } from "./files.ts";
-import { own } from "./refs.ts";
+import { assignNames, NAME_SOURCES, operationKey, type NamesLock, type NameSource } from "./names.ts";
+import { deref, own } from "./refs.ts";
 
 const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -12,18 +13,15 @@ type HttpMethod = (typeof HTTP_METHODS)[number];
  */
 export const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"]);
 
-/** Overlay extension marking a non-idempotent operation (a POST) as safe to send again. */
-export const RETRY_SAFE_EXTENSION = "x-parea-api-retry-safe";
-
 export interface OperationFacts {
-  /** camelCase name derived from the summary (else the operationId); a method name on the client. */
+  /** The locked name, else one derived by names.ts's rule; a module name and a key of `./operations`. */
   name: string;
   operationId: string | undefined;
   method: Uppercase<HttpMethod>;
   path: string;
   /** Anchored regular expression source matching concrete request paths of this operation. */
   pathPattern: string;
-  /** Safe to retry: idempotent by HTTP semantics, or marked with RETRY_SAFE_EXTENSION. */
+  /** Safe to retry: idempotent by HTTP semantics, or marked with the configured retry-safe extension. */
   retrySafe: boolean;
 }
 
@@ -37,109 +35,105 @@ function pathPattern(path: string): string {
 
 /** What the client needs at run time that only the spec knows. */
 export interface SpecFacts {
-  apiKey: { in: "header"; name: string; scheme: string };
+  /** Where the credential goes; undefined when no operation needs one. */
+  credential: Credential | undefined;
+  /** servers[0] resolved to an absolute http(s) URL; "" when the spec has none (callers must give one). */
   defaultBaseUrl: string;
+  /** A relative server's path ("/v1"): it goes after the base URL a caller gives. */
+  serverPath: string;
   /** Leading path segments shared by every path, e.g. /api/parea/v1 (the vendor SDKs' base URL suffix). */
   pathPrefix: string;
   operations: OperationFacts[];
 }
 
-/**
- * Names an operation may not take: JavaScript's reserved words (an `export const delete` does not
- * parse), Object.prototype's members (an operation table keyed by them misbehaves), the generated
- * modules' own names (operations/index.ts, fields.ts, replies.ts; `validate` is imported beside each
- * operation), and the client's and outbox's own methods.
- */
-const RESERVED_NAMES = new Set([
-  ...["break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do", "else"],
-  ...["enum", "export", "extends", "false", "finally", "for", "function", "if", "import", "in", "instanceof"],
-  ...["new", "null", "return", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void"],
-  ...["while", "with", "yield", "let", "static", "implements", "interface", "package", "private"],
-  ...["protected", "public", "await", "async", "arguments", "eval", "undefined", "NaN", "Infinity"],
-  ...["constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString"],
-  ...["toString", "valueOf", "__proto__", "__defineGetter__", "__defineSetter__", "__lookupGetter__"],
-  ...["__lookupSetter__", "index", "fields", "replies", "validate", "operations", "then"],
-  ...["use", "eject", "request", "withOptions", "flush", "shutdown", "stats"],
-]);
-
-/**
- * A safe identifier (and file name) for an operation: camelCase of its label, `...Operation` when
- * that is reserved above, the method and path when the label has no letters or digits at all.
- */
-export function operationName(label: string, method: string, path: string): string {
-  const name = camelCase(label) || camelCase(`${method} ${path}`) || method.toLowerCase();
-  return RESERVED_NAMES.has(name) ? `${name}Operation` : name;
+/** How operations get their names: the lock, the rule for new ones, and the retry-safe extension. */
+export interface NamingOptions {
+  lock?: NamesLock;
+  lockPath?: string;
+  prefer?: readonly NameSource[];
+  retrySafeExtension?: string;
 }
 
-export function camelCase(text: string): string {
-  const words = text
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((word) => word.toLowerCase());
-  const joined = words.map((word, i) => (i === 0 ? word : word[0]!.toUpperCase() + word.slice(1))).join("");
-  return /^[0-9]/.test(joined) ? `op${joined}` : joined;
-}
-
-export function listOperations(doc: OpenApiDocument, source: string): OperationFacts[] {
-  const operations: OperationFacts[] = [];
-  for (const path of Object.keys(doc.paths).sort()) {
-    const item = doc.paths[path] ?? {};
+/** The operations a client calls: every method of every path item (a `$ref`'d one followed). */
+export function listOperations(doc: OpenApiDocument, source: string, naming: NamingOptions = {}): OperationFacts[] {
+  const found: { method: HttpMethod; path: string; op: any }[] = [];
+  for (const path of Object.keys(doc.paths ?? {}).sort()) {
+    const item = deref(doc, doc.paths[path]);
+    if (typeof item !== "object" || item === null)
+      throw new SpecPipelineError(`${source}: path ${JSON.stringify(path)} is not a path item`);
     for (const method of HTTP_METHODS) {
-      const op = item[method];
-      if (!op) continue;
-      const label = op.summary ?? op.operationId;
-      if (!label)
-        throw new SpecPipelineError(
-          `${source}: ${method.toUpperCase()} ${path} has neither summary nor operationId to name it`,
-        );
-      const upper = method.toUpperCase() as Uppercase<HttpMethod>;
-      operations.push({
-        name: operationName(label, method, path),
-        operationId: op.operationId,
-        method: upper,
-        path,
-        pathPattern: pathPattern(path),
-        retrySafe: IDEMPOTENT_METHODS.has(upper) || op[RETRY_SAFE_EXTENSION] === true,
-      });
+      const op = own(item, method);
+      if (typeof op === "object" && op !== null) found.push({ method, path, op });
     }
   }
-  // Compared ignoring case: each name is also a file name, and macOS and Windows ignore case.
-  const seen = new Map<string, OperationFacts>();
-  for (const op of operations) {
-    const twin = seen.get(op.name.toLowerCase());
-    if (twin) {
-      throw new SpecPipelineError(
-        `${source}: operations ${twin.method} ${twin.path} and ${op.method} ${op.path} both derive the name "${op.name}"${twin.name === op.name ? "" : ` (as "${twin.name}", differing only in case)`}; give one a distinct summary in the overlay`,
-      );
-    }
-    seen.set(op.name.toLowerCase(), op);
-  }
-  return operations;
+  const names = assignNames(
+    found.map(({ method, path, op }) => ({ method, path, summary: op.summary, operationId: op.operationId })),
+    naming.lock ?? {},
+    naming.prefer ?? NAME_SOURCES,
+    naming.lockPath,
+  );
+  return found.map(({ method, path, op }) => {
+    const upper = method.toUpperCase() as Uppercase<HttpMethod>;
+    const extension = naming.retrySafeExtension;
+    return {
+      name: names.get(operationKey(method, path))!,
+      operationId: typeof op.operationId === "string" ? op.operationId : undefined,
+      method: upper,
+      path,
+      pathPattern: pathPattern(path),
+      retrySafe: IDEMPOTENT_METHODS.has(upper) || (extension !== undefined && op[extension] === true),
+    };
+  });
 }
 
-/** The one API-key-in-header scheme the operations require; anything else is unsupported and says so. */
-function findApiKeyScheme(doc: OpenApiDocument, source: string): SpecFacts["apiKey"] {
-  const used = new Set<string>();
-  for (const item of Object.values<any>(doc.paths)) {
+/** Where the client's one credential goes, from the security scheme the operations use. */
+export interface Credential {
+  scheme: string;
+  in: "header" | "query" | "cookie";
+  name: string;
+  /** Before the credential in the header: "Bearer " for bearer tokens, OAuth 2 and OpenID Connect. */
+  prefix: string;
+}
+
+function placement(scheme: string, definition: any, source: string): Credential | undefined {
+  if (definition?.type === "apiKey") {
+    if (!["header", "query", "cookie"].includes(definition.in) || typeof definition.name !== "string")
+      throw new SpecPipelineError(`${source}: apiKey scheme "${scheme}" needs in (header, query or cookie) and name`);
+    return { scheme, in: definition.in, name: definition.name, prefix: "" };
+  }
+  if (definition?.type === "http" && typeof definition.scheme === "string") {
+    const word = definition.scheme.toLowerCase();
+    const prefix = word === "bearer" ? "Bearer " : word === "basic" ? "Basic " : `${definition.scheme} `;
+    return { scheme, in: "header", name: "Authorization", prefix };
+  }
+  if (definition?.type === "oauth2" || definition?.type === "openIdConnect")
+    return { scheme, in: "header", name: "Authorization", prefix: "Bearer " };
+  return undefined; // mutualTLS: nothing a request header can carry
+}
+
+/**
+ * The scheme the client's credential fills: the one every secured operation can use (Parea's API
+ * key), else the first scheme (in name order) of the first requirement any operation lists; none when
+ * no operation is secured.
+ */
+function findCredential(doc: OpenApiDocument, source: string): Credential | undefined {
+  const requirements: Record<string, unknown>[][] = [];
+  for (const item of Object.values<any>(doc.paths ?? {}).map((raw) => deref(doc, raw))) {
     for (const method of HTTP_METHODS) {
-      const requirements: Record<string, unknown>[] | undefined = item?.[method]?.security ?? doc.security;
-      for (const requirement of requirements ?? []) Object.keys(requirement).forEach((name) => used.add(name));
+      const op = own(item, method);
+      if (op) requirements.push(op.security ?? doc.security ?? []);
     }
   }
-  if (used.size !== 1) {
-    throw new SpecPipelineError(
-      `${source}: expected every secured operation to use one API-key scheme, found ${used.size === 0 ? "none" : [...used].join(", ")}`,
-    );
-  }
-  const [scheme] = [...used] as [string];
-  const definition = own(doc.components?.securitySchemes, scheme);
-  if (definition?.type !== "apiKey" || definition.in !== "header" || typeof definition.name !== "string") {
-    throw new SpecPipelineError(
-      `${source}: security scheme "${scheme}" must be {type: apiKey, in: header, name}; found ${JSON.stringify(definition)}`,
-    );
-  }
-  return { in: "header", name: definition.name, scheme };
+  const secured = requirements.filter(
+    (alternatives) => alternatives.length > 0 && alternatives.every((r) => Object.keys(r ?? {}).length > 0),
+  );
+  const names = [...new Set(secured.flatMap((alternatives) => alternatives.flatMap((r) => Object.keys(r))))].sort();
+  const everywhere = names.find((name) =>
+    secured.every((alternatives) => alternatives.some((r) => Object.hasOwn(r, name))),
+  );
+  const chosen = everywhere ?? names[0];
+  if (chosen === undefined) return undefined;
+  return placement(chosen, deref(doc, own(doc.components?.securitySchemes, chosen)), source);
 }
 
 function commonPathPrefix(paths: string[]): string {
@@ -159,17 +153,37 @@ function commonPathPrefix(paths: string[]): string {
     .join("");
 }
 
-export function extractSpecFacts(doc: OpenApiDocument, source: string): SpecFacts {
-  const server = doc.servers?.[0]?.url;
-  if (typeof server !== "string" || !/^https?:\/\//.test(server)) {
-    throw new SpecPipelineError(
-      `${source}: servers[0].url must be an absolute http(s) URL to serve as the default base URL; found ${JSON.stringify(server)}`,
-    );
+/**
+ * The default server: servers[0] with its variables at their defaults; `//host` is https; a relative
+ * URL (`/v1`) leaves no default base URL (callers give one) and its path goes after whatever they give.
+ */
+export function defaultServer(doc: OpenApiDocument, source: string): { baseUrl: string; serverPath: string } {
+  const server = own(doc.servers, 0);
+  if (server === undefined) return { baseUrl: "", serverPath: "" };
+  if (typeof server?.url !== "string")
+    throw new SpecPipelineError(`${source}: servers[0].url must be a string; found ${JSON.stringify(server?.url)}`);
+  // A variable the server does not define stays as written (the lint gate reports it as fatal).
+  const url = server.url.replace(/\{([^}]*)\}/g, (whole: string, name: string) => {
+    const value = own(own(server.variables, name), "default");
+    return typeof value === "string" || typeof value === "number" ? String(value) : whole;
+  });
+  const absolute = url.startsWith("//") ? `https:${url}` : url;
+  if (/^https?:\/\//i.test(absolute)) {
+    if (!URL.canParse(absolute))
+      throw new SpecPipelineError(`${source}: servers[0].url ${JSON.stringify(absolute)} is not a URL`);
+    return { baseUrl: absolute.replace(/\/+$/, ""), serverPath: "" };
   }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(absolute)) return { baseUrl: "", serverPath: "" }; // ws:, file: ... not ours to call
+  return { baseUrl: "", serverPath: `/${absolute.replace(/^\.?\/+/, "")}`.replace(/\/+$/, "") };
+}
+
+export function extractSpecFacts(doc: OpenApiDocument, source: string, naming: NamingOptions = {}): SpecFacts {
+  const { baseUrl, serverPath } = defaultServer(doc, source);
   return {
-    apiKey: findApiKeyScheme(doc, source),
-    defaultBaseUrl: server.replace(/\/+$/, ""),
-    pathPrefix: commonPathPrefix(Object.keys(doc.paths)),
-    operations: listOperations(doc, source),
+    credential: findCredential(doc, source),
+    defaultBaseUrl: baseUrl,
+    serverPath,
+    pathPrefix: commonPathPrefix(Object.keys(doc.paths ?? {})),
+    operations: listOperations(doc, source, naming),
   };
 }

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { SpecPipelineError } from "./errors.ts";
 import type { OpenApiDocument } from "./files.ts";
-import { own, unescapePointer } from "./refs.ts";
+import { jsonPointer, own, refSegments, requestBodySchema, resolvedSegments, unescapePointer } from "./refs.ts";
 import { canonicalize } from "./schema-canonical.ts";
 import type { OperationFacts } from "./spec-facts.ts";
 
@@ -53,8 +53,6 @@ export function inlineRuntimeHelpers(code: string): string {
 const DRAFT_2020_ONLY =
   /"(prefixItems|unevaluatedProperties|unevaluatedItems|dependentRequired|dependentSchemas|minContains|maxContains|\$dynamicRef|\$dynamicAnchor)":/;
 
-const COMPONENT_REF = /^#\/components\/schemas\/([\s\S]+)$/;
-
 const SCHEMA_MAPS = new Set(["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"]);
 const SUBSCHEMAS = new Set([
   ...["allOf", "anyOf", "oneOf", "prefixItems", "items", "additionalItems", "additionalProperties", "not"],
@@ -62,27 +60,29 @@ const SUBSCHEMAS = new Set([
 ]);
 
 /**
- * Copy a schema without annotation keywords, pointing component refs at local $defs and collecting
- * the components it uses. Walks by keyword, so a property that happens to be named "description"
- * is kept.
+ * Copy a schema without annotation keywords, pointing every local ref (a component, a schema below
+ * one, a schema inside `paths`) at a local $defs entry and collecting what it points at. Walks by
+ * keyword, so a property that happens to be named "description" is kept.
  */
-function localize(schema: unknown, used: Map<string, string>): unknown {
+function localize(doc: OpenApiDocument, schema: unknown, used: Map<string, string>): unknown {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return schema;
   const out: Record<string, unknown> = {};
   for (const [keyword, value] of Object.entries(schema)) {
     if (ANNOTATIONS.has(keyword)) continue;
     if (keyword === "$ref" && typeof value === "string") {
-      const match = COMPONENT_REF.exec(value);
-      if (!match)
-        throw new SpecPipelineError(`unsupported $ref ${value}: only #/components/schemas/* refs can be validated`);
-      const name = unescapePointer(match[1]!);
-      // Local names by number: a component may be named anything (`__proto__`, `a/b`, ...).
-      if (!used.has(name)) used.set(name, `d${used.size}`);
-      out.$ref = `#/$defs/${used.get(name)}`;
+      if (!refSegments(value))
+        throw new SpecPipelineError(`unsupported $ref ${value}: only refs within the document can be validated`);
+      const segments = resolvedSegments(doc, value);
+      if (!segments) throw new SpecPipelineError(`$ref to missing schema ${JSON.stringify(value)}`);
+      // Keyed by where it leads, so `%7B` and `{` spellings share one entry; local names by number
+      // (a component may be named anything: `__proto__`, `a/b`, ...).
+      const key = jsonPointer(...segments);
+      if (!used.has(key)) used.set(key, `d${used.size}`);
+      out.$ref = `#/$defs/${used.get(key)}`;
     } else if (SCHEMA_MAPS.has(keyword) && typeof value === "object" && value !== null) {
-      out[keyword] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, localize(sub, used)]));
+      out[keyword] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, localize(doc, sub, used)]));
     } else if (SUBSCHEMAS.has(keyword)) {
-      out[keyword] = Array.isArray(value) ? value.map((sub) => localize(sub, used)) : localize(value, used);
+      out[keyword] = Array.isArray(value) ? value.map((sub) => localize(doc, sub, used)) : localize(doc, value, used);
     } else {
       out[keyword] = value;
     }
@@ -91,20 +91,17 @@ function localize(schema: unknown, used: Map<string, string>): unknown {
 }
 
 function requestSchema(doc: OpenApiDocument, op: OperationFacts): Record<string, unknown> | undefined {
-  const body = doc.paths[op.path]?.[op.method.toLowerCase()]?.requestBody;
-  const schema = body?.content?.["application/json"]?.schema;
-  if (!schema) return undefined;
+  const schema = requestBodySchema(doc, op.path, op.method);
+  if (schema === undefined) return undefined;
   const used = new Map<string, string>();
-  const root = localize(canonicalize(schema), used) as Record<string, unknown>;
+  const root = localize(doc, canonicalize(schema), used) as Record<string, unknown>;
   const defs: Record<string, unknown> = {};
   // Walk the refs transitively: a component may reference others (the same map numbers them all).
   for (let done = 0; done < used.size; done++) {
-    const [name, local] = [...used][done]!;
-    const component = own(doc.components?.schemas, name);
-    if (component === undefined)
-      throw new SpecPipelineError(`${op.method} ${op.path}: $ref to missing schema ${JSON.stringify(name)}`);
+    const [pointer, local] = [...used][done]!;
+    const target = pointer.split("/").reduce((at: any, raw) => own(at, unescapePointer(raw)), doc);
     // Canonical form (anyOf of bare types -> a type list) validates the same and compiles to far less code.
-    defs[local] = localize(canonicalize(component), used);
+    defs[local] = localize(doc, canonicalize(target), used);
   }
   return { $id: `request:${op.name}`, ...root, ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}) };
 }
@@ -116,7 +113,14 @@ function requestSchema(doc: OpenApiDocument, op: OperationFacts): Record<string,
  */
 export function renderValidators(doc: OpenApiDocument, operations: OperationFacts[]): Map<string, string> {
   const schemas = operations.flatMap((op) => {
-    const schema = requestSchema(doc, op);
+    let schema;
+    try {
+      schema = requestSchema(doc, op);
+    } catch (error) {
+      throw error instanceof SpecPipelineError
+        ? new SpecPipelineError(`${op.method} ${op.path}: ${error.message}`)
+        : error;
+    }
     return schema ? [{ op, schema }] : [];
   });
   // The normalized document is JSON Schema 2020-12, but Ajv's 2020 mode adds bookkeeping to every
@@ -124,7 +128,8 @@ export function renderValidators(doc: OpenApiDocument, operations: OperationFact
   // so the smaller draft-07 code is generated.
   const needs2020 = JSON.stringify(schemas.map(({ schema }) => schema)).match(DRAFT_2020_ONLY) !== null;
   // strict: false because OpenAPI schemas carry keywords JSON Schema does not define (discriminator...).
-  const options = { strict: false, allErrors: true, code: { source: true, esm: true } } as const;
+  // logger: false: a format Ajv does not know (GitHub's "repo.nwo") is ignored, as every format is, without a warning per use.
+  const options = { strict: false, allErrors: true, logger: false, code: { source: true, esm: true } } as const;
   const ajv = needs2020 ? new Ajv2020(options) : new Ajv(options);
   for (const { op, schema } of schemas) {
     try {

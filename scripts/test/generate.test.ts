@@ -7,10 +7,12 @@ import { describe, expect, it } from "vitest";
 import { generate, renderGenerated } from "../generate.ts";
 import { SpecPipelineError } from "../lib/errors.ts";
 import { specFiles } from "../lib/paths.ts";
-import { camelCase, extractSpecFacts } from "../lib/spec-facts.ts";
+import { camelCase } from "../lib/names.ts";
+import { extractSpecFacts } from "../lib/spec-facts.ts";
 
 const run = promisify(execFile);
 const EMITTED = [
+  "helpers.ts",
   "openapi.ts",
   "operations",
   "operations/fields.ts",
@@ -50,8 +52,8 @@ describe("generate", () => {
   it("emits the runtime facts the client needs from the spec", async () => {
     const facts = (await renderGenerated(specFiles.normalized)).get("spec.ts")!;
     expect(facts).toContain(`"name": "${normalized.components.securitySchemes.APIKeyHeader.name}"`);
-    expect(facts).toContain(`export const defaultBaseUrl = "${normalized.servers[0].url}"`);
-    expect(facts).toContain('export const pathPrefix = "/api/parea/v1"');
+    expect(facts).toContain(`export const defaultBaseUrl: string = "${normalized.servers[0].url}"`);
+    expect(facts).toContain('export const pathPrefix: string = "/api/parea/v1"');
     const files = await renderGenerated(specFiles.normalized);
     expect(files.get("operations/recordFeedback.ts")).toContain('"path": "/api/parea/v1/feedback"');
     expect(files.get("operations/index.ts")).toContain("export const operations = { recordFeedback } as const;");
@@ -114,9 +116,9 @@ describe("generate", () => {
       /openapi\.json is not an OpenAPI 3\.0\/3\.1 document/,
     ],
     [
-      "no servers",
-      () => writeSpec({ ...normalized, servers: [] }),
-      /openapi\.json: servers\[0\]\.url must be an absolute/,
+      "a server that is not a URL",
+      () => writeSpec({ ...normalized, servers: [{ url: "https://exa mple.com:99999" }] }),
+      /openapi\.json: servers\[0\]\.url "https:\/\/exa mple\.com:99999" is not a URL/,
     ],
   ])("fails loudly on %s, naming the file", async (_, makePath, message) => {
     await expect(renderGenerated(await makePath())).rejects.toThrow(message);
@@ -136,24 +138,84 @@ describe("generate", () => {
 });
 
 describe("spec facts", () => {
+  it.each([
+    [[{ url: "https://api.example.com/v1/" }], "https://api.example.com/v1", ""],
+    [[{ url: "//api.example.com/v1" }], "https://api.example.com/v1", ""],
+    [
+      [
+        {
+          url: "{scheme}://{host}/v{n}",
+          variables: { scheme: { default: "https" }, host: { default: "h.io" }, n: { default: 2 } },
+        },
+      ],
+      "https://h.io/v2",
+      "",
+    ],
+    [[{ url: "/v1" }], "", "/v1"],
+    [[{ url: "./api/" }], "", "/api"],
+    [[{ url: "/" }], "", ""],
+    [[], "", ""],
+    [[{ url: "wss://stream.example.com" }], "", ""],
+  ])("servers %j: default base URL %j, path after the caller's base URL %j", (servers, baseUrl, serverPath) => {
+    const facts = extractSpecFacts({ ...structuredClone(normalized), servers }, "x.json");
+    expect([facts.defaultBaseUrl, facts.serverPath]).toEqual([baseUrl, serverPath]);
+  });
+
   it("names operations in camelCase from their summary", () => {
     expect(camelCase("Record Feedback")).toBe("recordFeedback");
     expect(camelCase("record_feedback_api_parea_v1_feedback_post")).toBe("recordFeedbackApiPareaV1FeedbackPost");
     expect(camelCase("Get Experiment Stats")).toBe("getExperimentStats");
   });
 
-  it("rejects two operations that would share a name", () => {
+  it("names a second operation with the same summary and operationId without failing, the first keeping its name", () => {
     const doc = structuredClone(normalized);
     doc.paths["/api/parea/v1/feedback2"] = doc.paths["/api/parea/v1/feedback"];
-    expect(() => extractSpecFacts(doc, "x.json")).toThrow(/both derive the name "recordFeedback"/);
+    const naming = { lock: { recordFeedback: "POST /api/parea/v1/feedback" }, prefer: ["summary" as const] };
+    const names = extractSpecFacts(doc, "x.json", naming).operations.map((op) => `${op.path} ${op.name}`);
+    expect(names).toEqual(["/api/parea/v1/feedback recordFeedback", "/api/parea/v1/feedback2 postApiPareaV1Feedback2"]);
+    // With the operationId preferred next, the second takes that instead.
+    const byId = { ...naming, prefer: ["summary" as const, "operationId" as const] };
+    expect(extractSpecFacts(doc, "x.json", byId).operations[1]!.name).toBe("recordFeedbackApiPareaV1FeedbackPost");
   });
 
-  it("rejects auth the client cannot apply", () => {
+  it.each([
+    [
+      { type: "apiKey", in: "query", name: "key" },
+      { in: "query", name: "key", prefix: "" },
+    ],
+    [
+      { type: "apiKey", in: "cookie", name: "sid" },
+      { in: "cookie", name: "sid", prefix: "" },
+    ],
+    [
+      { type: "http", scheme: "bearer" },
+      { in: "header", name: "Authorization", prefix: "Bearer " },
+    ],
+    [
+      { type: "http", scheme: "basic" },
+      { in: "header", name: "Authorization", prefix: "Basic " },
+    ],
+    [
+      { type: "oauth2", flows: {} },
+      { in: "header", name: "Authorization", prefix: "Bearer " },
+    ],
+    [
+      { type: "openIdConnect", openIdConnectUrl: "https://x" },
+      { in: "header", name: "Authorization", prefix: "Bearer " },
+    ],
+  ])("puts the credential where the scheme %j says", (scheme, where) => {
     const doc = structuredClone(normalized);
-    doc.components.securitySchemes.APIKeyHeader = { type: "apiKey", in: "query", name: "key" };
-    expect(() => extractSpecFacts(doc, "x.json")).toThrow(
-      /security scheme "APIKeyHeader" must be \{type: apiKey, in: header, name\}/,
-    );
+    doc.components.securitySchemes.APIKeyHeader = scheme;
+    expect(extractSpecFacts(doc, "x.json").credential).toEqual({ scheme: "APIKeyHeader", ...where });
+  });
+
+  it("sends no credential when no operation is secured, and refuses an apiKey scheme without a place", () => {
+    const doc = structuredClone(normalized);
+    delete doc.paths["/api/parea/v1/feedback"].post.security;
+    expect(extractSpecFacts(doc, "x.json").credential).toBeUndefined();
+    const broken = structuredClone(normalized);
+    broken.components.securitySchemes.APIKeyHeader = { type: "apiKey", in: "body", name: "k" };
+    expect(() => extractSpecFacts(broken, "x.json")).toThrow(/apiKey scheme "APIKeyHeader" needs in/);
   });
 
   it("finds the common path prefix across paths", () => {
@@ -277,7 +339,7 @@ describe("operation names that would not make legal code or files", () => {
     ["constructor", "constructorOperation"],
     ["To String", "toStringOperation"],
     ["Flush", "flushOperation"],
-    ["!!!", "postApiPareaV1Thing"],
+    ["!!!", "thingPost"], // no letters: the next source, the operationId
     ["42", "op42"],
   ])("a summary %j is named %s, and every module imports", async (summary, name) => {
     const doc = structuredClone(normalized);
@@ -316,12 +378,12 @@ describe("operation names that would not make legal code or files", () => {
     },
   );
 
-  it("two names that differ only in case are refused (they are files too)", () => {
+  it("two names that differ only in case do not both appear (they are files too)", () => {
     const doc = structuredClone(normalized);
     doc.paths["/api/parea/v1/other"] = {
-      post: { ...doc.paths["/api/parea/v1/feedback"].post, summary: "RecordFeedback" },
+      post: { ...doc.paths["/api/parea/v1/feedback"].post, summary: "Recordfeedback", operationId: undefined },
     };
-    doc.paths["/api/parea/v1/other"].post.summary = "Recordfeedback";
-    expect(() => extractSpecFacts(doc, "x.json")).toThrow(/differing only in case/);
+    const names = extractSpecFacts(doc, "x.json", { prefer: ["summary"] }).operations.map((op) => op.name);
+    expect(names).toEqual(["recordFeedback", "postApiPareaV1Other"]);
   });
 });

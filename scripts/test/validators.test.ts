@@ -5,6 +5,9 @@ import { describe, expect, it } from "vitest";
 import { SpecPipelineError } from "../lib/errors.ts";
 import { specFiles } from "../lib/paths.ts";
 import { listOperations } from "../lib/spec-facts.ts";
+
+/** Named as the vendor configuration names them (from summaries), as the generated client is. */
+const named = (doc: OpenApiDocument) => listOperations(doc, "x", { prefer: ["summary", "operationId"] });
 import { inlineRuntimeHelpers, renderValidators } from "../lib/validators.ts";
 import type { OpenApiDocument } from "../lib/files.ts";
 
@@ -16,7 +19,7 @@ type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string
 async function load(doc: OpenApiDocument): Promise<Record<string, Validate>> {
   const dir = await mkdtemp(join(tmpdir(), "parea-validators-"));
   const loaded: Record<string, Validate> = {};
-  for (const [name, code] of renderValidators(doc, listOperations(doc, "test"))) {
+  for (const [name, code] of renderValidators(doc, named(doc))) {
     await writeFile(join(dir, `${name}.ts`), code);
     loaded[name] = ((await import(join(dir, `${name}.ts`))) as { validate: Validate }).validate;
   }
@@ -52,7 +55,7 @@ describe("renderValidators", () => {
   });
 
   it("emits code with no require() and no runtime dependency on ajv", () => {
-    const modules = renderValidators(normalized, listOperations(normalized, "x"));
+    const modules = renderValidators(normalized, named(normalized));
     expect([...modules.keys()]).toEqual(["recordFeedback"]);
     const code = modules.get("recordFeedback")!;
     expect(code).toMatch(/^export const validate = /m);
@@ -62,7 +65,7 @@ describe("renderValidators", () => {
 
   it("only operations with a JSON body get a validator", () => {
     const doc = withBodySchema({ type: "object" });
-    expect([...renderValidators(doc, listOperations(doc, "x")).keys()]).toEqual(["createThing"]);
+    expect([...renderValidators(doc, named(doc)).keys()]).toEqual(["createThing"]);
   });
 
   it("follows nested component refs and keeps properties named like annotations", async () => {
@@ -106,18 +109,16 @@ describe("renderValidators", () => {
 
   it("fails naming the operation on a schema that does not compile", () => {
     const doc = withBodySchema({ type: "object", properties: { a: { type: "nonsense" } } });
-    expect(() => renderValidators(doc, listOperations(doc, "x"))).toThrow(
-      /POST \/things: request schema does not compile/,
-    );
+    expect(() => renderValidators(doc, named(doc))).toThrow(/POST \/things: request schema does not compile/);
   });
 
   it("fails on a ref to a missing component, and on refs outside components", () => {
     const missing = withBodySchema({ $ref: "#/components/schemas/Nope" });
-    expect(() => renderValidators(missing, listOperations(missing, "x"))).toThrow(/\$ref to missing schema "Nope"/);
-    const external = withBodySchema({ $ref: "other.yaml#/Thing" });
-    expect(() => renderValidators(external, listOperations(external, "x"))).toThrow(
-      /unsupported \$ref other\.yaml#\/Thing/,
+    expect(() => renderValidators(missing, named(missing))).toThrow(
+      /\$ref to missing schema "#\/components\/schemas\/Nope"/,
     );
+    const external = withBodySchema({ $ref: "other.yaml#/Thing" });
+    expect(() => renderValidators(external, named(external))).toThrow(/unsupported \$ref other\.yaml#\/Thing/);
   });
 
   it("refuses ajv runtime helpers it cannot inline, naming them", () => {

@@ -6,12 +6,14 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { buildSpec } from "../../scripts/build-spec.ts";
+import { loadConfig } from "../../scripts/lib/config.ts";
 import { specFiles } from "../../scripts/lib/paths.ts";
 
 const upstreamText = readFileSync(specFiles.upstream, "utf8");
 const upstream = parse(upstreamText);
 const normalized = await buildSpec();
-const overlay = parse(readFileSync(specFiles.overlay, "utf8"));
+const overlayPath = (await loadConfig()).overlay!;
+const overlay = parse(readFileSync(overlayPath, "utf8"));
 const operationsOf = (doc: any) =>
   Object.values<any>(doc.paths).flatMap((item) => Object.values<any>(item).filter((op) => op?.operationId));
 
@@ -70,7 +72,7 @@ describe("normalized document", () => {
 
   it("marks Record Feedback safe to retry (this project's assumption, stated in the overlay)", () => {
     expect(normalized.paths["/api/parea/v1/feedback"].post["x-parea-api-retry-safe"]).toBe(true);
-    expect(readFileSync(specFiles.overlay, "utf8")).toMatch(/ASSUMPTION/);
+    expect(readFileSync(overlayPath, "utf8")).toMatch(/ASSUMPTION/);
   });
 
   it("changes nothing else: removing the corrected parts leaves the upstream document", () => {

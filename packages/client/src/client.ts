@@ -4,7 +4,7 @@ import createClient, { type Client, type ClientOptions } from "openapi-fetch";
 import { name as packageName, version } from "../package.json";
 import { apiErrorFor, type PareaApiError } from "./errors.js";
 import type { paths } from "./generated/openapi.js";
-import { recordFeedback as recordFeedbackOperation } from "./generated/operations/recordFeedback.js";
+import { helpers, type HelperMethods } from "./generated/helpers.js";
 import { INTERNAL, type Internal } from "./internal.js";
 import { createLog, type Logger, type LogLevel } from "./logger.js";
 import { apiKeyMiddleware } from "./middleware/auth.js";
@@ -78,15 +78,14 @@ export interface PareaClientOptions extends RequestOptions {
   onAttempt?: (attempt: AttemptInfo) => void;
 }
 
-export interface PareaClient extends Client<paths> {
-  /**
-   * Record Feedback. Resolves with the response body on 2xx; throws a PareaError subclass otherwise
-   * (see the README's error table).
-   */
-  recordFeedback(
-    body: RequestBody<"recordFeedback">,
-    options?: RequestOptions,
-  ): Promise<ResponseData<"recordFeedback">>;
+/** Each named helper's [request body, response data], for the generated `HelperMethods`. */
+type HelperTypes = { [Name in keyof typeof helpers]: [RequestBody<Name>, ResponseData<Name>] };
+
+/**
+ * openapi-fetch's client, plus one method per helper the vendor configuration names (spec/vendor.yaml
+ * `helpers`: `recordFeedback`), each checked against the operation names lock by codegen.
+ */
+export interface PareaClient extends Client<paths>, HelperMethods<HelperTypes, RequestOptions> {
   /** A client with some options changed (e.g. maxRetries for a batch job); the rest are kept. */
   withOptions(overrides: Omit<PareaClientOptions, "apiKey">): PareaClient;
 }
@@ -202,10 +201,18 @@ export function clientFactory(
       });
     }
 
-    Object.defineProperty(client, INTERNAL, { value: { call, check, log } satisfies Internal });
-    return Object.assign(client, {
-      recordFeedback: (body: RequestBody<"recordFeedback">, requestOptions?: RequestOptions) =>
-        call(recordFeedbackOperation, body, requestOptions),
+    // Not checked against Internal's generic signature (nor helpers' calls against call's): relating
+    // them expands every operation's body type into one union, which TypeScript refuses past ~1 000
+    // operations (TS2590, GitHub's document). Internal's and HelperMethods' types are the public ones.
+    const anyCall = call as unknown as (op: Operation, body: unknown, options?: RequestOptions) => Promise<unknown>;
+    Object.defineProperty(client, INTERNAL, { value: { call: anyCall, check, log } as unknown as Internal });
+    const methods = Object.fromEntries(
+      Object.values<Operation & { readonly name: string }>(helpers).map((operation) => [
+        operation.name,
+        (body: unknown, requestOptions?: RequestOptions) => anyCall(operation, body, requestOptions),
+      ]),
+    ) as unknown as HelperMethods<HelperTypes, RequestOptions>;
+    return Object.assign(client, methods, {
       withOptions: (overrides: Omit<PareaClientOptions, "apiKey">) =>
         createPareaClient({ ...options, ...overrides, apiKey }),
     });

@@ -3,8 +3,16 @@
 import type { components } from "./generated/openapi.js";
 import { scrub, scrubDeep } from "./redact.js";
 
-/** One problem the API reported with the request, as the spec's ValidationError schema defines it. */
-export type ValidationIssue = components["schemas"]["ValidationError"];
+/**
+ * One problem the API reported with the request, as the spec's ValidationError schema defines it
+ * (FastAPI's `{loc, msg, type}`); a spec without that schema gets the same shape, loosely typed.
+ */
+export type ValidationIssue = [components["schemas"]] extends [never] // a spec without schemas
+  ? FastApiIssue
+  : components["schemas"] extends { ValidationError: infer Issue }
+    ? Issue
+    : FastApiIssue;
+type FastApiIssue = { loc: (string | number)[]; msg: string; type: string; [key: string]: unknown };
 
 /** One problem client-side validation found: where in the body (JSONPath) and what. */
 export interface InvalidRequestIssue {

@@ -1,6 +1,6 @@
 // Resolving and checking the client's options: a mistake is a PareaError naming the option (`option`)
 // when the client is created or the call is made, never a failure on every request later.
-import { defaultBaseUrl, pathPrefix } from "./generated/spec.js";
+import { defaultBaseUrl, pathPrefix, serverPath } from "./generated/spec.js";
 import { optionError } from "./errors.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
 
@@ -83,7 +83,9 @@ export function resolveBaseUrl(
   const url = URL.canParse(raw) ? new URL(raw) : undefined;
   const problem =
     !url || !/^https?:$/.test(url.protocol)
-      ? `must be an absolute http(s) URL such as ${defaultBaseUrl}`
+      ? defaultBaseUrl
+        ? `must be an absolute http(s) URL such as ${defaultBaseUrl}`
+        : "must be an absolute http(s) URL (required: the spec names no absolute server)"
       : url.search || url.hash || url.username || url.password
         ? "must not have a query, fragment or credentials"
         : url.protocol === "http:" && !allowInsecureHttp && !LOOPBACK.test(url.hostname)
@@ -91,7 +93,8 @@ export function resolveBaseUrl(
           : "";
   if (!url || problem)
     return fail(explicit === undefined && env.PAREA_BASE_URL ? "PAREA_BASE_URL" : "baseUrl", `baseUrl ${problem}`);
-  const path = url.pathname.replace(/\/+$/, "");
+  let path = url.pathname.replace(/\/+$/, "");
+  if (serverPath && !path.endsWith(serverPath)) path += serverPath;
   return url.origin + (pathPrefix && path.endsWith(pathPrefix) ? path.slice(0, -pathPrefix.length) : path);
 }
 

@@ -47,7 +47,7 @@ const body = fc.oneof(
 async function serverAccepts(value: unknown): Promise<boolean> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { "content-type": "application/json", [apiKeyAuth.name]: "property-test" },
+    headers: { "content-type": "application/json", [apiKeyAuth!.name]: "property-test" },
     body: JSON.stringify(value),
   });
   await response.body?.cancel();

@@ -20,6 +20,12 @@ const TABLE: [string, Side, Level, string][] = [
   ["operation-added", "both", "minor", "a new operation (method + path)"],
   ["operation-removed", "both", "major", "an operation is gone"],
   [
+    "operation-renamed",
+    "both",
+    "major",
+    "an operation's locked name changed (spec/operations.lock.json): its module and `./operations` key",
+  ],
+  [
     "path-parameter-renamed",
     "request",
     "major",

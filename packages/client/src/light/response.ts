@@ -40,7 +40,10 @@ export class BufferedResponse {
     if (isNullBodyStatus(status)) {
       // No body whatever the server sent, and a length that says so (openapi-fetch then parses nothing).
       bytes = EMPTY as Uint8Array<ArrayBuffer>;
-      headers = new Headers([...headers.entries()].filter(([name]) => name !== "content-length"));
+      // Framing headers go too: with "transfer-encoding: chunked" beside the zero length, openapi-fetch
+      // parsed the empty body of a 205 as JSON and failed.
+      const framing = new Set(["content-length", "transfer-encoding"]);
+      headers = new Headers([...headers.entries()].filter(([name]) => !framing.has(name)));
       headers.set("content-length", "0");
     }
     this.headers = headers;

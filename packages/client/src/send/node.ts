@@ -30,6 +30,10 @@ function exchange({ module, agent }: Stack, { url, method, headers, body, signal
   return new Promise<BufferedResponse>((resolve, reject) => {
     const outgoing: Record<string, string> = { "accept-encoding": ACCEPT_ENCODING };
     headers.forEach((value, name) => (outgoing[name] = value));
+    // Framed by its length: for DELETE (and GET, OPTIONS) Node sends no chunked framing by default,
+    // so a body without a content-length reached the server as the start of the next request (400).
+    if (body != null && outgoing["content-length"] === undefined && outgoing["transfer-encoding"] === undefined)
+      outgoing["content-length"] = String(Buffer.byteLength(body));
     // A plain timer: an AbortController per attempt was the client's largest cost of its own. It
     // rejects itself rather than wait for destroy() to emit 'error': Deno's node:http emits none, and
     // the call then lasted as long as the server took.

@@ -1,0 +1,38 @@
+// Every corpus document (scripts/corpus/documents.json, fetched from npm into a cache) through
+// spec:check --generic. A document plain openapi-typescript + tsc types cleanly must pass every stage,
+// every operation smoke-tested; one it cannot type must still fail with a stage and a reason (never a
+// crash). CORPUS=ci runs the ciSample only; CORPUS=id,id a chosen few.
+import { describe, expect, it } from "vitest";
+import { checkCorpusEntry, corpusList, type CorpusResult } from "../corpus.ts";
+
+const list = await corpusList();
+const wanted = process.env.CORPUS === "ci" ? list.ciSample : process.env.CORPUS?.split(",");
+const entries = wanted ? list.documents.filter((entry) => wanted.includes(entry.id)) : list.documents;
+
+const describeFailure = (result: CorpusResult) => {
+  const stage = result.check.stages.find((s) => !s.ok);
+  const operations = result.check.failures.slice(0, 10).map((f) => `\n  ${f.operation}: ${f.reason}`);
+  return `${result.id} failed at ${stage?.name}: ${stage?.error}${operations.join("")}`;
+};
+
+describe("spec:check --generic on real vendors' documents", () => {
+  it("selects documents that exist in the list", () => {
+    expect(entries.length).toBe(wanted?.length ?? list.documents.length);
+  });
+
+  it.each(entries.map((entry) => [entry.id, entry] as const))("%s", async (_, entry) => {
+    const result = await checkCorpusEntry(entry, list);
+    const total = result.check.stages.reduce((sum, stage) => sum + stage.ms, 0);
+    console.log(
+      `${entry.id} (${result.version}, ${(result.bytes / 1e6).toFixed(1)} MB): spec:check ${result.check.ok ? "passed" : "failed"} ` +
+        `${result.check.passed}/${result.check.operations} operations in ${total} ms; baseline ${result.baseline.ok ? `${result.baseline.ms} ms` : `fails: ${result.baseline.error}`}`,
+    );
+    if (result.baseline.ok) {
+      expect(result.check.ok, describeFailure(result)).toBe(true);
+      expect(result.check.passed).toBe(result.check.operations);
+    } else if (!result.check.ok) {
+      const failed = result.check.stages.find((stage) => !stage.ok);
+      expect(failed?.error, `${entry.id}: a failing stage names its reason`).toMatch(/\S/);
+    }
+  });
+});

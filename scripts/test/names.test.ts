@@ -1,0 +1,156 @@
+// Operation names as a public API: the lock keeps released names whatever the document's prose says,
+// new operations are named by one rule with every collision settled, and spec:diff sees renames.
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { buildSpec } from "../build-spec.ts";
+import { generate } from "../generate.ts";
+import { loadConfig, operationNames, readLock, type PipelineConfig } from "../lib/config.ts";
+import { toJsonText } from "../lib/files.ts";
+import { assignNames, lockFor, operationKey, type NamingInput } from "../lib/names.ts";
+import { diffSpecs } from "../lib/spec-diff.ts";
+
+const METHODS = ["get", "post", "put", "delete", "patch"];
+const label = fc.oneof(
+  fc.constantFrom("List Things", "list_things", "Get Thing", "get-thing", "delete", "!!!", "42", "", "Do It"),
+  fc.string({ maxLength: 12 }),
+);
+const operation: fc.Arbitrary<NamingInput> = fc.record({
+  method: fc.constantFrom(...METHODS),
+  path: fc.constantFrom("/things", "/things/{id}", "/Things", "/a/b", "/", "/x-y"),
+  summary: fc.option(label, { nil: undefined }),
+  operationId: fc.option(label, { nil: undefined }),
+});
+/** Distinct method + path, as in a document. */
+const operations = fc.uniqueArray(operation, { selector: (op) => operationKey(op.method, op.path), maxLength: 12 });
+
+const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+describe("assignNames", () => {
+  it("gives every operation a distinct identifier (ignoring case), whatever the labels, in any order", () => {
+    fc.assert(
+      fc.property(operations, fc.boolean(), (ops, reverse) => {
+        const names = assignNames(ops, {}, ["summary", "operationId"]);
+        const values = [...names.values()];
+        expect(values.every((name) => identifier.test(name))).toBe(true);
+        expect(new Set(values.map((name) => name.toLowerCase())).size).toBe(ops.length);
+        const again = assignNames(reverse ? [...ops].reverse() : ops, {}, ["summary", "operationId"]);
+        expect([...again].sort()).toEqual([...names].sort());
+      }),
+      { seed: 20261204, numRuns: 300 },
+    );
+  });
+
+  it("keeps every locked name when summaries and operationIds change and operations come and go", () => {
+    fc.assert(
+      fc.property(operations, operations, (before, reworded) => {
+        const lock = lockFor(assignNames(before, {}, ["summary"]));
+        // The same operations with other prose, plus others.
+        const after = [
+          ...before.map((op, i) => ({ ...op, summary: reworded[i]?.summary, operationId: reworded[i]?.operationId })),
+          ...reworded.filter(
+            (op) => !before.some((b) => operationKey(b.method, b.path) === operationKey(op.method, op.path)),
+          ),
+        ];
+        const names = assignNames(after, lock, ["summary", "operationId"]);
+        for (const [name, key] of Object.entries(lock)) expect(names.get(key)).toBe(name);
+        expect(new Set([...names.values()].map((name) => name.toLowerCase())).size).toBe(after.length);
+      }),
+      { seed: 20261204, numRuns: 300 },
+    );
+  });
+
+  it("follows the rule: preferred sources, then method + path, then the method appended, then a number", () => {
+    const op = (path: string, summary?: string, operationId?: string) => ({
+      method: "get",
+      path,
+      summary,
+      operationId,
+    });
+    const names = assignNames(
+      [op("/a", "List"), op("/b", "List", "listB"), op("/c", "List"), op("/d", "!!!"), op("/e", "Delete")],
+      { getC: "GET /zzz" },
+      ["summary", "operationId"],
+    );
+    expect(Object.fromEntries([...names].map(([key, name]) => [key.slice(4), name]))).toEqual({
+      "/a": "list",
+      "/b": "listB",
+      "/c": "listGet", // "list" taken, and its method + path name "getC" is locked for another operation
+      "/d": "getD",
+      "/e": "deleteOperation",
+    });
+  });
+
+  it("refuses a hand-edited lock that cannot be generated, naming the lock", () => {
+    const path = "spec/operations.lock.json";
+    expect(() => assignNames([], { "not-a-name": "GET /a" }, [], path)).toThrow(/operations.lock.json: "not-a-name"/);
+    expect(() => assignNames([], { delete: "GET /a" }, [], path)).toThrow(/"delete" \(for GET \/a\) is not a name/);
+    expect(() => assignNames([], { a: "GET /a", A: "GET /b" }, [], path)).toThrow(/differ only in case/);
+    expect(() => assignNames([], { a: "GET /a", b: "GET /a" }, [], path)).toThrow(/GET \/a has two names/);
+  });
+});
+
+const seed = await buildSpec();
+const FEEDBACK = "/api/parea/v1/feedback";
+const reworded = structuredClone(seed);
+reworded.paths[FEEDBACK].post.summary = "Record feedback for a trace";
+
+describe("the lock in the pipeline", () => {
+  const scratch = () => mkdtemp(join(tmpdir(), "names-"));
+  async function configWithLock(lock: Record<string, string>): Promise<PipelineConfig> {
+    const config = await loadConfig();
+    const path = join(await scratch(), "operations.lock.json");
+    await writeFile(path, toJsonText(lock));
+    return { ...config, naming: { ...config.naming, lock: path } };
+  }
+
+  it("records every operation of the vendor's document", async () => {
+    const config = await loadConfig();
+    const lock = await readLock(config);
+    expect(lockFor(await operationNames(seed, config))).toEqual(lock);
+  });
+
+  it("a reworded summary regenerates with no renamed operation, and spec:diff calls it a patch", async () => {
+    const config = await loadConfig();
+    const out = await scratch();
+    const spec = join(out, "openapi.json");
+    await writeFile(spec, toJsonText(reworded));
+    await generate(spec, join(out, "generated"), config);
+    const { operations } = await import(join(out, "generated", "operations", "index.ts"));
+    expect(Object.keys(operations)).toEqual(["recordFeedback"]);
+    const names = { before: await operationNames(seed, config), after: await operationNames(reworded, config) };
+    const diff = diffSpecs(seed, reworded, new Map(), names);
+    expect(diff.bump).toBe("patch");
+  });
+
+  it("a rename in the lock is major, naming both names", async () => {
+    const config = await loadConfig();
+    const renamed = await configWithLock({ submitFeedback: `POST ${FEEDBACK}` });
+    const names = { before: await operationNames(seed, config), after: await operationNames(seed, renamed) };
+    const diff = diffSpecs(seed, seed, new Map(), names);
+    expect(diff.bump).toBe("major");
+    expect(diff.changes.map((change) => [change.rule, change.message])).toEqual([
+      ["operation-renamed", `POST ${FEEDBACK} is renamed from recordFeedback to submitFeedback`],
+    ]);
+  });
+
+  it("a helper whose operation is gone, or whose name is not locked, fails codegen naming the configuration", async () => {
+    const config = await loadConfig();
+    const gone = structuredClone(seed);
+    delete gone.paths[FEEDBACK];
+    gone.paths["/api/parea/v1/other"] = {
+      get: { summary: "Other", security: [{ APIKeyHeader: [] }], responses: { "200": { description: "ok" } } },
+    };
+    const out = await scratch();
+    const spec = join(out, "openapi.json");
+    await writeFile(spec, toJsonText(gone));
+    await expect(generate(spec, join(out, "g"), config)).rejects.toThrow(
+      /vendor\.yaml: helper "recordFeedback" calls POST \/api\/parea\/v1\/feedback, which the document no longer has/,
+    );
+    await expect(generate(spec, join(out, "g"), { ...config, helpers: ["other"] })).rejects.toThrow(
+      /helper "other" is not a name in the operation names lock/,
+    );
+  });
+});
