@@ -33,7 +33,7 @@ export interface CorpusResult {
   version: string;
   bytes: number;
   baseline: { ok: boolean; ms: number; codegenMs: number; error?: string };
-  check: Pick<CheckReport, "ok" | "operations" | "passed" | "stages" | "failures">;
+  check: Pick<CheckReport, "ok" | "operations" | "passed" | "refused" | "stages" | "failures">;
 }
 
 export const corpusList = async (): Promise<CorpusList> =>
@@ -102,15 +102,16 @@ export async function checkCorpusEntry(entry: CorpusEntry, list: CorpusList): Pr
   const { size } = await stat(path);
   const version = String((parseYamlText(await readFile(path, "utf8")) as { openapi?: unknown }).openapi);
   const base = await baseline(path);
-  const { ok, operations, passed, stages, failures } = await checkDocument(path, GENERIC_CONFIG);
-  return { id: entry.id, version, bytes: size, baseline: base, check: { ok, operations, passed, stages, failures } };
+  const { ok, operations, passed, refused, stages, failures } = await checkDocument(path, GENERIC_CONFIG);
+  const check = { ok, operations, passed, refused, stages, failures };
+  return { id: entry.id, version, bytes: size, baseline: base, check };
 }
 
 function line(result: CorpusResult): string {
   const failed = result.check.stages.find((stage) => !stage.ok);
   const total = result.check.stages.reduce((sum, stage) => sum + stage.ms, 0);
   const verdict = result.check.ok
-    ? `passed ${result.check.passed}/${result.check.operations} operations in ${total} ms`
+    ? `passed ${result.check.passed}/${result.check.operations} operations${result.check.refused.length ? ` (${result.check.refused.length} refused: no valid body exists)` : ""} in ${total} ms`
     : `FAILED at ${failed?.name}: ${(failed?.error ?? "").split("\n").slice(0, 4).join(" | ").slice(0, 400)}`;
   const base = result.baseline.ok ? `baseline ${result.baseline.ms} ms` : `baseline fails (${result.baseline.error})`;
   return `${result.check.ok ? "ok  " : "FAIL"} ${result.id} (${result.version}, ${(result.bytes / 1e6).toFixed(1)} MB): ${verdict}; ${base}`;

@@ -13,7 +13,7 @@ import { generatedDir, repoRoot, specFiles } from "./lib/paths.ts";
 import { extractSpecFacts, IDEMPOTENT_METHODS, type OperationFacts, type SpecFacts } from "./lib/spec-facts.ts";
 import { requestFields } from "./lib/fields.ts";
 import { defaultReply } from "./lib/replies.ts";
-import { renderValidators } from "./lib/validators.ts";
+import { renderValidators, SHARED_VALIDATORS } from "./lib/validators.ts";
 import { literal } from "./lib/emit.ts";
 
 function header(sourceLabel: string, sha256: string): string {
@@ -115,6 +115,8 @@ export async function renderGenerated(specPath: string, config?: PipelineConfig)
     "operations/replies.ts",
     `${top}\n/** Each operation's default success reply for the test double: the spec's example, else a minimal valid body. */\nexport const defaultReplies = ${literal(replies, 2)} as const;\n`,
   );
+  const shared = validators.get(SHARED_VALIDATORS);
+  if (shared !== undefined) files.set(`operations/${SHARED_VALIDATORS}.ts`, `${top}// @ts-nocheck\n${shared}\n`);
   for (const op of facts.operations) {
     const validator = validators.get(op.name);
     files.set(`operations/${op.name}.ts`, `${top}\n${renderOperation(op, validator !== undefined)}`);

@@ -27,6 +27,8 @@ export function canonicalize(node: unknown): unknown {
     const typeOnly = (branch: unknown) =>
       typeof branch === "object" &&
       branch !== null &&
+      // A branch with no type at all accepts anything: `anyOf: [{type: string}, {}]` is no type list.
+      "type" in branch &&
       Object.keys(branch).every((key) => key === "type" || ANNOTATION_KEYS.has(key));
     if (Array.isArray(branches) && branches.length > 0 && out.type === undefined && branches.every(typeOnly)) {
       delete out[union];

@@ -25,8 +25,13 @@ export interface OperationFacts {
   retrySafe: boolean;
 }
 
+/**
+ * What a request for this path looks like on the wire: a `#...` or `?...` in the path's key (AWS and
+ * Box name distinct operations `/{Key}#restore`) never reaches the server, so it is not matched.
+ */
 function pathPattern(path: string): string {
   const escaped = path
+    .replace(/[#?].*$/s, "")
     .split(/(\{[^}]+\})/)
     .map((part) => (/^\{[^}]+\}$/.test(part) ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
     .join("");

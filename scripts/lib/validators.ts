@@ -64,7 +64,12 @@ const SUBSCHEMAS = new Set([
  * one, a schema inside `paths`) at a local $defs entry and collecting what it points at. Walks by
  * keyword, so a property that happens to be named "description" is kept.
  */
-function localize(doc: OpenApiDocument, schema: unknown, used: Map<string, string>): unknown {
+function localize(
+  doc: OpenApiDocument,
+  schema: unknown,
+  used: Map<string, string>,
+  refTo: (local: string) => string = (local) => `#/$defs/${local}`,
+): unknown {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return schema;
   const out: Record<string, unknown> = {};
   for (const [keyword, value] of Object.entries(schema)) {
@@ -78,16 +83,49 @@ function localize(doc: OpenApiDocument, schema: unknown, used: Map<string, strin
       // (a component may be named anything: `__proto__`, `a/b`, ...).
       const key = jsonPointer(...segments);
       if (!used.has(key)) used.set(key, `d${used.size}`);
-      out.$ref = `#/$defs/${used.get(key)}`;
+      out.$ref = refTo(used.get(key)!);
     } else if (SCHEMA_MAPS.has(keyword) && typeof value === "object" && value !== null) {
-      out[keyword] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, localize(doc, sub, used)]));
+      out[keyword] = Object.fromEntries(
+        Object.entries(value).map(([name, sub]) => [name, localize(doc, sub, used, refTo)]),
+      );
     } else if (SUBSCHEMAS.has(keyword)) {
-      out[keyword] = Array.isArray(value) ? value.map((sub) => localize(doc, sub, used)) : localize(doc, value, used);
+      out[keyword] = Array.isArray(value)
+        ? value.map((sub) => localize(doc, sub, used, refTo))
+        : localize(doc, value, used, refTo);
     } else {
       out[keyword] = value;
     }
   }
   return out;
+}
+
+/** The schema a local pointer (as `used` keys them) leads to. */
+const atPointer = (doc: OpenApiDocument, pointer: string) =>
+  pointer.split("/").reduce((at: any, raw) => own(at, unescapePointer(raw)), doc);
+
+/**
+ * Every operation's body schema, and every schema they reach added once each under its own id
+ * (`urn:schema:dN`), so a validator module holds each schema's function once, however many bodies use it.
+ */
+function sharedSchemas(
+  doc: OpenApiDocument,
+  schemas: Compiled,
+): { components: Record<string, unknown>[]; schemas: Compiled } {
+  const used = new Map<string, string>();
+  const refTo = (local: string) => `urn:schema:${local}`;
+  const roots = schemas.map(({ op }) => {
+    const body = localize(doc, canonicalize(requestBodySchema(doc, op.path, op.method)), used, refTo) as object;
+    return { op, schema: { $id: `request:${op.name}`, ...body } };
+  });
+  const components: Record<string, unknown>[] = [];
+  for (let done = 0; done < used.size; done++) {
+    const [pointer, local] = [...used][done]!;
+    components.push({
+      $id: refTo(local),
+      ...(localize(doc, canonicalize(atPointer(doc, pointer)), used, refTo) as object),
+    });
+  }
+  return { components, schemas: roots };
 }
 
 function requestSchema(doc: OpenApiDocument, op: OperationFacts): Record<string, unknown> | undefined {
@@ -99,7 +137,7 @@ function requestSchema(doc: OpenApiDocument, op: OperationFacts): Record<string,
   // Walk the refs transitively: a component may reference others (the same map numbers them all).
   for (let done = 0; done < used.size; done++) {
     const [pointer, local] = [...used][done]!;
-    const target = pointer.split("/").reduce((at: any, raw) => own(at, unescapePointer(raw)), doc);
+    const target = atPointer(doc, pointer);
     // Canonical form (anyOf of bare types -> a type list) validates the same and compiles to far less code.
     defs[local] = localize(doc, canonicalize(target), used);
   }
@@ -127,10 +165,69 @@ export function renderValidators(doc: OpenApiDocument, operations: OperationFact
   // validator for keywords only 2020 has. Without any of them the two drafts validate identically,
   // so the smaller draft-07 code is generated.
   const needs2020 = JSON.stringify(schemas.map(({ schema }) => schema)).match(DRAFT_2020_ONLY) !== null;
-  // strict: false because OpenAPI schemas carry keywords JSON Schema does not define (discriminator...).
-  // logger: false: a format Ajv does not know (GitHub's "repo.nwo") is ignored, as every format is, without a warning per use.
-  const options = { strict: false, allErrors: true, logger: false, code: { source: true, esm: true } } as const;
+  // Ajv inlines every referenced schema's code into each validator that uses it: smallest for small
+  // documents (the client's bundle), but DocuSign's 182 bodies came to 149 MB that way (tsc then ran
+  // out of memory). When a body reaches many schemas, every validator goes in one shared module
+  // (SHARED_VALIDATORS), each schema's function once, and each operation's module re-exports its own.
+  const manyRefs = schemas.some(({ schema }) => Object.keys((schema.$defs as object | undefined) ?? {}).length > 16);
+  if (!manyRefs) return perOperation(compiled(schemas, needs2020, true), schemas);
+  const shared = sharedSchemas(doc, schemas);
+  return sharedModules(compiled(shared.schemas, needs2020, false, shared.components), shared.schemas);
+}
+
+/** The key of renderValidators' shared module (operations/validators.shared.ts); no operation name has a dot. */
+export const SHARED_VALIDATORS = "validators.shared";
+
+const VALIDATE_TYPE =
+  "((data: unknown) => boolean) & { errors?: { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }[] | null }";
+
+/** Ajv's standalone code made dependency-free and smaller: schemaPath is not used by the client. */
+const finish = (code: string) =>
+  inlineRuntimeHelpers(code.replace(/^"use strict";/, "")).replace(/schemaPath:"(?:[^"\\]|\\.)*",/g, "");
+
+type Compiled = { op: OperationFacts; schema: Record<string, unknown> }[];
+
+function perOperation(ajv: InstanceType<typeof Ajv>, schemas: Compiled): Map<string, string> {
+  const modules = new Map<string, string>();
+  for (const { op, schema } of schemas) {
+    const code = standaloneCode(ajv, { validate: schema.$id as string })
+      .replace(/^"use strict";/, "")
+      // A declared type: the one TypeScript would infer from Ajv's code leaks Ajv internals into .d.ts.
+      .replace(/^export const validate = (validate\d+);/m, `export const validate = $1 as ${VALIDATE_TYPE};`);
+    modules.set(op.name, finish(code));
+  }
+  return modules;
+}
+
+function sharedModules(ajv: InstanceType<typeof Ajv>, schemas: Compiled): Map<string, string> {
+  const exports = Object.fromEntries(schemas.map(({ op, schema }) => [op.name, schema.$id as string]));
+  const modules = new Map([[SHARED_VALIDATORS, finish(standaloneCode(ajv, exports))]]);
+  for (const { op } of schemas)
+    modules.set(
+      op.name,
+      `import { ${op.name} as shared } from "./${SHARED_VALIDATORS}.js";\nexport const validate = shared as ${VALIDATE_TYPE};\n`,
+    );
+  return modules;
+}
+
+function compiled(
+  schemas: Compiled,
+  needs2020: boolean,
+  inlineRefs: boolean,
+  components: Record<string, unknown>[] = [],
+): InstanceType<typeof Ajv> {
+  // strict: false because OpenAPI schemas carry keywords JSON Schema does not define (discriminator...);
+  // logger: false: a format Ajv does not know (GitHub's "repo.nwo") is ignored, as every format is,
+  // without a warning per use.
+  const options = {
+    strict: false,
+    allErrors: true,
+    logger: false,
+    inlineRefs,
+    code: { source: true, esm: true },
+  } as const;
   const ajv = needs2020 ? new Ajv2020(options) : new Ajv(options);
+  for (const component of components) ajv.addSchema(component);
   for (const { op, schema } of schemas) {
     try {
       ajv.addSchema(schema);
@@ -141,17 +238,5 @@ export function renderValidators(doc: OpenApiDocument, operations: OperationFact
       );
     }
   }
-  const modules = new Map<string, string>();
-  for (const { op, schema } of schemas) {
-    const code = standaloneCode(ajv, { validate: schema.$id as string })
-      .replace(/^"use strict";/, "")
-      // A declared type: the one TypeScript would infer from Ajv's code leaks Ajv internals into .d.ts.
-      .replace(
-        /^export const validate = (validate\d+);/m,
-        "export const validate = $1 as ((data: unknown) => boolean) & { errors?: { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }[] | null };",
-      );
-    // schemaPath is not used by the client; dropping it from every error object keeps the bundle small.
-    modules.set(op.name, inlineRuntimeHelpers(code).replace(/schemaPath:"(?:[^"\\]|\\.)*",/g, ""));
-  }
-  return modules;
+  return ajv;
 }

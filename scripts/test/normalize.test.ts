@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { OpenApiDocument } from "../lib/files.ts";
 import { toOpenApi31 } from "../lib/normalize.ts";
+import { canonicalize } from "../lib/schema-canonical.ts";
 import { defaultReply } from "../lib/replies.ts";
 import type { OperationFacts } from "../lib/spec-facts.ts";
 import { renderValidators } from "../lib/validators.ts";
@@ -166,5 +167,17 @@ describe("normalized for every downstream compiler (Ajv's u flag, 3.1 keywords)"
   it("a pattern no flag can read is left as the vendor wrote it (the lint reports it)", async () => {
     const doc = await toOpenApi31(using({ type: "string", pattern: "([a-z]" }));
     expect(doc.paths["/x"].post.requestBody.content["application/json"].schema.pattern).toBe("([a-z]");
+  });
+});
+
+describe("canonical form", () => {
+  it("an anyOf with a branch that has no type accepts anything: it stays an anyOf (SendGrid's field_mappings)", async () => {
+    const doc = await toOpenApi31(
+      documentWith({ m: { type: "array", items: { anyOf: [{ type: "string" }, { nullable: true }] } } }),
+    );
+    expect(canonicalize(bodyProperties(doc).m)).toEqual({ type: "array", items: { anyOf: [{ type: "string" }, {}] } });
+    const [validate] = renderValidators(doc, [{ name: "x", method: "POST", path: "/x" } as OperationFacts]).values();
+    expect(validate).toBeDefined(); // it compiles (a type list with a hole did not)
+    expect(canonicalize({ anyOf: [{ type: "string" }, { type: "null" }] })).toEqual({ type: ["string", "null"] });
   });
 });

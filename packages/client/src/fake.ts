@@ -12,9 +12,17 @@ import { resolveHeaders } from "./options.js";
 import { isNullBodyStatus } from "./light/response.js";
 import { sleep } from "./sleep.js";
 
+const safeDecode = (path: string) => {
+  try {
+    return decodeURI(path);
+  } catch {
+    return path;
+  }
+};
+
 /** Is the credential where the spec's scheme puts it (with its prefix, for Authorization)? */
 function credentialIn(auth: NonNullable<typeof apiKeyAuth>, headers: Headers, url: string): boolean {
-  if (auth.in === "query") return new URL(url).searchParams.has(auth.name);
+  if (auth.in === "query") return new URL(url, "http://fake").searchParams.has(auth.name);
   if (auth.in === "cookie")
     return (headers.get("cookie") ?? "").split(";").some((pair) => pair.trim().startsWith(`${auth.name}=`));
   const value = headers.get(auth.name) ?? "";
@@ -163,7 +171,8 @@ export function fakeFactory(listenOn?: ListenOn): () => FakeParea {
       const pathname = new URL(url, "http://fake").pathname;
       // A relative server's path (serverPath) precedes every operation's path on the wire.
       const path = serverPath && pathname.startsWith(`${serverPath}/`) ? pathname.slice(serverPath.length) : pathname;
-      const op = lookup(table, method, path);
+      // As sent (a `%2F` inside a parameter stays one segment), else decoded (a path with a `"` in it).
+      const op = lookup(table, method, path) ?? lookup(table, method, safeDecode(path));
       const violation = (reason: string) => violations.push({ method, path, reason });
       if (!op) {
         violation(`no operation ${method} ${path} in the spec`);

@@ -33,6 +33,11 @@ export interface CheckReport {
   operations: number;
   /** Operations whose smoke call passed. */
   passed: number;
+  /**
+   * Operations whose request schema no value we could build satisfies (a vendor's defect, listed with
+   * the validator's words): the client refused them, typed, sending nothing, as it must.
+   */
+  refused: { operation: string; reason: string }[];
   stages: StageReport[];
   failures: { operation: string; reason: string }[];
   scratch?: string;
@@ -81,7 +86,7 @@ export async function checkDocument(
   config: PipelineConfig,
   { timeoutMs, keep = false }: { timeoutMs?: number; keep?: boolean } = {},
 ): Promise<CheckReport> {
-  const report: CheckReport = { ok: false, operations: 0, passed: 0, stages: [], failures: [] };
+  const report: CheckReport = { ok: false, operations: 0, passed: 0, refused: [], stages: [], failures: [] };
   const scratch = await mkdtemp(join(tmpdir(), "spec-check-"));
   const specPath = join(scratch, "openapi.json");
   let upstream: OpenApiDocument | undefined;
@@ -110,12 +115,20 @@ export async function checkDocument(
         cwd: join(repoRoot, "scripts"),
         maxBuffer: 64 * 1024 * 1024,
       });
-      const result = JSON.parse(stdout.trim().split("\n").at(-1)!) as Pick<CheckReport, "passed" | "failures">;
+      const result = JSON.parse(stdout.trim().split("\n").at(-1)!) as Pick<
+        CheckReport,
+        "passed" | "refused" | "failures"
+      >;
       report.passed = result.passed;
+      report.refused = result.refused;
       report.failures = result.failures;
       if (result.failures.length > 0)
         throw new SpecPipelineError(`${result.failures.length} of ${report.operations} operations failed`);
-      return [`${result.passed} of ${report.operations} operations answered as the spec says`];
+      const refused = result.refused.length;
+      return [
+        `${result.passed} of ${report.operations} operations answered as the spec says`,
+        ...(refused ? [`${refused} refused by the client: their request schema admits no value we could build`] : []),
+      ];
     },
   };
   try {
@@ -147,6 +160,9 @@ export function renderReport(report: CheckReport): string {
   const failed = report.stages.find((stage) => !stage.ok);
   if (failed?.error) lines.push("", `${failed.name}: ${failed.error}`);
   for (const failure of report.failures.slice(0, 20)) lines.push(`  ${failure.operation}: ${failure.reason}`);
+  if (report.refused.length > 0)
+    lines.push("", "refused (the document's request schema admits no value we could build):");
+  for (const refused of report.refused.slice(0, 20)) lines.push(`  ${refused.operation}: ${refused.reason}`);
   if (report.failures.length > 20) lines.push(`  ... and ${report.failures.length - 20} more`);
   lines.push(
     "",
