@@ -13,6 +13,7 @@ import { measureImport, type ImportResult } from "./import.ts";
 import { measureOutboxDrain, measureOutboxMemory, measureOutboxPerCall } from "./outbox.ts";
 import { faultSection, measureFlakyDrain, measureOutage } from "./outbox-faults.ts";
 import { measurePipeline, type PipelineResult } from "./pipeline.ts";
+import { measureSpecCheck, type SpecCheckRow } from "./spec-check.ts";
 import { formatRatio, median, runRounds, type RoundsResult } from "./rounds.ts";
 import { coldImportMs } from "./startup.ts";
 
@@ -98,6 +99,11 @@ async function main(): Promise<void> {
   if (!quick) {
     log("pipeline timings in a scratch copy of the repository (a minute or two)");
     pipeline = await measurePipeline(join(repoRoot, "scripts", "test", "fixtures", "parea-openapi-full.yml"), 3);
+  }
+  let specCheck: SpecCheckRow[] | undefined;
+  if (!quick) {
+    log("spec:check against plain openapi-typescript on real documents (a few minutes)");
+    specCheck = await measureSpecCheck(["openai.com", "stripe.com", "kubernetes.io", "api.github.com"]);
   }
 
   const opsPerSecond = (ratios: number[]) => 1e6 / (median(inProcess.baselineMicros) * median(ratios));
@@ -215,6 +221,24 @@ async function main(): Promise<void> {
     );
   } else {
     sections.push("## Spec pipeline", "", "Skipped in --quick.", "");
+  }
+  if (specCheck) {
+    const ratio = (ours: number, theirs: number) => `${(ours / theirs).toFixed(2)}x`;
+    sections.push(
+      "## spec:check --generic against plain openapi-typescript (same documents, one run)",
+      "",
+      "Plain: openapi-typescript alone, then with `tsc --strict` on its output. Codegen: spec:check's codegen",
+      "stage (types, validators, replies, fields, operation table). Whole: every stage, the smoke test of every",
+      "operation included.",
+      "",
+      "| document | operations | plain codegen | our codegen | ratio | plain + tsc | whole spec:check | ratio |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+      ...specCheck.map(
+        (r) =>
+          `| ${r.document} | ${r.operations} | ${secs(r.plainCodegenMs)} | ${secs(r.codegenStageMs)} | ${ratio(r.codegenStageMs, r.plainCodegenMs)} | ${secs(r.plainWithTscMs)} | ${secs(r.specCheckMs)} | ${ratio(r.specCheckMs, r.plainWithTscMs)} |`,
+      ),
+      "",
+    );
   }
   await writeFile(values.out!, sections.join("\n"));
   log(`wrote ${values.out}`);

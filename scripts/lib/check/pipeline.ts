@@ -39,6 +39,8 @@ export interface CheckReport {
    */
   refused: { operation: string; reason: string }[];
   stages: StageReport[];
+  /** Wall time of the whole check (stages overlap: lint runs beside codegen and the type-check). */
+  ms: number;
   failures: { operation: string; reason: string }[];
   scratch?: string;
 }
@@ -86,7 +88,7 @@ export async function checkDocument(
   config: PipelineConfig,
   { timeoutMs, keep = false }: { timeoutMs?: number; keep?: boolean } = {},
 ): Promise<CheckReport> {
-  const report: CheckReport = { ok: false, operations: 0, passed: 0, refused: [], stages: [], failures: [] };
+  const report: CheckReport = { ok: false, operations: 0, passed: 0, refused: [], stages: [], ms: 0, failures: [] };
   const scratch = await mkdtemp(join(tmpdir(), "spec-check-"));
   const specPath = join(scratch, "openapi.json");
   let upstream: OpenApiDocument | undefined;
@@ -131,21 +133,39 @@ export async function checkDocument(
       ];
     },
   };
+  const stage = async (name: (typeof STAGES)[number]): Promise<StageReport> => {
+    const started = performance.now();
+    try {
+      const notes = await steps[name]();
+      return { name, ok: true, ms: Math.round(performance.now() - started), ...(notes && { notes }) };
+    } catch (error) {
+      const message = error instanceof SpecPipelineError ? error.message : outputOf(error);
+      return { name, ok: false, ms: Math.round(performance.now() - started), error: message };
+    }
+  };
+  const started = performance.now();
   try {
-    for (const name of STAGES) {
-      const started = performance.now();
-      try {
-        const notes = await steps[name]();
-        report.stages.push({ name, ok: true, ms: Math.round(performance.now() - started), ...(notes && { notes }) });
-      } catch (error) {
-        const message = error instanceof SpecPipelineError ? error.message : outputOf(error);
-        report.stages.push({ name, ok: false, ms: Math.round(performance.now() - started), error: message });
-        return report;
-      }
+    // Reported in order, each stopping the run; lint (Redocly, in its own process) runs while codegen
+    // and the type-check do, since neither needs the other's result.
+    const ordered = async function* () {
+      yield stage("read");
+      yield stage("normalize");
+      const lint = stage("lint");
+      const codegen = await stage("codegen");
+      const typecheck = codegen.ok ? await stage("typecheck") : undefined;
+      yield lint;
+      yield codegen;
+      if (typecheck) yield typecheck;
+      yield stage("smoke");
+    };
+    for await (const result of ordered()) {
+      report.stages.push(result);
+      if (!result.ok) return report;
     }
     report.ok = true;
     return report;
   } finally {
+    report.ms = Math.round(performance.now() - started);
     if (keep) report.scratch = scratch;
     else await rm(scratch, { recursive: true, force: true });
   }
@@ -160,13 +180,15 @@ export function renderReport(report: CheckReport): string {
   const failed = report.stages.find((stage) => !stage.ok);
   if (failed?.error) lines.push("", `${failed.name}: ${failed.error}`);
   for (const failure of report.failures.slice(0, 20)) lines.push(`  ${failure.operation}: ${failure.reason}`);
+  if (report.failures.length > 20) lines.push(`  ... and ${report.failures.length - 20} more`);
   if (report.refused.length > 0)
     lines.push("", "refused (the document's request schema admits no value we could build):");
   for (const refused of report.refused.slice(0, 20)) lines.push(`  ${refused.operation}: ${refused.reason}`);
-  if (report.failures.length > 20) lines.push(`  ... and ${report.failures.length - 20} more`);
+  const refusedNote = report.refused.length > 0 ? `, ${report.refused.length} refused as the spec requires` : "";
+  const verdict = report.ok ? "passed" : "failed";
   lines.push(
     "",
-    `${report.ok ? "passed" : "failed"}: ${report.passed} of ${report.operations} operations smoke-tested`,
+    `${verdict}: ${report.passed} of ${report.operations} operations smoke-tested${refusedNote} (${report.ms} ms)`,
   );
   if (report.scratch) lines.push(`scratch directory kept: ${report.scratch}`);
   return lines.join("\n");
