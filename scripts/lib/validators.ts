@@ -130,7 +130,15 @@ function sharedSchemas(
 
 function requestSchema(doc: OpenApiDocument, op: OperationFacts): Record<string, unknown> | undefined {
   const schema = requestBodySchema(doc, op.path, op.method);
-  if (schema === undefined) return undefined;
+  return schema === undefined ? undefined : { $id: `request:${op.name}`, ...selfContained(doc, schema) };
+}
+
+/**
+ * A schema of the document as one document of its own: what it references copied into `$defs`
+ * (annotations dropped), so a compiler or a sample generator needs nothing else (spec:check's smoke
+ * test hands it to json-schema-faker instead of the whole document).
+ */
+export function selfContained(doc: OpenApiDocument, schema: unknown): Record<string, unknown> {
   const used = new Map<string, string>();
   const root = localize(doc, canonicalize(schema), used) as Record<string, unknown>;
   const defs: Record<string, unknown> = {};
@@ -141,7 +149,7 @@ function requestSchema(doc: OpenApiDocument, op: OperationFacts): Record<string,
     // Canonical form (anyOf of bare types -> a type list) validates the same and compiles to far less code.
     defs[local] = localize(doc, canonicalize(target), used);
   }
-  return { $id: `request:${op.name}`, ...root, ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}) };
+  return { ...root, ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}) };
 }
 
 /**

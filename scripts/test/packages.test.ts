@@ -57,8 +57,8 @@ describe.each([
   ["packages/cli", /^(dist\/bin\.mjs(\.map)?|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/, ["dist/bin.mjs"]],
   [
     "spec",
-    /^(upstream\/openapi\.yaml|dist\/openapi\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
-    ["upstream/openapi.yaml", "dist/openapi.json"],
+    /^(upstream\/openapi\.yaml|dist\/openapi\.json|operations\.lock\.json|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
+    ["upstream/openapi.yaml", "dist/openapi.json", "operations.lock.json"],
   ],
 ])("%s tarball", (dir, allowed, required) => {
   it("holds only what consumers need", async () => {

@@ -77,6 +77,7 @@ describe("spec:check", () => {
         "lint",
         "codegen",
         "typecheck",
+        "build",
         "smoke",
       ]);
     }

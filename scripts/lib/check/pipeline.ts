@@ -6,6 +6,7 @@ import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { build } from "esbuild";
 import { normalize } from "../../build-spec.ts";
 import { renderGenerated } from "../../generate.ts";
 import type { PipelineConfig } from "../config.ts";
@@ -45,7 +46,7 @@ export interface CheckReport {
   scratch?: string;
 }
 
-const STAGES = ["read", "normalize", "lint", "codegen", "typecheck", "smoke"] as const;
+const STAGES = ["read", "normalize", "lint", "codegen", "typecheck", "build", "smoke"] as const;
 
 /** Copy the client's sources (not their generated code) and give them the new generated files. */
 async function scratchClient(scratch: string, files: Map<string, string>): Promise<string> {
@@ -111,6 +112,25 @@ export async function checkDocument(
       const tsc = join(clientDir, "node_modules", "typescript", "bin", "tsc");
       await run(process.execPath, [tsc, "--noEmit", "-p", client], { maxBuffer: 64 * 1024 * 1024 });
     },
+    // The client and its fake bundled as a service would bundle them (esbuild, one module graph): the
+    // smoke test then loads four files, not the 1 500 sources of a GitHub-sized document.
+    build: async () => {
+      await build({
+        entryPoints: {
+          client: join(client, "src", "index.node.ts"),
+          testing: join(client, "src", "testing.node.ts"),
+          operations: join(client, "src", "generated", "operations", "index.ts"),
+          replies: join(client, "src", "generated", "operations", "replies.ts"),
+        },
+        outdir: join(client, "dist"),
+        bundle: true,
+        splitting: true,
+        format: "esm",
+        platform: "node",
+        target: "node20",
+        logLevel: "silent",
+      });
+    },
     smoke: async () => {
       const smoke = join(repoRoot, "scripts", "lib", "check", "smoke.ts");
       const { stdout } = await run(process.execPath, ["--import", "tsx", smoke, client, specPath], {
@@ -156,6 +176,7 @@ export async function checkDocument(
       yield lint;
       yield codegen;
       if (typecheck) yield typecheck;
+      yield stage("build");
       yield stage("smoke");
     };
     for await (const result of ordered()) {
