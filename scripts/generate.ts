@@ -104,6 +104,10 @@ export async function renderGenerated(specPath: string, config?: PipelineConfig)
     ["spec.ts", `${top}\n${renderFacts(facts)}`],
     ["operations/index.ts", `${top}\n${renderOperationIndex(facts.operations)}`],
     ["helpers.ts", `${top}\n${renderHelpers(helpers, summaries(doc, helpers))}`],
+    [
+      "vendor.ts",
+      `${top}\n/** spec/vendor.yaml's client settings: the product's name in messages, environment variables, user agent. */\nexport const vendor = ${literal(config.client, 2)} as const;\n`,
+    ],
   ]);
   const fields = Object.fromEntries(facts.operations.map((op) => [op.name, requestFields(doc, op)]));
   files.set(

@@ -26,7 +26,24 @@ export interface PipelineConfig {
   retrySafeExtension?: string;
   /** Packages a spec update versions (its changeset). */
   packages: string[];
+  /** What the generated client calls the product and reads from the environment (generated/vendor.ts). */
+  client: ClientSettings;
 }
+
+export interface ClientSettings {
+  /** The product's name in messages ("No Parea API key..."). */
+  name: string;
+  /** Environment variables the client reads when an option is not given. */
+  env: { apiKey: string; baseUrl: string; logLevel: string };
+  /** The user-agent header, before "/<version>". */
+  userAgent: string;
+}
+
+const GENERIC_CLIENT: ClientSettings = {
+  name: "API",
+  env: { apiKey: "API_KEY", baseUrl: "API_BASE_URL", logLevel: "API_LOG" },
+  userAgent: "openapi-client",
+};
 
 /** No vendor: no overlay, no helpers, names from operationIds, nothing locked. */
 export const GENERIC_CONFIG: PipelineConfig = {
@@ -34,6 +51,7 @@ export const GENERIC_CONFIG: PipelineConfig = {
   naming: { prefer: ["operationId", "summary"] },
   helpers: [],
   packages: [],
+  client: GENERIC_CLIENT,
 };
 
 function fail(path: string, message: string): never {
@@ -51,7 +69,7 @@ function stringList(value: unknown, path: string, field: string): string[] {
 export async function loadConfig(path = specFiles.config): Promise<PipelineConfig> {
   const raw = parseDocument(await readText(path, "pipeline configuration"), path, "pipeline configuration") as any;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(path, "must be a mapping");
-  const known = new Set(["overlay", "naming", "helpers", "retrySafeExtension", "packages"]);
+  const known = new Set(["overlay", "naming", "helpers", "retrySafeExtension", "packages", "client"]);
   for (const key of Object.keys(raw)) if (!known.has(key)) fail(path, `unknown setting "${key}"`);
   const at = (file: unknown, field: string) => {
     if (file === undefined) return undefined;
@@ -75,6 +93,28 @@ export async function loadConfig(path = specFiles.config): Promise<PipelineConfi
     helpers: stringList(raw.helpers, path, "helpers"),
     retrySafeExtension: extension,
     packages: stringList(raw.packages, path, "packages"),
+    client: clientSettings(raw.client, path),
+  };
+}
+
+/** `client:` of the configuration, each setting checked; what is left out is the generic one. */
+function clientSettings(raw: any, path: string): ClientSettings {
+  if (raw === undefined) return GENERIC_CLIENT;
+  const text = (value: unknown, field: string, fallback: string, pattern = /^\S.*$/) => {
+    if (value === undefined) return fallback;
+    if (typeof value !== "string" || !pattern.test(value))
+      fail(path, `client.${field} is not valid: ${JSON.stringify(value)}`);
+    return value;
+  };
+  const variable = /^[A-Z_][A-Z0-9_]*$/;
+  return {
+    name: text(raw.name, "name", GENERIC_CLIENT.name),
+    env: {
+      apiKey: text(raw.env?.apiKey, "env.apiKey", GENERIC_CLIENT.env.apiKey, variable),
+      baseUrl: text(raw.env?.baseUrl, "env.baseUrl", GENERIC_CLIENT.env.baseUrl, variable),
+      logLevel: text(raw.env?.logLevel, "env.logLevel", GENERIC_CLIENT.env.logLevel, variable),
+    },
+    userAgent: text(raw.userAgent, "userAgent", GENERIC_CLIENT.userAgent, /^[!#$%&'*+.^_`|~0-9A-Za-z@/-]+$/),
   };
 }
 

@@ -21,6 +21,7 @@ const EMITTED = [
   "operations/recordFeedback.validate.ts",
   "operations/replies.ts",
   "spec.ts",
+  "vendor.ts",
 ];
 const scratch = () => mkdtemp(join(tmpdir(), "parea-generate-"));
 const normalized = JSON.parse(await readFile(specFiles.normalized, "utf8"));

@@ -154,3 +154,34 @@ describe("the lock in the pipeline", () => {
     );
   });
 });
+
+describe("the client's settings from the configuration", () => {
+  it("Parea's names, variables and user agent come from spec/vendor.yaml; --generic has neutral ones", async () => {
+    const config = await loadConfig();
+    expect(config.client).toEqual({
+      name: "Parea",
+      env: { apiKey: "PAREA_API_KEY", baseUrl: "PAREA_BASE_URL", logLevel: "PAREA_LOG" },
+      userAgent: "@parea-api/client",
+    });
+    const { GENERIC_CONFIG } = await import("../lib/config.ts");
+    expect(GENERIC_CONFIG.client.env.apiKey).toBe("API_KEY");
+    const out = await mkdtemp(join(tmpdir(), "names-"));
+    const spec = join(out, "openapi.json");
+    await writeFile(spec, toJsonText(seed));
+    await generate(spec, join(out, "g"), {
+      ...GENERIC_CONFIG,
+      client: { ...GENERIC_CONFIG.client, env: { ...GENERIC_CONFIG.client.env, apiKey: "ACME_TOKEN" } },
+    });
+    const { vendor } = await import(join(out, "g", "vendor.ts"));
+    expect(vendor.env.apiKey).toBe("ACME_TOKEN");
+  });
+
+  it("refuses a setting that cannot be an environment variable or a header, naming the file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "names-"));
+    const path = join(dir, "vendor.yaml");
+    await writeFile(path, "client:\n  env:\n    apiKey: 'not a variable'\n");
+    await expect(loadConfig(path)).rejects.toThrow(/vendor\.yaml: client\.env\.apiKey is not valid: "not a variable"/);
+    await writeFile(path, "client:\n  userAgent: 'two words'\n");
+    await expect(loadConfig(path)).rejects.toThrow(/client\.userAgent is not valid/);
+  });
+});

@@ -1,10 +1,11 @@
 // createPareaClient: openapi-fetch with the auth and response-check middleware, the reliability layer
 // as its fetch, and the named helpers, each one line over the generic `call`.
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
-import { name as packageName, version } from "../package.json";
+import { version } from "../package.json";
 import { apiErrorFor, type PareaApiError } from "./errors.js";
 import type { paths } from "./generated/openapi.js";
 import { helpers, type HelperMethods } from "./generated/helpers.js";
+import { vendor } from "./generated/vendor.js";
 import { INTERNAL, type Internal } from "./internal.js";
 import { createLog, type Logger, type LogLevel } from "./logger.js";
 import { apiKeyMiddleware } from "./middleware/auth.js";
@@ -96,7 +97,7 @@ const sentAsIs = (json: string) => json;
 const SDK_HEADERS = {
   "x-sdk-language": "typescript",
   "x-sdk-version": version,
-  "user-agent": `${packageName}/${version}`,
+  "user-agent": `${vendor.userAgent}/${version}`,
 };
 
 /**

@@ -1,6 +1,7 @@
 // Resolving and checking the client's options: a mistake is a PareaError naming the option (`option`)
 // when the client is created or the call is made, never a failure on every request later.
 import { defaultBaseUrl, pathPrefix, serverPath } from "./generated/spec.js";
+import { vendor } from "./generated/vendor.js";
 import { optionError } from "./errors.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
 
@@ -9,7 +10,8 @@ export const DEFAULT_MAX_RETRIES = 2;
 /** Parea's answers are small JSON documents; a body past this is a misconfigured proxy or worse. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
-// PAREA_API_KEY and PAREA_BASE_URL are what the vendor's own SDKs read, so services can switch freely.
+// The environment variables are spec/vendor.yaml's (generated/vendor.ts): for Parea, PAREA_API_KEY and PAREA_BASE_URL,
+// what the vendor's own SDKs read, so services can switch freely.
 export type Env = Record<string, string | undefined>;
 
 export const processEnv = (): Env => (globalThis as { process?: { env?: Env } }).process?.env ?? {};
@@ -51,9 +53,11 @@ export function checkOptions(options: object): void {
 const CHARACTER_NAMES: Record<string, string> = { "\n": "a line break", "\r": "a carriage return", " ": "a space" };
 
 export function resolveApiKey(explicit: string | undefined, env: Env = processEnv()): string {
-  const option = explicit ? "apiKey" : "PAREA_API_KEY";
+  const option = explicit ? "apiKey" : vendor.env.apiKey;
   const key =
-    explicit || env.PAREA_API_KEY || fail("apiKey", "No Parea API key: pass the apiKey option or set PAREA_API_KEY.");
+    explicit ||
+    env[vendor.env.apiKey] ||
+    fail("apiKey", `No ${vendor.name} API key: pass the apiKey option or set ${vendor.env.apiKey}.`);
   // A header value cannot hold it, and the platform's error would quote the whole key.
   const bad = /[^\x21-\x7e]/.exec(key);
   if (bad) {
@@ -79,7 +83,8 @@ export function resolveBaseUrl(
   env: Env = processEnv(),
   allowInsecureHttp = false,
 ): string {
-  const raw = explicit ?? env.PAREA_BASE_URL ?? defaultBaseUrl;
+  const fromEnv = env[vendor.env.baseUrl];
+  const raw = explicit ?? fromEnv ?? defaultBaseUrl;
   const url = URL.canParse(raw) ? new URL(raw) : undefined;
   const problem =
     !url || !/^https?:$/.test(url.protocol)
@@ -92,14 +97,15 @@ export function resolveBaseUrl(
           ? "uses http to a non-loopback host, exposing the API key: use https or set allowInsecureHttp"
           : "";
   if (!url || problem)
-    return fail(explicit === undefined && env.PAREA_BASE_URL ? "PAREA_BASE_URL" : "baseUrl", `baseUrl ${problem}`);
+    return fail(explicit === undefined && fromEnv ? vendor.env.baseUrl : "baseUrl", `baseUrl ${problem}`);
   let path = url.pathname.replace(/\/+$/, "");
   if (serverPath && !path.endsWith(serverPath)) path += serverPath;
   return url.origin + (pathPrefix && path.endsWith(pathPrefix) ? path.slice(0, -pathPrefix.length) : path);
 }
 
 export function resolveLogLevel(explicit: string | undefined, env: Env = processEnv()): LogLevel {
-  const [option, raw] = explicit === undefined ? ["PAREA_LOG", env.PAREA_LOG || "warn"] : ["logLevel", explicit];
+  const [option, raw] =
+    explicit === undefined ? [vendor.env.logLevel, env[vendor.env.logLevel] || "warn"] : ["logLevel", explicit];
   const level = raw.toLowerCase() as LogLevel;
   return LOG_LEVELS.includes(level)
     ? level
