@@ -106,7 +106,17 @@ export async function renderGenerated(specPath: string, config?: PipelineConfig)
     ["helpers.ts", `${top}\n${renderHelpers(helpers, summaries(doc, helpers))}`],
     [
       "vendor.ts",
-      `${top}\n/** spec/vendor.yaml's client settings: the product's name in messages, environment variables, user agent. */\nexport const vendor = ${literal(config.client, 2)} as const;\n`,
+      // One export each (not an object): minified, a constant costs its value only, not its key too.
+      [
+        top,
+        "/** spec/vendor.yaml's client settings: the product's name in messages, environment variables, user agent. */",
+        `export const vendorName = ${literal(config.client.name)};`,
+        `export const apiKeyVariable = ${literal(config.client.env.apiKey)};`,
+        `export const baseUrlVariable = ${literal(config.client.env.baseUrl)};`,
+        `export const logLevelVariable = ${literal(config.client.env.logLevel)};`,
+        `export const userAgent = ${literal(config.client.userAgent)};`,
+        "",
+      ].join("\n"),
     ],
   ]);
   const fields = Object.fromEntries(facts.operations.map((op) => [op.name, requestFields(doc, op)]));

@@ -172,8 +172,8 @@ describe("the client's settings from the configuration", () => {
       ...GENERIC_CONFIG,
       client: { ...GENERIC_CONFIG.client, env: { ...GENERIC_CONFIG.client.env, apiKey: "ACME_TOKEN" } },
     });
-    const { vendor } = await import(join(out, "g", "vendor.ts"));
-    expect(vendor.env.apiKey).toBe("ACME_TOKEN");
+    const { apiKeyVariable } = await import(join(out, "g", "vendor.ts"));
+    expect(apiKeyVariable).toBe("ACME_TOKEN");
   });
 
   it("refuses a setting that cannot be an environment variable or a header, naming the file", async () => {

@@ -5,7 +5,7 @@ import { version } from "../package.json";
 import { apiErrorFor, type PareaApiError } from "./errors.js";
 import type { paths } from "./generated/openapi.js";
 import { helpers, type HelperMethods } from "./generated/helpers.js";
-import { vendor } from "./generated/vendor.js";
+import { userAgent } from "./generated/vendor.js";
 import { INTERNAL, type Internal } from "./internal.js";
 import { createLog, type Logger, type LogLevel } from "./logger.js";
 import { apiKeyMiddleware } from "./middleware/auth.js";
@@ -97,7 +97,7 @@ const sentAsIs = (json: string) => json;
 const SDK_HEADERS = {
   "x-sdk-language": "typescript",
   "x-sdk-version": version,
-  "user-agent": `${vendor.userAgent}/${version}`,
+  "user-agent": `${userAgent}/${version}`,
 };
 
 /**

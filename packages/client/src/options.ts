@@ -1,7 +1,7 @@
 // Resolving and checking the client's options: a mistake is a PareaError naming the option (`option`)
 // when the client is created or the call is made, never a failure on every request later.
 import { defaultBaseUrl, pathPrefix, serverPath } from "./generated/spec.js";
-import { vendor } from "./generated/vendor.js";
+import { apiKeyVariable, baseUrlVariable, logLevelVariable, vendorName } from "./generated/vendor.js";
 import { optionError } from "./errors.js";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
 
@@ -53,11 +53,11 @@ export function checkOptions(options: object): void {
 const CHARACTER_NAMES: Record<string, string> = { "\n": "a line break", "\r": "a carriage return", " ": "a space" };
 
 export function resolveApiKey(explicit: string | undefined, env: Env = processEnv()): string {
-  const option = explicit ? "apiKey" : vendor.env.apiKey;
+  const option = explicit ? "apiKey" : apiKeyVariable;
   const key =
     explicit ||
-    env[vendor.env.apiKey] ||
-    fail("apiKey", `No ${vendor.name} API key: pass the apiKey option or set ${vendor.env.apiKey}.`);
+    env[apiKeyVariable] ||
+    fail("apiKey", `No ${vendorName} API key: pass the apiKey option or set ${apiKeyVariable}.`);
   // A header value cannot hold it, and the platform's error would quote the whole key.
   const bad = /[^\x21-\x7e]/.exec(key);
   if (bad) {
@@ -83,7 +83,7 @@ export function resolveBaseUrl(
   env: Env = processEnv(),
   allowInsecureHttp = false,
 ): string {
-  const fromEnv = env[vendor.env.baseUrl];
+  const fromEnv = env[baseUrlVariable];
   const raw = explicit ?? fromEnv ?? defaultBaseUrl;
   const url = URL.canParse(raw) ? new URL(raw) : undefined;
   const problem =
@@ -97,7 +97,7 @@ export function resolveBaseUrl(
           ? "uses http to a non-loopback host, exposing the API key: use https or set allowInsecureHttp"
           : "";
   if (!url || problem)
-    return fail(explicit === undefined && fromEnv ? vendor.env.baseUrl : "baseUrl", `baseUrl ${problem}`);
+    return fail(explicit === undefined && fromEnv ? baseUrlVariable : "baseUrl", `baseUrl ${problem}`);
   let path = url.pathname.replace(/\/+$/, "");
   if (serverPath && !path.endsWith(serverPath)) path += serverPath;
   return url.origin + (pathPrefix && path.endsWith(pathPrefix) ? path.slice(0, -pathPrefix.length) : path);
@@ -105,7 +105,7 @@ export function resolveBaseUrl(
 
 export function resolveLogLevel(explicit: string | undefined, env: Env = processEnv()): LogLevel {
   const [option, raw] =
-    explicit === undefined ? [vendor.env.logLevel, env[vendor.env.logLevel] || "warn"] : ["logLevel", explicit];
+    explicit === undefined ? [logLevelVariable, env[logLevelVariable] || "warn"] : ["logLevel", explicit];
   const level = raw.toLowerCase() as LogLevel;
   return LOG_LEVELS.includes(level)
     ? level
