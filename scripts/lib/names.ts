@@ -68,8 +68,8 @@ function checkLockedName(name: string, key: OperationKey, lockPath: string): voi
 
 /**
  * Every operation's name: the lock's when it has one, else the first of `prefer` (camelCased) that is
- * free, else that name with the method appended, else with 2, 3... Operations are named in method +
- * path order, after every locked one, so the result depends only on the document and the lock; names
+ * free, else its method and path camelCased, else the first candidate with the method appended, else
+ * with 2, 3... Operations are named in path + method order, after every locked one, so the result depends only on the document and the lock; names
  * are compared ignoring case (each is also a file name, and macOS and Windows ignore case).
  */
 export function assignNames(

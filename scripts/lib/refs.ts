@@ -21,18 +21,20 @@ function percentDecoded(segment: string): string {
   }
 }
 
+/** A local `$ref`'s fragment split at "/", each segment as written; undefined for "other.yaml#/A". */
+function fragmentSegments(ref: string): string[] | undefined {
+  const fragment = /^#(\/[\s\S]*)?$/.exec(ref)?.[1];
+  if (fragment === undefined) return ref === "#" ? [] : undefined;
+  return fragment.slice(1).split("/");
+}
+
 /**
  * A local `$ref`'s keys: "#/components/schemas/A%20B/properties/c" -> ["components", "schemas", "A B",
  * "properties", "c"]. A ref is a URI, so its fragment may be percent-encoded (`%7B` for `{` in a path);
  * undefined for a ref that is not local ("other.yaml#/A").
  */
-export function refSegments(ref: string, decode = true): string[] | undefined {
-  const fragment = /^#(\/[\s\S]*)?$/.exec(ref)?.[1];
-  if (fragment === undefined) return ref === "#" ? [] : undefined;
-  return fragment
-    .slice(1)
-    .split("/")
-    .map((raw) => unescapePointer(decode ? percentDecoded(raw) : raw));
+export function refSegments(ref: string): string[] | undefined {
+  return fragmentSegments(ref)?.map((raw) => unescapePointer(percentDecoded(raw)));
 }
 
 /**
@@ -50,23 +52,28 @@ export function own(object: unknown, key: string | number): any {
  * is read percent-decoded, else as written (a key may itself contain "%41").
  */
 export function resolveRef(doc: OpenApiDocument, ref: string): any {
-  return resolvedSegments(doc, ref)?.reduce((at: any, key) => own(at, key), doc);
+  return walkRef(doc, ref)?.node;
 }
 
 /** The keys a local ref resolves through (as resolveRef reads them); undefined when it leads nowhere. */
 export function resolvedSegments(doc: OpenApiDocument, ref: string): string[] | undefined {
-  const decoded = refSegments(ref);
-  const raw = refSegments(ref, false);
-  if (!decoded || !raw) return undefined;
+  return walkRef(doc, ref)?.keys;
+}
+
+/** Where a local ref leads and the keys it took to get there, in one walk. */
+export function walkRef(doc: OpenApiDocument, ref: string): { node: any; keys: string[] } | undefined {
+  const raw = fragmentSegments(ref);
+  if (!raw) return undefined;
   const keys: string[] = [];
-  let at: any = doc;
-  for (const [i, key] of decoded.entries()) {
-    const chosen = own(at, key) !== undefined ? key : raw[i]!;
-    at = own(at, chosen);
-    if (at === undefined) return undefined;
-    keys.push(chosen);
+  let node: any = doc;
+  for (const segment of raw) {
+    const decoded = unescapePointer(percentDecoded(segment));
+    const key = own(node, decoded) !== undefined ? decoded : unescapePointer(segment);
+    node = own(node, key);
+    if (node === undefined) return undefined;
+    keys.push(key);
   }
-  return keys;
+  return { node, keys };
 }
 
 /** The node itself, or what its local `$ref` chain ends at; undefined for a ref that leads nowhere. */

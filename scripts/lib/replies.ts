@@ -2,7 +2,7 @@
 // status and the spec's example for it, else the smallest value its response schema accepts.
 import { createRequire } from "node:module";
 import type { OpenApiDocument } from "./files.ts";
-import { deref, isJsonMedia, jsonPointer, own, resolvedSegments, resolveRef } from "./refs.ts";
+import { deref, isJsonMedia, jsonPointer, own, walkRef } from "./refs.ts";
 import { canonicalize } from "./schema-canonical.ts";
 import type { OperationFacts } from "./spec-facts.ts";
 
@@ -102,10 +102,27 @@ function validAt(doc: OpenApiDocument, path: string, value: unknown): boolean {
 /** A node and the pointer it sits at, following its $ref chain (so a referenced response is checked where it is). */
 function follow(doc: OpenApiDocument, node: any, at: string[]): [any, string[]] {
   for (let hops = 0; typeof node?.$ref === "string" && hops < 32; hops++) {
-    at = resolvedSegments(doc, node.$ref) ?? [];
-    node = resolveRef(doc, node.$ref);
+    const found = walkRef(doc, node.$ref);
+    [node, at] = [found?.node, found?.keys ?? []];
   }
   return [node, at];
+}
+
+/** The example a schema gives itself: `example`, else the first of `examples` (3.1). */
+export function schemaExample(schema: any): unknown {
+  return schema?.example ?? (Array.isArray(schema?.examples) ? schema.examples[0] : undefined);
+}
+
+/**
+ * Values to try for a schema, in order: its example, the example over the minimal value (vendors'
+ * examples miss required fields), the minimal value. The fake's replies and spec:check's request
+ * bodies both take the first their schema accepts.
+ */
+export function exampleCandidates(example: unknown, minimal: unknown): unknown[] {
+  const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
+  const merged =
+    isObject(example) && isObject(minimal) ? { ...(minimal as object), ...(example as object) } : undefined;
+  return [example, merged, minimal].filter((value) => value !== undefined);
 }
 
 /**
@@ -130,19 +147,12 @@ export function defaultReply(doc: OpenApiDocument, op: OperationFacts): DefaultR
   if (media.schema === undefined) return { status: Number(status), body: media.example ?? {} };
   const [schema, where] = follow(doc, media.schema, [...responseAt, "content", type!, "schema"]);
   const example =
-    media.example ??
-    deref(doc, Object.values<any>(media.examples ?? {})[0])?.value ??
-    schema?.example ??
-    (Array.isArray(schema?.examples) ? schema.examples[0] : undefined);
+    media.example ?? deref(doc, Object.values<any>(media.examples ?? {})[0])?.value ?? schemaExample(schema);
   const minimal = minimalValue(doc, media.schema);
-  const merged =
-    typeof example === "object" && example !== null && !Array.isArray(example) && typeof minimal === "object"
-      ? { ...(minimal as object), ...example }
-      : undefined;
   // Without an example there is nothing to choose: the minimal value, unchecked (compiling the schema
   // to check it was most of codegen's time on GitHub's 1 223 operations).
   if (example === undefined) return { status: Number(status), body: minimal };
-  const candidates = [example, merged, minimal].filter((value) => value !== undefined);
   const pointer = jsonPointer(...where);
-  return { status: Number(status), body: candidates.find((value) => validAt(doc, pointer, value)) ?? minimal };
+  const body = exampleCandidates(example, minimal).find((value) => validAt(doc, pointer, value)) ?? minimal;
+  return { status: Number(status), body };
 }

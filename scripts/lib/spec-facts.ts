@@ -59,8 +59,8 @@ export interface NamingOptions {
   retrySafeExtension?: string;
 }
 
-/** The operations a client calls: every method of every path item (a `$ref`'d one followed). */
-export function listOperations(doc: OpenApiDocument, source: string, naming: NamingOptions = {}): OperationFacts[] {
+/** Every method of every path item (a `$ref`'d one followed), in path order: the one walk of both below. */
+function operationsIn(doc: OpenApiDocument, source: string): { method: HttpMethod; path: string; op: any }[] {
   const found: { method: HttpMethod; path: string; op: any }[] = [];
   for (const path of Object.keys(doc.paths ?? {}).sort()) {
     const item = deref(doc, doc.paths[path]);
@@ -71,6 +71,12 @@ export function listOperations(doc: OpenApiDocument, source: string, naming: Nam
       if (typeof op === "object" && op !== null) found.push({ method, path, op });
     }
   }
+  return found;
+}
+
+/** The operations a client calls, named. */
+export function listOperations(doc: OpenApiDocument, source: string, naming: NamingOptions = {}): OperationFacts[] {
+  const found = operationsIn(doc, source);
   const names = assignNames(
     found.map(({ method, path, op }) => ({ method, path, summary: op.summary, operationId: op.operationId })),
     naming.lock ?? {},
@@ -122,13 +128,9 @@ function placement(scheme: string, definition: any, source: string): Credential 
  * no operation is secured.
  */
 function findCredential(doc: OpenApiDocument, source: string): Credential | undefined {
-  const requirements: Record<string, unknown>[][] = [];
-  for (const item of Object.values<any>(doc.paths ?? {}).map((raw) => deref(doc, raw))) {
-    for (const method of HTTP_METHODS) {
-      const op = own(item, method);
-      if (op) requirements.push(op.security ?? doc.security ?? []);
-    }
-  }
+  const requirements: Record<string, unknown>[][] = operationsIn(doc, source).map(
+    ({ op }) => op.security ?? doc.security ?? [],
+  );
   const secured = requirements.filter(
     (alternatives) => alternatives.length > 0 && alternatives.every((r) => Object.keys(r ?? {}).length > 0),
   );

@@ -104,6 +104,22 @@ const atPointer = (doc: OpenApiDocument, pointer: string) =>
   pointer.split("/").reduce((at: any, raw) => own(at, unescapePointer(raw)), doc);
 
 /**
+ * Every schema `used` collected, localized, transitively: a schema may reference others, which join
+ * `used` as they are met (a Map's iterator visits entries added while it runs). Canonical form (anyOf
+ * of bare types -> a type list) validates the same and compiles to far less code.
+ */
+function reached(
+  doc: OpenApiDocument,
+  used: Map<string, string>,
+  refTo?: (local: string) => string,
+): [local: string, schema: unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [pointer, local] of used)
+    out.push([local, localize(doc, canonicalize(atPointer(doc, pointer)), used, refTo)]);
+  return out;
+}
+
+/**
  * Every operation's body schema, and every schema they reach added once each under its own id
  * (`urn:schema:dN`), so a validator module holds each schema's function once, however many bodies use it.
  */
@@ -117,14 +133,7 @@ function sharedSchemas(
     const body = localize(doc, canonicalize(requestBodySchema(doc, op.path, op.method)), used, refTo) as object;
     return { op, schema: { $id: `request:${op.name}`, ...body } };
   });
-  const components: Record<string, unknown>[] = [];
-  for (let done = 0; done < used.size; done++) {
-    const [pointer, local] = [...used][done]!;
-    components.push({
-      $id: refTo(local),
-      ...(localize(doc, canonicalize(atPointer(doc, pointer)), used, refTo) as object),
-    });
-  }
+  const components = reached(doc, used, refTo).map(([local, schema]) => ({ $id: refTo(local), ...(schema as object) }));
   return { components, schemas: roots };
 }
 
@@ -141,14 +150,7 @@ function requestSchema(doc: OpenApiDocument, op: OperationFacts): Record<string,
 export function selfContained(doc: OpenApiDocument, schema: unknown): Record<string, unknown> {
   const used = new Map<string, string>();
   const root = localize(doc, canonicalize(schema), used) as Record<string, unknown>;
-  const defs: Record<string, unknown> = {};
-  // Walk the refs transitively: a component may reference others (the same map numbers them all).
-  for (let done = 0; done < used.size; done++) {
-    const [pointer, local] = [...used][done]!;
-    const target = atPointer(doc, pointer);
-    // Canonical form (anyOf of bare types -> a type list) validates the same and compiles to far less code.
-    defs[local] = localize(doc, canonicalize(target), used);
-  }
+  const defs = Object.fromEntries(reached(doc, used));
   return { ...root, ...(Object.keys(defs).length > 0 ? { $defs: defs } : {}) };
 }
 
@@ -198,11 +200,12 @@ type Compiled = { op: OperationFacts; schema: Record<string, unknown> }[];
 function perOperation(ajv: InstanceType<typeof Ajv>, schemas: Compiled): Map<string, string> {
   const modules = new Map<string, string>();
   for (const { op, schema } of schemas) {
-    const code = standaloneCode(ajv, { validate: schema.$id as string })
-      .replace(/^"use strict";/, "")
-      // A declared type: the one TypeScript would infer from Ajv's code leaks Ajv internals into .d.ts.
-      .replace(/^export const validate = (validate\d+);/m, `export const validate = $1 as ${VALIDATE_TYPE};`);
-    modules.set(op.name, finish(code));
+    // A declared type: the one TypeScript would infer from Ajv's code leaks Ajv internals into .d.ts.
+    const code = finish(standaloneCode(ajv, { validate: schema.$id as string })).replace(
+      /^export const validate = (validate\d+);/m,
+      `export const validate = $1 as ${VALIDATE_TYPE};`,
+    );
+    modules.set(op.name, code);
   }
   return modules;
 }

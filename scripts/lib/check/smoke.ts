@@ -1,8 +1,8 @@
 // spec:check's last stage, run in a child process over the scratch client (argv: scratch dir, the
 // normalized document): every operation called by the generated client, with a request synthesized
 // from the schema (examples and defaults first), against the generated fake over loopback, auth
-// included; it passes when the fake answers its default status, the client's response check accepts
-// the answer and the fake saw no violation. An operation whose request schema no value we can build
+// included; it passes when the fake answers a 2xx that the client's response check accepts and the
+// fake saw no violation. An operation whose request schema no value we can build
 // satisfies is "refused": the client must throw PareaInvalidRequestError and send nothing. Prints one
 // JSON line: { operations, passed, refused, failures }.
 import { readFile } from "node:fs/promises";
@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { JSONSchemaFaker } from "json-schema-faker";
 import type { OpenApiDocument } from "../files.ts";
 import { deref, operationObject, own, requestBodySchema } from "../refs.ts";
-import { minimalValue } from "../replies.ts";
+import { exampleCandidates, minimalValue, schemaExample } from "../replies.ts";
 import { selfContained } from "../validators.ts";
 
 const [scratch, specPath] = process.argv.slice(2) as [string, string];
@@ -20,10 +20,7 @@ const load = (file: string) => import(pathToFileURL(join(scratch, "dist", file))
 
 /** A value for a schema: its example or default if it has one, else the smallest it accepts. */
 function sample(doc: OpenApiDocument, raw: unknown): unknown {
-  const schema = deref(doc, raw);
-  if (schema?.example !== undefined) return schema.example;
-  if (Array.isArray(schema?.examples) && schema.examples.length > 0) return schema.examples[0];
-  return minimalValue(doc, raw);
+  return schemaExample(deref(doc, raw)) ?? minimalValue(doc, raw);
 }
 
 /**
@@ -35,22 +32,17 @@ function validBody(
   schema: unknown,
   validate?: (value: unknown) => boolean,
 ): { body: unknown; valid: boolean } {
-  const example = sample(doc, schema);
   const minimal = minimalValue(doc, schema);
-  const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
-  const merged =
-    isObject(example) && isObject(minimal) ? { ...(minimal as object), ...(example as object) } : undefined;
+  const resolved = deref(doc, schema);
   // A union's branches one by one: the first branch's minimal value may match several (oneOf).
-  const branches = [deref(doc, schema)?.oneOf, deref(doc, schema)?.anyOf].find(Array.isArray) ?? [];
-  const perBranch = branches.map((branch: unknown) =>
-    minimalValue(doc, { ...deref(doc, schema), oneOf: [branch], anyOf: undefined }),
-  );
-  const candidates = [example, merged, minimal, ...perBranch, {}].filter((value) => value !== undefined);
+  const branches: unknown[] = [resolved?.oneOf, resolved?.anyOf].find(Array.isArray) ?? [];
+  const branchSchemas = branches.map((branch) => ({ ...resolved, oneOf: [branch], anyOf: undefined }));
+  const example = schemaExample(resolved) ?? minimal;
+  const perBranch = branchSchemas.map((one) => minimalValue(doc, one));
+  const candidates = [...exampleCandidates(example, minimal), ...perBranch, {}].filter((value) => value !== undefined);
   const valid = (value: unknown) => validate?.(value) ?? true;
   const faked = () =>
-    [schema, ...branches.map((branch: unknown) => ({ ...deref(doc, schema), oneOf: [branch], anyOf: undefined }))]
-      .map((one) => fakedBody(doc, one, valid))
-      .find((value) => value !== undefined);
+    [schema, ...branchSchemas].map((one) => fakedBody(doc, one, valid)).find((value) => value !== undefined);
   const body = candidates.find(valid) ?? faked();
   return body === undefined ? { body: minimal, valid: false } : { body, valid: true };
 }
