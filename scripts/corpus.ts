@@ -3,8 +3,8 @@
 // plain openapi-typescript + tsc on its output (the baseline), then spec:check --generic. Every
 // document the baseline types cleanly must pass spec:check; every failure is listed with its reason.
 import { execFile } from "node:child_process";
-import { access, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import openapiTS, { astToString } from "openapi-typescript";
@@ -13,6 +13,7 @@ import { parseCommandLine, UsageError } from "./lib/cli.ts";
 import { GENERIC_CONFIG } from "./lib/config.ts";
 import { runCli, SpecPipelineError } from "./lib/errors.ts";
 import { parseYamlText } from "./lib/files.ts";
+import { cachedPackageFile } from "./lib/npm-cache.ts";
 import { repoRoot } from "./lib/paths.ts";
 
 const run = promisify(execFile);
@@ -39,40 +40,11 @@ export interface CorpusResult {
 export const corpusList = async (): Promise<CorpusList> =>
   JSON.parse(await readFile(join(repoRoot, "scripts", "corpus", "documents.json"), "utf8"));
 
-const cacheDir = () => process.env.PAREA_CORPUS_CACHE ?? join(homedir(), ".cache", "parea-api-corpus");
-
 /** The document's path in the cache, fetching its package (npm pack) and extracting it on first use. */
 export async function cachedDocument(entry: CorpusEntry, list: CorpusList): Promise<string> {
   const version = list.packages[entry.package];
   if (!version) throw new SpecPipelineError(`corpus: no pinned version for ${entry.package}`);
-  const root = join(cacheDir(), `${entry.package.replace("/", "+")}@${version}`);
-  const path = join(root, "package", entry.file);
-  if (
-    await access(path).then(
-      () => true,
-      () => false,
-    )
-  )
-    return path;
-  await mkdir(root, { recursive: true });
-  const tarball = join(root, "package.tgz");
-  if (
-    !(await access(tarball).then(
-      () => true,
-      () => false,
-    ))
-  ) {
-    const { stdout } = await run(
-      "npm",
-      ["pack", `${entry.package}@${version}`, "--pack-destination", root, "--silent"],
-      {
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-    await run("mv", [join(root, stdout.trim().split("\n").at(-1)!), tarball]);
-  }
-  await run("tar", ["-xzf", tarball, "-C", root, `package/${entry.file}`]);
-  return path;
+  return cachedPackageFile(entry.package, version, entry.file);
 }
 
 /** Plain openapi-typescript, then tsc --strict on its output: what a user gets without this pipeline. */

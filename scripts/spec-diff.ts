@@ -11,12 +11,43 @@ import { runCli } from "./lib/errors.ts";
 import { toOpenApi31 } from "./lib/normalize.ts";
 import { specFiles } from "./lib/paths.ts";
 import { DEFAULT_FETCH_TIMEOUT_MS, readUpstream } from "./lib/source.ts";
-import { diffSpecs, loadRuleOverrides, renderSummary, toJson } from "./lib/spec-diff.ts";
+import {
+  diffSpecs,
+  loadRuleOverrides,
+  renderSummary,
+  toJson,
+  type RuleOverrides,
+  type SpecDiff,
+} from "./lib/spec-diff.ts";
 
 /** A location as the client would see it: overlay applied and normalized (or just normalized if raw). */
 export async function normalizedFrom(location: string, raw: boolean, timeoutMs?: number, config?: PipelineConfig) {
   const { doc } = await readUpstream(location, { timeoutMs });
   return raw ? toOpenApi31(doc) : normalize(doc, config);
+}
+
+export interface DiffOptions {
+  raw?: boolean;
+  config: PipelineConfig;
+  overrides?: RuleOverrides;
+  timeoutMs?: number;
+  beforeLock?: string;
+  afterLock?: string;
+}
+
+/** What `pnpm spec:diff` computes for two locations (the history suite runs it on published pairs). */
+export async function diffLocations(
+  beforeLocation: string,
+  afterLocation: string,
+  { raw = false, config, overrides, timeoutMs, beforeLock, afterLock }: DiffOptions,
+): Promise<SpecDiff> {
+  const before = await normalizedFrom(beforeLocation, raw, timeoutMs, config);
+  const after = await normalizedFrom(afterLocation, raw, timeoutMs, config);
+  const names = {
+    before: await operationNames(before, config, beforeLock),
+    after: await operationNames(after, config, afterLock),
+  };
+  return diffSpecs(before, after, overrides, names);
 }
 
 const USAGE = `usage: pnpm spec:diff <old-file-or-url> <new-file-or-url> [options]
@@ -44,17 +75,14 @@ async function main(): Promise<void> {
   if (failOn !== undefined && failOn !== "major" && failOn !== "minor")
     throw new UsageError(`--fail-on must be major or minor, not ${JSON.stringify(failOn)}`, USAGE);
   const timeoutMs = parseMilliseconds(values["timeout-ms"], "--timeout-ms", DEFAULT_FETCH_TIMEOUT_MS, USAGE);
-  const raw = values.raw ?? false;
-  const config = values.generic ? GENERIC_CONFIG : await loadConfig();
-  const overrides = await loadRuleOverrides(specFiles.diffRules);
-  const [before, after] = await Promise.all(
-    positionals.map((location) => normalizedFrom(location, raw, timeoutMs, config)),
-  );
-  const names = {
-    before: await operationNames(before!, config, values["before-lock"]),
-    after: await operationNames(after!, config, values["after-lock"]),
-  };
-  const result = diffSpecs(before!, after!, overrides, names);
+  const result = await diffLocations(positionals[0]!, positionals[1]!, {
+    raw: values.raw ?? false,
+    config: values.generic ? GENERIC_CONFIG : await loadConfig(),
+    overrides: await loadRuleOverrides(specFiles.diffRules),
+    timeoutMs,
+    beforeLock: values["before-lock"],
+    afterLock: values["after-lock"],
+  });
   console.log(values.json ? JSON.stringify(toJson(result), null, 2) : renderSummary(result));
   if (failOn && (result.bump === "major" || (failOn === "minor" && result.bump === "minor"))) process.exitCode = 1;
 }

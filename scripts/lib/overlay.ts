@@ -2,13 +2,15 @@ import { createRequire } from "node:module";
 import { SpecPipelineError } from "./errors.ts";
 import type { OpenApiDocument } from "./files.ts";
 
-// openapi-format is CommonJS; its overlay function is not exposed as an ESM named export.
-const { openapiOverlay } = createRequire(import.meta.url)("openapi-format") as {
-  openapiOverlay: (
-    doc: unknown,
-    options: { overlaySet: unknown },
-  ) => Promise<{ data: OpenApiDocument; resultData: { unusedActions: OverlayAction[] } }>;
-};
+// openapi-format is CommonJS; its overlay function is not exposed as an ESM named export. Loaded when
+// an overlay is applied, not by every command that imports this module (spec:diff --generic has none).
+const openapiFormat = () =>
+  createRequire(import.meta.url)("openapi-format") as {
+    openapiOverlay: (
+      doc: unknown,
+      options: { overlaySet: unknown },
+    ) => Promise<{ data: OpenApiDocument; resultData: { unusedActions: OverlayAction[] } }>;
+  };
 
 interface OverlayAction {
   target?: string;
@@ -34,7 +36,7 @@ export async function applyOverlay(
   if (typeof overlayDoc?.overlay !== "string" || !Array.isArray(overlayDoc.actions)) {
     throw new SpecPipelineError(`${overlayPath} is not an OpenAPI Overlay document (needs "overlay" and "actions")`);
   }
-  const { data, resultData } = await openapiOverlay(structuredClone(doc), { overlaySet: overlayDoc });
+  const { data, resultData } = await openapiFormat().openapiOverlay(structuredClone(doc), { overlaySet: overlayDoc });
   if (resultData.unusedActions.length > 0) {
     const names = resultData.unusedActions.map((action) => {
       const index = overlayDoc.actions!.indexOf(action) + 1;

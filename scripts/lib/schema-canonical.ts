@@ -13,36 +13,62 @@ export const ANNOTATION_KEYS = new Set([
  * One spelling per meaning, so only real changes differ: `anyOf: [{type: a}, {type: b}]` (what
  * FastAPI emits for Optional[...]) and `type: [a, b]` (what 3.0 `nullable` converts to) both become
  * `type: [a, b]`, sorted; a one-element type list becomes its element. (A oneOf whose branches overlap
- * becomes slightly more permissive, which is the safe direction for client-side validation.)
+ * becomes slightly more permissive, which is the safe direction for client-side validation.) Returns
+ * the same object where nothing changes, so a whole document costs a walk, not a copy.
  */
 export function canonicalize(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(canonicalize);
   if (typeof node !== "object" || node === null) return node;
-  // fromEntries, not assignment: a property named __proto__ stays a property.
-  const out: Record<string, unknown> = Object.fromEntries(
-    Object.entries(node).map(([key, value]) => [key, canonicalize(value)]),
-  );
+  if (Array.isArray(node)) {
+    let items: unknown[] | undefined;
+    for (let i = 0; i < node.length; i++) {
+      const next = canonicalize(node[i]);
+      if (next !== node[i]) (items ??= [...node])[i] = next;
+    }
+    return items ?? node;
+  }
+  const source = node as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const key in source) {
+    const value = source[key];
+    if (typeof value !== "object" || value === null) continue;
+    const next = canonicalize(value);
+    // fromEntries and defineProperty, not assignment: a property named __proto__ stays a property.
+    if (next !== value)
+      Object.defineProperty((out ??= copyOf(source)), key, {
+        value: next,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+  }
   for (const union of ["anyOf", "oneOf"] as const) {
-    const branches = out[union];
-    const typeOnly = (branch: unknown) =>
-      typeof branch === "object" &&
-      branch !== null &&
-      // A branch with no type at all accepts anything: `anyOf: [{type: string}, {}]` is no type list.
-      "type" in branch &&
-      Object.keys(branch).every((key) => key === "type" || ANNOTATION_KEYS.has(key));
-    if (Array.isArray(branches) && branches.length > 0 && out.type === undefined && branches.every(typeOnly)) {
-      delete out[union];
-      out.type = branches.flatMap((branch) => [(branch as { type: unknown }).type].flat());
+    const current = out ?? source;
+    const branches = current[union];
+    if (Array.isArray(branches) && branches.length > 0 && current.type === undefined && branches.every(typeOnly)) {
+      const target = (out ??= copyOf(source));
+      delete target[union];
+      target.type = branches.flatMap((branch) => [(branch as { type: unknown }).type].flat());
     }
   }
-  if (Array.isArray(out.type)) {
+  const type = (out ?? source).type;
+  if (Array.isArray(type)) {
     // Sorted, "null" last: stable for diffs, and reads "string or null" in messages.
-    const types = [...new Set(out.type as string[])].sort(
-      (a, b) => Number(a === "null") - Number(b === "null") || a.localeCompare(b),
-    );
-    out.type = types.length === 1 ? types[0] : types;
+    const types = [...new Set(type as string[])].sort(nullLast);
+    const next = types.length === 1 ? types[0] : types;
+    if (typeof next === "string" || types.length !== type.length || types.some((t, i) => t !== type[i]))
+      (out ??= copyOf(source)).type = next;
   }
-  return out;
+  return out ?? node;
+}
+
+const copyOf = (source: object): Record<string, unknown> => Object.fromEntries(Object.entries(source));
+const nullLast = (a: string, b: string) => Number(a === "null") - Number(b === "null") || a.localeCompare(b);
+
+/** A branch that only names a type; one with no type at all accepts anything (`anyOf: [{type: string}, {}]` is no type list). */
+function typeOnly(branch: unknown): boolean {
+  if (typeof branch !== "object" || branch === null || !("type" in branch)) return false;
+  for (const key in branch) if (key !== "type" && !ANNOTATION_KEYS.has(key)) return false;
+  return true;
 }
 
 /** Sorted keys at every level: objects that differ only in key order (which means nothing) read the same. */

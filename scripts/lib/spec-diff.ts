@@ -8,7 +8,9 @@ import { SpecPipelineError } from "./errors.ts";
 import type { OpenApiDocument } from "./files.ts";
 import { jsonPointer } from "./refs.ts";
 import { compareDocuments, type DocumentDiffOptions as Reporter } from "./diff/document.ts";
+import { forgetIdentities } from "./diff/identity.ts";
 import { RULES, rule, type Level } from "./diff/rules.ts";
+import { forgetSchemas } from "./diff/schema.ts";
 import { canonicalize } from "./schema-canonical.ts";
 
 export { canonicalize };
@@ -25,6 +27,8 @@ export interface SpecChange {
   location: string;
   /** Set when spec/diff-rules.yaml changed the rule's level: its reason. */
   override?: string;
+  /** For a change reported once for many component schemas: their names. */
+  names?: string[];
 }
 
 export interface SpecDiff {
@@ -66,10 +70,18 @@ export async function loadRuleOverrides(path: string): Promise<RuleOverrides> {
  * no object built from the documents can turn it into a prototype.
  */
 const PROTO_ALIAS = "[__proto__]";
-const hasProtoKey = (node: unknown): boolean =>
-  typeof node === "object" &&
-  node !== null &&
-  (Object.hasOwn(node, "__proto__") || Object.values(node).some(hasProtoKey));
+function hasProtoKey(node: unknown): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  if (Object.hasOwn(node, "__proto__")) return true;
+  for (const key in node) if (hasProtoKey((node as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+/** The document as the engine reads it: canonical (one spelling per meaning), __proto__ renamed if there is one. */
+function forDiff(doc: OpenApiDocument): OpenApiDocument {
+  const canonical = canonicalize(doc);
+  return (hasProtoKey(canonical) ? aliasProto(canonical) : canonical) as OpenApiDocument;
+}
 
 function aliasProto(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(aliasProto);
@@ -113,7 +125,7 @@ export function diffSpecs(
 ): SpecDiff {
   const changes = new Map<string, SpecChange>();
   const reporter: Reporter = {
-    report({ rule: id, pointer, message }) {
+    report({ rule: id, pointer, message, names }) {
       const { side, level } = rule(id);
       const override = overrides.get(id);
       const change: SpecChange = {
@@ -123,16 +135,15 @@ export function diffSpecs(
         side,
         location: `/${jsonPointer(...pointer)}`,
         ...(override && { override: override.reason }),
+        ...(names && { names }),
       };
       const previous = changes.get(message);
       if (!previous || ORDER[change.bump] < ORDER[previous.bump]) changes.set(message, change);
     },
   };
-  compareDocuments(
-    aliasProto(canonicalize(before)) as OpenApiDocument,
-    aliasProto(canonicalize(after)) as OpenApiDocument,
-    reporter,
-  );
+  forgetIdentities();
+  forgetSchemas();
+  compareDocuments(forDiff(before), forDiff(after), reporter);
   if (names) compareNames(names, reporter.report);
   const sorted = [...changes.values()].sort(
     (a, b) => ORDER[a.bump] - ORDER[b.bump] || a.message.localeCompare(b.message),
@@ -162,12 +173,13 @@ export function renderSummary(result: SpecDiff): string {
 /** Machine output: one object per change. */
 export const toJson = (result: SpecDiff) => ({
   bump: result.bump,
-  changes: result.changes.map(({ rule: id, side, location, bump, message, override }) => ({
+  changes: result.changes.map(({ rule: id, side, location, bump, message, override, names }) => ({
     rule: id,
     side,
     location,
     level: bump,
     message,
     ...(override && { override }),
+    ...(names && { names }),
   })),
 });

@@ -4,12 +4,14 @@
 // responses by media type, security by what the operations require. Schemas go to schema.ts with the
 // side they are on.
 import type { OpenApiDocument } from "../files.ts";
-import { deref, own } from "../refs.ts";
+import { own } from "../refs.ts";
 import { stableJson } from "../schema-canonical.ts";
-import { compareSchemas, type Found, type Side } from "./schema.ts";
+import { same } from "./identity.ts";
+import { compareSchemas, resolve, type Found, type Side } from "./schema.ts";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 const json = stableJson;
+const differ = (a: unknown, b: unknown) => !same(a, b);
 const show = (value: unknown) => `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;
 const template = (path: string) => path.replace(/\{[^}]*\}/g, "{}");
 const pathParams = (path: string) => [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!);
@@ -25,7 +27,7 @@ interface Operation {
 function operationsOf(doc: OpenApiDocument): Map<string, Operation> {
   const out = new Map<string, Operation>();
   for (const [path, rawItem] of Object.entries<Node>(doc.paths ?? {})) {
-    const item = deref(doc, rawItem) ?? {};
+    const item = resolve(doc, rawItem) ?? {};
     for (const method of METHODS) {
       const node = own(item, method);
       if (node) out.set(`${method} ${template(path)}`, { path, method, node, item });
@@ -39,7 +41,7 @@ function parametersOf(doc: OpenApiDocument, { path, node, item }: Operation): Ma
   const out = new Map<string, Node>();
   const positions = pathParams(path);
   for (const raw of [...(item.parameters ?? []), ...(node.parameters ?? [])]) {
-    const param = deref(doc, raw);
+    const param = resolve(doc, raw);
     if (!param?.name || !param.in) continue;
     const key =
       param.in === "path"
@@ -98,7 +100,7 @@ export function compareDocuments(
   compareComponents(before, after, report);
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (["paths", "components", "security", "openapi"].includes(key)) continue;
-    if (json(before[key]) === json(after[key])) continue;
+    if (same(before[key], after[key])) continue;
     if (key === "servers")
       report({
         rule: "server-changed",
@@ -123,7 +125,7 @@ function compareOperation(
 
   // Documentation and deprecation.
   for (const key of ["summary", "description", "operationId", "tags", "externalDocs"]) {
-    if (json(op.node[key]) !== json(next.node[key]))
+    if (differ(op.node[key], next.node[key]))
       report({
         rule: "operation-documentation-changed",
         pointer: [...pointer, key],
@@ -138,7 +140,7 @@ function compareOperation(
       message: `${label}: ${deprecated(next.node) ? "deprecated" : "no longer deprecated"}`,
     });
   for (const key of new Set([...Object.keys(op.node), ...Object.keys(next.node)].filter((k) => k.startsWith("x-")))) {
-    if (json(op.node[key]) !== json(next.node[key]))
+    if (differ(op.node[key], next.node[key]))
       report({
         rule:
           key === "x-sunset" && next.node[key] === undefined
@@ -172,14 +174,14 @@ function compareOperation(
         message: `${subject} is no longer required`,
       });
     for (const key of ["style", "explode", "allowReserved"])
-      if (json(param[key]) !== json(now[key]))
+      if (differ(param[key], now[key]))
         report({
           rule: "request-parameter-serialization-changed",
           pointer: [...pointer, "parameters"],
           message: `${subject}: ${key} changed`,
         });
     for (const key of ["description", "example", "examples", "deprecated"])
-      if (json(param[key]) !== json(now[key]))
+      if (differ(param[key], now[key]))
         report({
           rule: "schema-documentation-changed",
           pointer: [...pointer, "parameters"],
@@ -202,7 +204,7 @@ function compareOperation(
   }
 
   // Request body.
-  const [bb, ba] = [deref(before, op.node.requestBody), deref(after, next.node.requestBody)];
+  const [bb, ba] = [resolve(before, op.node.requestBody), resolve(after, next.node.requestBody)];
   const bodyAt = [...pointer, "requestBody"];
   if (bb && !ba) report({ rule: "request-body-removed", pointer: bodyAt, message: `${label}: request body removed` });
   if (!bb && ba)
@@ -224,7 +226,7 @@ function compareOperation(
         pointer: bodyAt,
         message: `${label}: request body is no longer required`,
       });
-    if (json(bb.description) !== json(ba.description))
+    if (differ(bb.description, ba.description))
       report({
         rule: "schema-documentation-changed",
         pointer: bodyAt,
@@ -248,15 +250,15 @@ function compareOperation(
       report({ rule: "response-added", pointer: where, message: `${label}: response ${status} added` });
       continue;
     }
-    const [before_, after_] = [deref(before, rb[status]) ?? {}, deref(after, ra[status]) ?? {}];
+    const [before_, after_] = [resolve(before, rb[status]) ?? {}, resolve(after, ra[status]) ?? {}];
     const subject = `${label}: response ${status}`;
-    if (json(before_.description) !== json(after_.description))
+    if (differ(before_.description, after_.description))
       report({ rule: "schema-documentation-changed", pointer: where, message: `${subject}: description changed` });
     const headers = (node: Node, doc: OpenApiDocument) =>
       new Map(
         Object.entries<Node>(node.headers ?? {}).map(([name, h]) => [
           name.toLowerCase(),
-          { name, header: deref(doc, h) ?? {} },
+          { name, header: resolve(doc, h) ?? {} },
         ]),
       );
     const [hb, ha] = [headers(before_, before), headers(after_, after)];
@@ -318,7 +320,7 @@ function compareOperation(
       const named = type === "application/json" || Object.keys(ma).length === 1 ? subject : `${subject} (${type})`;
       schemas(side, named, mb[type].schema, ma[type].schema, [...where, type, "schema"]);
       for (const key of ["example", "examples"])
-        if (json(mb[type][key]) !== json(ma[type][key]))
+        if (differ(mb[type][key], ma[type][key]))
           report({
             rule: "schema-documentation-changed",
             pointer: [...where, type, key],
@@ -378,7 +380,7 @@ function compareSecurity(
         message: `security scheme \`${name}\` removed`,
       });
     else if (!b && a) report({ rule: "security-scheme-added", pointer, message: `security scheme \`${name}\` added` });
-    else if (json(b) !== json(a)) {
+    else if (differ(b, a)) {
       const wire = (s: Node) => json([s.type, s.in, s.name, s.scheme]);
       report({
         rule: wire(b) !== wire(a) && usedAfter.has(name) ? "security-scheme-changed" : "document-changed",
@@ -389,67 +391,86 @@ function compareSecurity(
   }
 }
 
-/** Component schemas: added and removed names (exported types); changes to ones no operation uses. */
+/**
+ * Component schemas: added and removed names (exported types), and changes to ones no operation uses.
+ * openapi-typescript exports every component as a type, so such a change may break a service that
+ * names the type; GitHub ships hundreds (webhook payloads), so they are one line per kind, with a count
+ * and the names (in --json), not a line per field.
+ */
 function compareComponents(before: OpenApiDocument, after: OpenApiDocument, report: (found: Found) => void): void {
   const [cb, ca] = [before.components?.schemas ?? {}, after.components?.schemas ?? {}];
-  const added = Object.keys(ca)
-    .filter((name) => own(cb, name) === undefined)
-    .sort();
-  const removed = Object.keys(cb)
-    .filter((name) => own(ca, name) === undefined)
-    .sort();
-  const list = (names: string[]) =>
-    names.length > 8
-      ? `${names
-          .slice(0, 8)
-          .map((n) => `\`${n}\``)
-          .join(", ")} and ${names.length - 8} more`
-      : names.map((n) => `\`${n}\``).join(", ");
-  if (added.length)
-    report({
-      rule: "component-schema-added",
-      pointer: ["components", "schemas"],
-      message: `component schemas added: ${list(added)}`,
-    });
-  if (removed.length)
-    report({
-      rule: "component-schema-removed",
-      pointer: ["components", "schemas"],
-      message: `component schemas removed: ${list(removed)}`,
-    });
+  const names = (map: object, others: object) =>
+    Object.keys(map)
+      .filter((name) => own(others, name) === undefined)
+      .sort();
+  const grouped = (rule: string, what: string, list: string[]) => {
+    if (list.length === 0) return;
+    const shown = list.slice(0, 8).map((n) => `\`${n}\``);
+    const more = list.length > 8 ? ` and ${list.length - 8} more` : "";
+    report({ rule, pointer: ["components", "schemas"], message: `${what}: ${shown.join(", ")}${more}`, names: list });
+  };
+  grouped("component-schema-added", "component schemas added", names(ca, cb));
+  grouped("component-schema-removed", "component schemas removed", names(cb, ca));
   const reachable = new Set([...reachableSchemas(before), ...reachableSchemas(after)]);
-  for (const name of Object.keys(ca)) {
+  const changed: string[] = [];
+  const documented: string[] = [];
+  for (const name of Object.keys(ca).sort()) {
     const [b, a] = [own(cb, name), own(ca, name)];
-    if (b === undefined || reachable.has(name) || json(b) === json(a)) continue;
-    // A type no operation uses: both sides are possible, so the worse reading counts.
-    const found: Found[] = [];
+    if (b === undefined || reachable.has(name) || same(b, a)) continue;
+    const verdict = unusedChange(before, after, name, b, a);
+    if (verdict === "changed") changed.push(name);
+    else if (verdict === "documentation") documented.push(name);
+  }
+  const count = (list: string[]) => `${list.length} component schema${list.length > 1 ? "s" : ""} no operation uses`;
+  grouped("component-schema-changed", `${count(changed)} changed`, changed);
+  grouped("schema-documentation-changed", `${count(documented)}: documentation changed`, documented);
+}
+
+const DECIDED = Symbol("decided");
+
+/**
+ * A type no operation uses could be sent or received, so it is compared as both; the first change
+ * that is more than documentation decides (the rest of the walk is skipped).
+ */
+function unusedChange(
+  before: OpenApiDocument,
+  after: OpenApiDocument,
+  name: string,
+  b: unknown,
+  a: unknown,
+): "changed" | "documentation" | "none" {
+  let documentation = false;
+  const decide = (found: Found) => {
+    if (found.rule !== "schema-documentation-changed" && !found.rule.endsWith("-restated")) throw DECIDED;
+    documentation = true;
+  };
+  try {
     for (const side of ["request", "response"] as const)
-      compareSchemas({ side, before, after, subject: `schema \`${name}\``, report: (f) => found.push(f) }, b, a, [
+      compareSchemas({ side, before, after, subject: `schema \`${name}\``, report: decide }, b, a, [
         "components",
         "schemas",
         name,
       ]);
-    const docOnly = found.every((f) => f.rule === "schema-documentation-changed" || f.rule.endsWith("range-restated"));
-    for (const f of found.filter((f) => f.rule.startsWith("request-") || docOnly))
-      report({
-        ...f,
-        rule: docOnly ? "schema-documentation-changed" : "component-schema-changed",
-        message: f.message.replace(/^schema (`[^`]+`) field/, "schema $1, field"),
-      });
+  } catch (error) {
+    if (error === DECIDED) return "changed";
+    throw error;
   }
+  return documentation ? "documentation" : "none";
 }
 
 /** Component schemas reachable from any operation: their changes are reported at the operation. */
 function reachableSchemas(doc: OpenApiDocument): Set<string> {
   const seen = new Set<string>();
   const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
     if (typeof node !== "object" || node === null) return;
-    for (const [key, value] of Object.entries(node)) {
-      const match = key === "$ref" && typeof value === "string" ? /^#\/components\/schemas\/(.+)$/.exec(value) : null;
-      if (match && !seen.has(match[1]!)) {
-        seen.add(match[1]!);
-        visit(own(doc.components?.schemas, match[1]!));
+    for (const key in node) {
+      const value = (node as Record<string, unknown>)[key];
+      if (key === "$ref" && typeof value === "string") {
+        const name = value.startsWith("#/components/schemas/") ? value.slice(21) : undefined;
+        if (name !== undefined && !seen.has(name)) {
+          seen.add(name);
+          visit(own(doc.components?.schemas, name));
+        }
       } else visit(value);
     }
   };

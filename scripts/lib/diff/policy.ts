@@ -8,9 +8,10 @@ export const POLICY_END = "<!-- spec-diff-rules:end -->";
 
 export function renderRulesTable(): string {
   const rows = [...RULES.values()].map(
-    ({ id, side, level, detects }) => `| \`${id}\` | ${side} | ${level} | ${detects} |`,
+    ({ id, side, effect, level, detects, why }) =>
+      `| \`${id}\` | ${side} | ${effect} | ${why ? `**${level}**: ${why}` : level} | ${detects} |`,
   );
-  return ["| rule | side | level | detects |", "| --- | --- | --- | --- |", ...rows].join("\n");
+  return ["| rule | side | effect | level | detects |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
 }
 
 /** The README with its rules block replaced by the current table. */

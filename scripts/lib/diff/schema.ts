@@ -7,6 +7,8 @@ import { compareIntervals, formatInterval, intervalOf, type Quantity } from "../
 import type { OpenApiDocument } from "../files.ts";
 import { deref, own } from "../refs.ts";
 import { stableJson } from "../schema-canonical.ts";
+import { hasRef, missingFrom, same } from "./identity.ts";
+import { acceptsEveryString } from "./patterns.ts";
 
 export type Side = "request" | "response";
 
@@ -14,6 +16,8 @@ export interface Found {
   rule: string;
   pointer: string[];
   message: string;
+  /** For a change reported once for many schemas: their names. */
+  names?: string[];
 }
 
 export interface SchemaContext {
@@ -57,16 +61,9 @@ const HANDLED = new Set([
 ]);
 
 const show = (value: unknown) => `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;
-// Views are built once per schema object and their JSON once per view: a shared component is seen
-// from every operation that uses it (the vendor's whole document diffs in ~20 ms this way).
-const texts = new WeakMap<object, string>();
-const json = (value: unknown): string => {
-  if (typeof value !== "object" || value === null) return JSON.stringify(value);
-  let text = texts.get(value);
-  if (text === undefined) texts.set(value, (text = stableJson(value)));
-  return text;
-};
-const views = new WeakMap<object, WeakMap<object, Schema>>();
+// Views are built once per schema object and compared by `same` (identity.ts, remembered): a shared
+// component is seen from every operation that uses it.
+let views = new WeakMap<object, WeakMap<object, Schema>>();
 
 /** The schema itself: refs followed, nullable wrappers unwrapped, allOf members merged in. */
 export function view(doc: OpenApiDocument, raw: unknown, depth = 0): Schema {
@@ -85,7 +82,7 @@ function build(doc: OpenApiDocument, raw: unknown, depth: number): Schema {
     const { $ref: _, ...siblings } = raw as Schema;
     return mergeInto(build(doc, siblings, depth + 1), view(doc, { $ref: ref }, depth + 1));
   }
-  let schema = deref(doc, raw);
+  let schema = resolve(doc, raw);
   if (schema === true || schema === undefined || schema === null) return {};
   if (schema === false) return { not: {} };
   if (typeof schema !== "object") return {};
@@ -109,14 +106,18 @@ function build(doc: OpenApiDocument, raw: unknown, depth: number): Schema {
   for (const union of ["anyOf", "oneOf"] as const) {
     const branches = schema[union];
     if (!Array.isArray(branches)) continue;
-    const isNull = (branch: unknown) => json(view(doc, branch, depth + 1)) === json({ type: "null" });
+    const isNull = (branch: unknown) => same(view(doc, branch, depth + 1), NULL_TYPE);
     const rest = branches.filter((branch) => !isNull(branch));
-    // anyOf [X, {type: null}] (FastAPI's Optional[X]) is X that may be null.
+    // anyOf [X, {type: null}] (FastAPI's Optional[X]) is X that may be null; when X is itself a union
+    // (no type to add null to), the null joins its branches.
     if (rest.length === 1 && branches.length === 2) {
       delete schema[union];
       const inner = view(doc, rest[0], depth + 1);
+      const nested =
+        inner.type === undefined ? (["anyOf", "oneOf"] as const).find((u) => Array.isArray(inner[u])) : undefined;
       const merged = { ...inner, ...schema };
-      merged.type = withNull(inner.type);
+      if (nested) merged[nested] = [...inner[nested], NULL_TYPE];
+      else merged.type = withNull(inner.type);
       if (merged.type === undefined) delete merged.type;
       schema = merged;
     }
@@ -148,12 +149,23 @@ function mergeInto(target: Schema, member: Schema): Schema {
 }
 
 /**
- * A union's branches changing. Request: a branch removed, or a oneOf branch added (it may overlap
- * another, so a value that matched one now matches two), narrows what is accepted; an anyOf branch
- * added widens it. Response: any branch added is a new shape to handle; one removed only promises more.
+ * A union's branches changing. Request, anyOf: a branch added widens what is accepted, one removed
+ * narrows it. Request, oneOf ("exactly one"): a branch added accepts what only it matches and refuses
+ * what now matches two; a branch removed refuses what only it matched and accepts what matched it and
+ * another: either way some values move, so it is changed. Response: the types are unions either way; a
+ * branch added is a new shape to handle, one removed only promises more.
  */
 const unionVerdict = (side: Side, union: "anyOf" | "oneOf", grew: boolean) =>
-  side === "request" ? (grew && union === "anyOf" ? "widened" : "narrowed") : grew ? "widened" : "narrowed";
+  side === "request" && union === "oneOf" ? "changed" : grew ? "widened" : "narrowed";
+
+const NULL_TYPE = { type: "null" };
+
+/** A type without null: a list of one becomes its element. */
+function withoutNull(type: unknown): unknown {
+  if (!Array.isArray(type)) return type;
+  const rest = type.filter((t) => t !== "null");
+  return rest.length === 1 ? rest[0] : rest;
+}
 
 /** A type (string or list; undefined for any) that also allows null. */
 const withNull = (type: unknown) => (type === undefined ? undefined : [...new Set([type].flat().concat("null"))]);
@@ -178,8 +190,9 @@ function compareTypes(
   return grew && shrank ? "same" : grew ? "widened" : shrank ? "narrowed" : "changed";
 }
 
-const enumOf = (schema: Schema): string[] | null =>
-  "const" in schema ? [json(schema.const)] : Array.isArray(schema.enum) ? schema.enum.map(json) : null;
+/** The values an enum (or const) allows. */
+const enumOf = (schema: Schema): unknown[] | null =>
+  "const" in schema ? [schema.const] : Array.isArray(schema.enum) ? schema.enum : null;
 
 const propertyVisible = (side: Side, doc: OpenApiDocument, raw: unknown) => {
   const schema = view(doc, raw);
@@ -187,7 +200,35 @@ const propertyVisible = (side: Side, doc: OpenApiDocument, raw: unknown) => {
 };
 
 /** Pairs of schema objects already compared on a side with nothing found: skipped when met again. */
-const clean = new WeakMap<object, WeakMap<object, Set<Side>>>();
+let clean = new WeakMap<object, WeakMap<object, Set<Side>>>();
+
+/**
+ * What a pair of schemas compared at the top of a body or parameter (no field, no enclosing recursion)
+ * found, relative to where it was found: GitHub's `repository` gaining a property is reported for each of
+ * the hundreds of operations that return it, from one walk.
+ */
+interface Relative {
+  rule: string;
+  pointer: string[];
+  message: string;
+}
+let found = new WeakMap<object, WeakMap<object, Map<Side, Relative[]>>>();
+let targets = new WeakMap<object, Map<string, unknown>>();
+
+/** Called when a comparison starts (see forgetIdentities). */
+export function forgetSchemas(): void {
+  [views, clean, found, targets] = [new WeakMap(), new WeakMap(), new WeakMap(), new WeakMap()];
+}
+
+/** deref, each ref followed once per document: the same component is reached from every operation. */
+export function resolve(doc: OpenApiDocument, node: unknown): any {
+  const ref = own(node, "$ref");
+  if (typeof ref !== "string") return node;
+  let known = targets.get(doc);
+  if (!known) targets.set(doc, (known = new Map()));
+  if (!known.has(ref)) known.set(ref, deref(doc, { $ref: ref }));
+  return known.get(ref);
+}
 
 /** Compares the two schemas at `pointer`, reporting each difference with its rule. */
 export function compareSchemas(
@@ -199,18 +240,45 @@ export function compareSchemas(
   stack = new Set<string>(),
 ): void {
   // Keyed by what the refs point to: a component used in ten places is the same object each time.
-  const [kb, ka] = [deref(ctx.before, rawBefore), deref(ctx.after, rawAfter)];
+  const [kb, ka] = [resolve(ctx.before, rawBefore), resolve(ctx.after, rawAfter)];
   const pair = typeof kb === "object" && kb !== null && typeof ka === "object" && ka !== null;
   if (pair && clean.get(kb)?.get(ka)?.has(ctx.side)) return;
-  let found = 0;
-  const counting: SchemaContext = { ...ctx, report: (finding) => (found++, ctx.report(finding)) };
+  const top = pair && field === "" && stack.size === 0;
+  const replay = top ? found.get(kb)?.get(ka)?.get(ctx.side) : undefined;
+  if (replay) {
+    for (const relative of replay)
+      ctx.report({
+        rule: relative.rule,
+        pointer: [...pointer, ...relative.pointer],
+        message: ctx.subject + relative.message,
+      });
+    return;
+  }
+  const seen: Found[] = [];
+  const counting: SchemaContext = { ...ctx, report: (finding) => (seen.push(finding), ctx.report(finding)) };
   compareViews(counting, rawBefore, rawAfter, pointer, field, stack);
-  if (pair && found === 0) {
+  if (pair && seen.length === 0) {
     let inner = clean.get(kb);
     if (!inner) clean.set(kb, (inner = new WeakMap()));
     let sides = inner.get(ka);
     if (!sides) inner.set(ka, (sides = new Set()));
     sides.add(ctx.side);
+  } else if (
+    top &&
+    seen.every((f) => f.message.startsWith(ctx.subject) && pointer.every((segment, i) => f.pointer[i] === segment))
+  ) {
+    let inner = found.get(kb);
+    if (!inner) found.set(kb, (inner = new WeakMap()));
+    let sides = inner.get(ka);
+    if (!sides) inner.set(ka, (sides = new Map()));
+    sides.set(
+      ctx.side,
+      seen.map((f) => ({
+        rule: f.rule,
+        pointer: f.pointer.slice(pointer.length),
+        message: f.message.slice(ctx.subject.length),
+      })),
+    );
   }
 }
 
@@ -223,7 +291,7 @@ function compareViews(
   stack: Set<string>,
 ): void {
   // A recursive schema compared with itself further down stops here.
-  const key = `${json(own(rawBefore, "$ref") ?? "")}|${json(own(rawAfter, "$ref") ?? "")}`;
+  const key = `${JSON.stringify(own(rawBefore, "$ref") ?? "")}|${JSON.stringify(own(rawAfter, "$ref") ?? "")}`;
   if (key !== '""|""') {
     if (stack.has(key)) return;
     stack = new Set(stack).add(key);
@@ -231,8 +299,7 @@ function compareViews(
   const before = view(ctx.before, rawBefore);
   const after = view(ctx.after, rawAfter);
   // Equal as written and nothing behind a ref that could differ: nothing to compare.
-  const written = json(before);
-  if (written === json(after) && !written.includes('"$ref"')) return;
+  if (same(before, after) && !hasRef(before)) return;
   const { side } = ctx;
   const what = field ? `${ctx.subject} field \`${field}\`` : ctx.subject;
   const report = (rule: string, message: string) => ctx.report({ rule: `${side}-${rule}`, pointer, message });
@@ -247,16 +314,22 @@ function compareViews(
       ? [before, after[union] as unknown[], ctx.after]
       : [after, before[union] as unknown[], ctx.before];
     const views = branches.map((branch) => view(branchDoc, branch));
-    const key = json(single);
-    let match = views.findIndex((branch) => json(branch) === key);
-    if (match < 0) match = views.findIndex((branch) => json(branch.type) === json(single.type));
+    // A null branch is the union's "or null" (X or null read as X that may be null is the single side
+    // here): it goes with the branch X is compared with, or a nullable X against [X, Y, null] would read
+    // as null lost.
+    const orNull = views.some((branch) => same(branch, NULL_TYPE));
+    const plain = (type: unknown) => (orNull ? withoutNull(type) : type);
+    let match = views.findIndex((branch) => same(branch, single));
+    if (match < 0) match = views.findIndex((branch) => same(branch.type, plain(single.type)));
+    if (match < 0) match = views.findIndex((branch) => !same(branch, NULL_TYPE));
     if (match < 0) match = 0;
     report(
       `composition-${unionVerdict(side, union, wrapped)}`,
       `${what}: ${wrapped ? `now ${union} of ${branches.length} schemas` : `no longer ${union} of ${branches.length} schemas`}`,
     );
     const { [union]: _drop, ...rest } = wrapped ? after : before;
-    const merged = { ...views[match], ...rest };
+    const merged: Schema = { ...views[match], ...rest };
+    if (orNull && merged.type !== undefined) merged.type = withNull(merged.type);
     if (wrapped) compareSchemas(ctx, rawBefore, merged, pointer, field, stack);
     else compareSchemas(ctx, merged, rawAfter, pointer, field, stack);
     return;
@@ -275,28 +348,36 @@ function compareViews(
 
   // Enums and const.
   const [eb, ea] = [enumOf(before), enumOf(after)];
-  if (eb === null && ea !== null) report("enum-added", `${what}: now limited to ${ea.map(show).join(", ")}`);
-  else if (eb !== null && ea === null)
-    report("enum-removed", `${what}: no longer limited to ${eb.map(show).join(", ")}`);
+  const listed = (values: unknown[]) => values.map((v) => show(stableJson(v))).join(", ");
+  if (eb === null && ea !== null) report("enum-added", `${what}: now limited to ${listed(ea)}`);
+  else if (eb !== null && ea === null) report("enum-removed", `${what}: no longer limited to ${listed(eb)}`);
   else if (eb && ea) {
-    for (const value of ea.filter((v) => !eb.includes(v)))
-      report("enum-value-added", `${what}: enum value ${show(JSON.parse(value))} added`);
-    for (const value of eb.filter((v) => !ea.includes(v)))
-      report("enum-value-removed", `${what}: enum value ${show(JSON.parse(value))} removed`);
+    for (const value of missingFrom(ea, eb)) report("enum-value-added", `${what}: enum value ${show(value)} added`);
+    for (const value of missingFrom(eb, ea)) report("enum-value-removed", `${what}: enum value ${show(value)} removed`);
   }
 
-  // Format and pattern.
+  // Format and pattern. A pattern every string matches (`.*`) constrains nothing: adding, removing or
+  // swapping one is a restatement, and going to or from one is a pattern removed or added.
   for (const keyword of ["format", "pattern"] as const) {
     const [b, a] = [before[keyword], after[keyword]];
     if (b === a) continue;
-    if (b === undefined) report(`${keyword}-added`, `${what}: ${keyword} ${show(a)} added`);
-    else if (a === undefined) report(`${keyword}-removed`, `${what}: ${keyword} ${show(b)} removed`);
-    else report(`${keyword}-changed`, `${what}: ${keyword} changed from ${show(b)} to ${show(a)}`);
+    const free = (pattern: unknown) =>
+      pattern === undefined || (keyword === "pattern" && typeof pattern === "string" && acceptsEveryString(pattern));
+    const change =
+      b === undefined
+        ? `${keyword} ${show(a)} added`
+        : a === undefined
+          ? `${keyword} ${show(b)} removed`
+          : `${keyword} changed from ${show(b)} to ${show(a)}`;
+    if (free(b) && free(a)) report(`${keyword}-restated`, `${what}: ${change} (every string matches either)`);
+    else if (free(b)) report(`${keyword}-added`, `${what}: ${change}`);
+    else if (free(a)) report(`${keyword}-removed`, `${what}: ${change}`);
+    else report(`${keyword}-changed`, `${what}: ${change}`);
   }
 
   // Bounds, compared as intervals.
   for (const [quantity, keywords] of Object.entries(BOUNDS) as [Quantity, string[]][]) {
-    if (keywords.every((k) => json(before[k]) === json(after[k]))) continue;
+    if (keywords.every((k) => same(before[k], after[k]))) continue;
     const was = intervalOf(before, quantity);
     const now = intervalOf(after, quantity);
     const verdict = compareIntervals(was, now);
@@ -382,11 +463,10 @@ function compareViews(
     const ba: unknown[] | undefined = after[union];
     // Wrapped in or unwrapped from a union returned above: only unions on both sides are left.
     if (!bb || !ba) continue;
-    const keyOf = (doc: OpenApiDocument) => (branch: unknown) => json(view(doc, branch));
-    const kb = bb.map(keyOf(ctx.before));
-    const ka = ba.map(keyOf(ctx.after));
-    const added = ka.filter((k) => !kb.includes(k)).length;
-    const removed = kb.filter((k) => !ka.includes(k)).length;
+    const vb = bb.map((branch) => view(ctx.before, branch));
+    const va = ba.map((branch) => view(ctx.after, branch));
+    const added = missingFrom(va, vb).length;
+    const removed = missingFrom(vb, va).length;
     const verdict = (grew: boolean) => unionVerdict(side, union, grew);
     if (added && removed && bb.length === ba.length) {
       bb.forEach((branch, i) => compareSchemas(ctx, branch, ba[i], [...pointer, union, String(i)], field, stack));
@@ -400,7 +480,7 @@ function compareViews(
 
   // A discriminator added writes its values into the member types (more precise, nothing lost); one
   // removed or changed takes away or changes values the callers' types had.
-  if (json(before.discriminator) !== json(after.discriminator)) {
+  if (!same(before.discriminator, after.discriminator)) {
     const change =
       before.discriminator === undefined ? "added" : after.discriminator === undefined ? "removed" : "changed";
     ctx.report({
@@ -414,7 +494,7 @@ function compareViews(
   for (const keyword of CONSTRAINTS) {
     const [b, a] = [before[keyword], after[keyword]];
     const unset = (value: unknown) => value === undefined || (keyword === "uniqueItems" && value === false);
-    if (json(b) === json(a) || (unset(b) && unset(a))) continue;
+    if (same(b, a) || (unset(b) && unset(a))) continue;
     if (unset(b)) report("constraint-added", `${what}: ${keyword} ${show(a)} added`);
     else if (unset(a)) report("constraint-removed", `${what}: ${keyword} ${show(b)} removed`);
     else report("constraint-changed", `${what}: ${keyword} changed from ${show(b)} to ${show(a)}`);
@@ -423,7 +503,7 @@ function compareViews(
   // Documentation: what the generated types and the wire do not see.
   const docKeys = new Set([...Object.keys(before), ...Object.keys(after)].filter((k) => !HANDLED.has(k)));
   for (const keyword of [...docKeys].sort()) {
-    if (json(before[keyword]) === json(after[keyword])) continue;
+    if (same(before[keyword], after[keyword])) continue;
     ctx.report({
       rule: "schema-documentation-changed",
       pointer: [...pointer, keyword],
