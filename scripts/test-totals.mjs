@@ -13,8 +13,10 @@ const reports = [
   "bench",
   "runtimes",
 ].map((dir) => join(root, dir, ".vitest", "results.json"));
-// .ci/run's bounded corpus run (CORPUS=ci pnpm test:corpus) reports beside the scripts' own tests.
+// .ci/run's bounded corpus run (CORPUS=ci pnpm test:corpus) reports beside the scripts' own tests,
 reports.push(join(root, "scripts", ".vitest", "corpus-results.json"));
+// ... and its bounded history run (HISTORY=ci pnpm test:history).
+reports.push(join(root, "scripts", ".vitest", "history-results.json"));
 let passed = 0;
 let failed = 0;
 for (const report of reports) {

@@ -14,6 +14,7 @@ import { measureOutboxDrain, measureOutboxMemory, measureOutboxPerCall } from ".
 import { faultSection, measureFlakyDrain, measureOutage } from "./outbox-faults.ts";
 import { measurePipeline, type PipelineResult } from "./pipeline.ts";
 import { measureSpecCheck, type SpecCheckRow } from "./spec-check.ts";
+import { measureSpecDiff, specDiffSection, type SpecDiffResult } from "./spec-diff.ts";
 import { formatRatio, median, runRounds, type RoundsResult } from "./rounds.ts";
 import { coldImportMs } from "./startup.ts";
 
@@ -99,6 +100,11 @@ async function main(): Promise<void> {
   if (!quick) {
     log("pipeline timings in a scratch copy of the repository (a minute or two)");
     pipeline = await measurePipeline(join(repoRoot, "scripts", "test", "fixtures", "parea-openapi-full.yml"), 3);
+  }
+  let specDiff: SpecDiffResult | undefined;
+  if (!quick) {
+    log("spec:diff on GitHub's document against parsing it (a minute)");
+    specDiff = await measureSpecDiff("api.github.com 22.0.0..23.0.0", 5);
   }
   let specCheck: SpecCheckRow[] | undefined;
   if (!quick) {
@@ -222,6 +228,7 @@ async function main(): Promise<void> {
   } else {
     sections.push("## Spec pipeline", "", "Skipped in --quick.", "");
   }
+  if (specDiff) sections.push(...specDiffSection(specDiff));
   if (specCheck) {
     const ratio = (ours: number, theirs: number) => `${(ours / theirs).toFixed(2)}x`;
     sections.push(

@@ -16,12 +16,12 @@ export const ANNOTATION_KEYS = new Set([
  * becomes slightly more permissive, which is the safe direction for client-side validation.) Returns
  * the same object where nothing changes, so a whole document costs a walk, not a copy.
  */
-export function canonicalize(node: unknown): unknown {
+export function canonicalize(node: unknown, seen?: { protoKey: boolean }): unknown {
   if (typeof node !== "object" || node === null) return node;
   if (Array.isArray(node)) {
     let items: unknown[] | undefined;
     for (let i = 0; i < node.length; i++) {
-      const next = canonicalize(node[i]);
+      const next = canonicalize(node[i], seen);
       if (next !== node[i]) (items ??= [...node])[i] = next;
     }
     return items ?? node;
@@ -29,9 +29,11 @@ export function canonicalize(node: unknown): unknown {
   const source = node as Record<string, unknown>;
   let out: Record<string, unknown> | undefined;
   for (const key in source) {
+    // The diff engine renames such keys before it reads the document (it notes them in the same walk).
+    if (seen && key === "__proto__") seen.protoKey = true;
     const value = source[key];
     if (typeof value !== "object" || value === null) continue;
-    const next = canonicalize(value);
+    const next = canonicalize(value, seen);
     // fromEntries and defineProperty, not assignment: a property named __proto__ stays a property.
     if (next !== value)
       Object.defineProperty((out ??= copyOf(source)), key, {

@@ -3,9 +3,8 @@
 // spec/diff-rules.yaml), and the release they need together. Used by spec:diff, spec:update and
 // spec:watch alike, so the changesets they write follow the same rules.
 import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
 import { SpecPipelineError } from "./errors.ts";
-import type { OpenApiDocument } from "./files.ts";
+import { parseDocument, type OpenApiDocument } from "./files.ts";
 import { jsonPointer } from "./refs.ts";
 import { compareDocuments, type DocumentDiffOptions as Reporter } from "./diff/document.ts";
 import { forgetIdentities } from "./diff/identity.ts";
@@ -52,7 +51,9 @@ export async function loadRuleOverrides(path: string): Promise<RuleOverrides> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return new Map();
     throw new SpecPipelineError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  const doc = (parseYaml(text) ?? {}) as { rules?: Record<string, { level?: unknown; reason?: unknown }> | null };
+  const doc = (parseDocument(text, path, "rule overrides") ?? {}) as {
+    rules?: Record<string, { level?: unknown; reason?: unknown }> | null;
+  };
   const overrides: RuleOverrides = new Map();
   for (const [id, entry] of Object.entries(doc.rules ?? {})) {
     if (!RULES.has(id)) throw new SpecPipelineError(`${path}: unknown rule "${id}" (see scripts/lib/diff/rules.ts)`);
@@ -70,17 +71,11 @@ export async function loadRuleOverrides(path: string): Promise<RuleOverrides> {
  * no object built from the documents can turn it into a prototype.
  */
 const PROTO_ALIAS = "[__proto__]";
-function hasProtoKey(node: unknown): boolean {
-  if (typeof node !== "object" || node === null) return false;
-  if (Object.hasOwn(node, "__proto__")) return true;
-  for (const key in node) if (hasProtoKey((node as Record<string, unknown>)[key])) return true;
-  return false;
-}
-
 /** The document as the engine reads it: canonical (one spelling per meaning), __proto__ renamed if there is one. */
 function forDiff(doc: OpenApiDocument): OpenApiDocument {
-  const canonical = canonicalize(doc);
-  return (hasProtoKey(canonical) ? aliasProto(canonical) : canonical) as OpenApiDocument;
+  const seen = { protoKey: false };
+  const canonical = canonicalize(doc, seen);
+  return (seen.protoKey ? aliasProto(canonical) : canonical) as OpenApiDocument;
 }
 
 function aliasProto(node: unknown): unknown {

@@ -4,53 +4,17 @@
 // responses by media type, security by what the operations require. Schemas go to schema.ts with the
 // side they are on.
 import type { OpenApiDocument } from "../files.ts";
-import { own } from "../refs.ts";
 import { stableJson } from "../schema-canonical.ts";
 import { same } from "./identity.ts";
-import { compareSchemas, resolve, type Found, type Side } from "./schema.ts";
+import { compareComponents, SharedSchemas } from "./components.ts";
+import { compareSecurity } from "./security.ts";
+import { compareSchemas, type Found, type Side } from "./schema.ts";
+import { operationsOf, parametersOf, pathParams, type Node, type Operation } from "./operations.ts";
+import { resolve } from "./views.ts";
 
-const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 const json = stableJson;
 const differ = (a: unknown, b: unknown) => !same(a, b);
 const show = (value: unknown) => `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;
-const template = (path: string) => path.replace(/\{[^}]*\}/g, "{}");
-const pathParams = (path: string) => [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!);
-
-type Node = Record<string, any>;
-interface Operation {
-  path: string;
-  method: string;
-  node: Node;
-  item: Node;
-}
-
-function operationsOf(doc: OpenApiDocument): Map<string, Operation> {
-  const out = new Map<string, Operation>();
-  for (const [path, rawItem] of Object.entries<Node>(doc.paths ?? {})) {
-    const item = resolve(doc, rawItem) ?? {};
-    for (const method of METHODS) {
-      const node = own(item, method);
-      if (node) out.set(`${method} ${template(path)}`, { path, method, node, item });
-    }
-  }
-  return out;
-}
-
-/** Effective parameters: path level overridden by operation level; keyed by in + name (path ones by position). */
-function parametersOf(doc: OpenApiDocument, { path, node, item }: Operation): Map<string, Node> {
-  const out = new Map<string, Node>();
-  const positions = pathParams(path);
-  for (const raw of [...(item.parameters ?? []), ...(node.parameters ?? [])]) {
-    const param = resolve(doc, raw);
-    if (!param?.name || !param.in) continue;
-    const key =
-      param.in === "path"
-        ? `path:${positions.indexOf(param.name)}`
-        : `${param.in}:${param.in === "header" ? String(param.name).toLowerCase() : param.name}`;
-    out.set(key, param);
-  }
-  return out;
-}
 
 export interface DocumentDiffOptions {
   report(found: Found): void;
@@ -63,6 +27,7 @@ export function compareDocuments(
   { report }: DocumentDiffOptions,
 ): void {
   const [ob, oa] = [operationsOf(before), operationsOf(after)];
+  const shared = new SharedSchemas(before, after);
   const at = (...segments: string[]) => segments;
   for (const [key, op] of ob) {
     const next = oa.get(key);
@@ -94,8 +59,9 @@ export function compareDocuments(
           });
       });
     }
-    compareOperation(before, after, op, next, label, pointer, report);
+    compareOperation({ before, after, shared, report }, op, next, label, pointer);
   }
+  shared.report(report);
   compareSecurity(before, after, ob, oa, report);
   compareComponents(before, after, report);
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
@@ -111,17 +77,22 @@ export function compareDocuments(
   }
 }
 
+interface Walk {
+  before: OpenApiDocument;
+  after: OpenApiDocument;
+  shared: SharedSchemas;
+  report(found: Found): void;
+}
+
 function compareOperation(
-  before: OpenApiDocument,
-  after: OpenApiDocument,
+  { before, after, shared, report }: Walk,
   op: Operation,
   next: Operation,
   label: string,
   pointer: string[],
-  report: (found: Found) => void,
 ): void {
   const schemas = (side: Side, subject: string, b: unknown, a: unknown, where: string[]) =>
-    compareSchemas({ side, before, after, subject, report }, b, a, where);
+    compareSchemas({ side, before, after, subject, report, shared, user: label }, b, a, where);
 
   // Documentation and deprecation.
   for (const key of ["summary", "description", "operationId", "tags", "externalDocs"]) {
@@ -173,12 +144,13 @@ function compareOperation(
         pointer: [...pointer, "parameters"],
         message: `${subject} is no longer required`,
       });
-    for (const key of ["style", "explode", "allowReserved"])
-      if (differ(param[key], now[key]))
+    const [sb, sa] = [serialization(param), serialization(now)];
+    for (const key of ["style", "explode", "allowReserved"] as const)
+      if (sb[key] !== sa[key])
         report({
           rule: "request-parameter-serialization-changed",
           pointer: [...pointer, "parameters"],
-          message: `${subject}: ${key} changed`,
+          message: `${subject}: ${key} changed from ${show(sb[key])} to ${show(sa[key])}`,
         });
     for (const key of ["description", "example", "examples", "deprecated"])
       if (differ(param[key], now[key]))
@@ -330,150 +302,13 @@ function compareOperation(
   }
 }
 
+/** How a parameter is written on the wire, defaults spelled out (OpenAPI 3.x): the default written down is no change. */
+function serialization(param: Node): { style: unknown; explode: unknown; allowReserved: unknown } {
+  const style = param.style ?? (param.in === "query" || param.in === "cookie" ? "form" : "simple");
+  return { style, explode: param.explode ?? style === "form", allowReserved: param.allowReserved ?? false };
+}
+
 function mediaSchema(content: Node | undefined): unknown {
   const first = Object.values(content ?? {})[0] as Node | undefined;
   return first?.schema;
-}
-
-/** Security: what each operation requires, and the schemes those requirements name. */
-function compareSecurity(
-  before: OpenApiDocument,
-  after: OpenApiDocument,
-  ob: Map<string, Operation>,
-  oa: Map<string, Operation>,
-  report: (found: Found) => void,
-): void {
-  const requirements = (doc: OpenApiDocument, op: Operation) =>
-    new Set<string>(((op.node.security ?? doc.security ?? []) as Node[]).map((r) => json(Object.keys(r).sort())));
-  const used = (doc: OpenApiDocument, ops: Map<string, Operation>) => {
-    const names = new Set<string>();
-    for (const op of ops.values())
-      for (const r of (op.node.security ?? doc.security ?? []) as Node[]) Object.keys(r).forEach((n) => names.add(n));
-    return names;
-  };
-  for (const [key, next] of oa) {
-    const op = ob.get(key);
-    if (!op) continue;
-    const [sb, sa] = [requirements(before, op), requirements(after, next)];
-    const label = `\`${next.method.toUpperCase()} ${next.path}\``;
-    for (const [now, was, change] of [
-      [sa, sb, "added"],
-      [sb, sa, "removed"],
-    ] as const)
-      for (const r of now)
-        if (!was.has(r))
-          report({
-            rule: `operation-security-${change}`,
-            pointer: ["paths", next.path, next.method, "security"],
-            message: `${label}: security requirement ${r} ${change}`,
-          });
-  }
-  const [kb, ka] = [before.components?.securitySchemes ?? {}, after.components?.securitySchemes ?? {}];
-  const usedAfter = used(after, oa);
-  for (const name of new Set([...Object.keys(kb), ...Object.keys(ka)])) {
-    const [b, a] = [own(kb, name), own(ka, name)];
-    const pointer = ["components", "securitySchemes", name];
-    if (b && !a)
-      report({
-        rule: usedAfter.has(name) ? "security-scheme-changed" : "security-scheme-removed",
-        pointer,
-        message: `security scheme \`${name}\` removed`,
-      });
-    else if (!b && a) report({ rule: "security-scheme-added", pointer, message: `security scheme \`${name}\` added` });
-    else if (differ(b, a)) {
-      const wire = (s: Node) => json([s.type, s.in, s.name, s.scheme]);
-      report({
-        rule: wire(b) !== wire(a) && usedAfter.has(name) ? "security-scheme-changed" : "document-changed",
-        pointer,
-        message: `security scheme \`${name}\` changed`,
-      });
-    }
-  }
-}
-
-/**
- * Component schemas: added and removed names (exported types), and changes to ones no operation uses.
- * openapi-typescript exports every component as a type, so such a change may break a service that
- * names the type; GitHub ships hundreds (webhook payloads), so they are one line per kind, with a count
- * and the names (in --json), not a line per field.
- */
-function compareComponents(before: OpenApiDocument, after: OpenApiDocument, report: (found: Found) => void): void {
-  const [cb, ca] = [before.components?.schemas ?? {}, after.components?.schemas ?? {}];
-  const names = (map: object, others: object) =>
-    Object.keys(map)
-      .filter((name) => own(others, name) === undefined)
-      .sort();
-  const grouped = (rule: string, what: string, list: string[]) => {
-    if (list.length === 0) return;
-    const shown = list.slice(0, 8).map((n) => `\`${n}\``);
-    const more = list.length > 8 ? ` and ${list.length - 8} more` : "";
-    report({ rule, pointer: ["components", "schemas"], message: `${what}: ${shown.join(", ")}${more}`, names: list });
-  };
-  grouped("component-schema-added", "component schemas added", names(ca, cb));
-  grouped("component-schema-removed", "component schemas removed", names(cb, ca));
-  const reachable = new Set([...reachableSchemas(before), ...reachableSchemas(after)]);
-  const changed: string[] = [];
-  const documented: string[] = [];
-  for (const name of Object.keys(ca).sort()) {
-    const [b, a] = [own(cb, name), own(ca, name)];
-    if (b === undefined || reachable.has(name) || same(b, a)) continue;
-    const verdict = unusedChange(before, after, name, b, a);
-    if (verdict === "changed") changed.push(name);
-    else if (verdict === "documentation") documented.push(name);
-  }
-  const count = (list: string[]) => `${list.length} component schema${list.length > 1 ? "s" : ""} no operation uses`;
-  grouped("component-schema-changed", `${count(changed)} changed`, changed);
-  grouped("schema-documentation-changed", `${count(documented)}: documentation changed`, documented);
-}
-
-const DECIDED = Symbol("decided");
-
-/**
- * A type no operation uses could be sent or received, so it is compared as both; the first change
- * that is more than documentation decides (the rest of the walk is skipped).
- */
-function unusedChange(
-  before: OpenApiDocument,
-  after: OpenApiDocument,
-  name: string,
-  b: unknown,
-  a: unknown,
-): "changed" | "documentation" | "none" {
-  let documentation = false;
-  const decide = (found: Found) => {
-    if (found.rule !== "schema-documentation-changed" && !found.rule.endsWith("-restated")) throw DECIDED;
-    documentation = true;
-  };
-  try {
-    for (const side of ["request", "response"] as const)
-      compareSchemas({ side, before, after, subject: `schema \`${name}\``, report: decide }, b, a, [
-        "components",
-        "schemas",
-        name,
-      ]);
-  } catch (error) {
-    if (error === DECIDED) return "changed";
-    throw error;
-  }
-  return documentation ? "documentation" : "none";
-}
-
-/** Component schemas reachable from any operation: their changes are reported at the operation. */
-function reachableSchemas(doc: OpenApiDocument): Set<string> {
-  const seen = new Set<string>();
-  const visit = (node: unknown): void => {
-    if (typeof node !== "object" || node === null) return;
-    for (const key in node) {
-      const value = (node as Record<string, unknown>)[key];
-      if (key === "$ref" && typeof value === "string") {
-        const name = value.startsWith("#/components/schemas/") ? value.slice(21) : undefined;
-        if (name !== undefined && !seen.has(name)) {
-          seen.add(name);
-          visit(own(doc.components?.schemas, name));
-        }
-      } else visit(value);
-    }
-  };
-  visit(doc.paths);
-  return seen;
 }

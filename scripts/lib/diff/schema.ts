@@ -5,9 +5,10 @@
 // writeOnly ones in responses (the generated types mark them the same way).
 import { compareIntervals, formatInterval, intervalOf, type Quantity } from "../bounds.ts";
 import type { OpenApiDocument } from "../files.ts";
-import { deref, own } from "../refs.ts";
+import { own } from "../refs.ts";
 import { stableJson } from "../schema-canonical.ts";
 import { hasRef, missingFrom, same } from "./identity.ts";
+import { forgetViews, NULL_TYPE, resolve, view, withNull, withoutNull, type Schema } from "./views.ts";
 import { acceptsEveryString } from "./patterns.ts";
 
 export type Side = "request" | "response";
@@ -20,6 +21,17 @@ export interface Found {
   names?: string[];
 }
 
+/** Where a shared component was met: the comparison it interrupted (to resume there if it is its only one). */
+export interface Site {
+  subject: string;
+  pointer: string[];
+  field: string;
+  /** The operation whose schemas reached it (directly, or through components compared inline). */
+  user: string;
+  /** The component whose own report it is part of, if any. */
+  owner?: string;
+}
+
 export interface SchemaContext {
   side: Side;
   before: OpenApiDocument;
@@ -27,9 +39,16 @@ export interface SchemaContext {
   /** "`POST /x`: request", "`GET /x`: query parameter `limit`" */
   subject: string;
   report(found: Found): void;
+  /** Where a component both sides name is handed over, to be compared once (components.ts); absent: inline. */
+  shared?: {
+    shared(rawBefore: unknown, rawAfter: unknown): string | undefined;
+    use(name: string, side: Side, site: Site): void;
+  };
+  /** The operation comparing (its label), or `schema:<name>` for a component compared on its own. */
+  user?: string;
+  /** The component whose report this comparison is part of, if any. */
+  owner?: string;
 }
-
-type Schema = Record<string, any>;
 
 const DOCS = new Set([
   "title",
@@ -61,93 +80,6 @@ const HANDLED = new Set([
 ]);
 
 const show = (value: unknown) => `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;
-// Views are built once per schema object and compared by `same` (identity.ts, remembered): a shared
-// component is seen from every operation that uses it.
-let views = new WeakMap<object, WeakMap<object, Schema>>();
-
-/** The schema itself: refs followed, nullable wrappers unwrapped, allOf members merged in. */
-export function view(doc: OpenApiDocument, raw: unknown, depth = 0): Schema {
-  if (typeof raw !== "object" || raw === null) return build(doc, raw, depth);
-  let cache = views.get(doc);
-  if (!cache) views.set(doc, (cache = new WeakMap()));
-  let found = cache.get(raw);
-  if (!found) cache.set(raw, (found = build(doc, raw, depth)));
-  return found;
-}
-
-function build(doc: OpenApiDocument, raw: unknown, depth: number): Schema {
-  // OpenAPI 3.1: keywords beside a $ref apply too (the ref is one allOf member, the siblings another).
-  const ref = own(raw, "$ref");
-  if (typeof ref === "string" && Object.keys(raw as object).length > 1 && depth < 32) {
-    const { $ref: _, ...siblings } = raw as Schema;
-    return mergeInto(build(doc, siblings, depth + 1), view(doc, { $ref: ref }, depth + 1));
-  }
-  let schema = resolve(doc, raw);
-  if (schema === true || schema === undefined || schema === null) return {};
-  if (schema === false) return { not: {} };
-  if (typeof schema !== "object") return {};
-  schema = { ...schema };
-  delete schema.$ref;
-  // OpenAPI 3.0's boolean exclusive flags, spelled the 3.1 way: the same range is the same schema.
-  for (const [flag, bound] of [
-    ["exclusiveMinimum", "minimum"],
-    ["exclusiveMaximum", "maximum"],
-  ] as const) {
-    if (typeof schema[flag] !== "boolean") continue;
-    if (schema[flag] && typeof schema[bound] === "number") {
-      schema[flag] = schema[bound];
-      delete schema[bound];
-    } else delete schema[flag];
-  }
-  if (schema.nullable === true) {
-    schema.type = withNull(schema.type);
-    delete schema.nullable;
-  }
-  for (const union of ["anyOf", "oneOf"] as const) {
-    const branches = schema[union];
-    if (!Array.isArray(branches)) continue;
-    const isNull = (branch: unknown) => same(view(doc, branch, depth + 1), NULL_TYPE);
-    const rest = branches.filter((branch) => !isNull(branch));
-    // anyOf [X, {type: null}] (FastAPI's Optional[X]) is X that may be null; when X is itself a union
-    // (no type to add null to), the null joins its branches.
-    if (rest.length === 1 && branches.length === 2) {
-      delete schema[union];
-      const inner = view(doc, rest[0], depth + 1);
-      const nested =
-        inner.type === undefined ? (["anyOf", "oneOf"] as const).find((u) => Array.isArray(inner[u])) : undefined;
-      const merged = { ...inner, ...schema };
-      if (nested) merged[nested] = [...inner[nested], NULL_TYPE];
-      else merged.type = withNull(inner.type);
-      if (merged.type === undefined) delete merged.type;
-      schema = merged;
-    }
-  }
-  if (Array.isArray(schema.allOf) && depth < 32) {
-    const members = schema.allOf.map((member: unknown) => view(doc, member, depth + 1));
-    delete schema.allOf;
-    for (const member of members) schema = mergeInto(schema, member);
-  }
-  return schema;
-}
-
-/** allOf: properties and required united, the rest of a member kept where the parent says nothing. */
-function mergeInto(target: Schema, member: Schema): Schema {
-  const out: Schema = { ...member, ...target };
-  if (member.properties || target.properties)
-    out.properties = Object.fromEntries([
-      ...Object.entries(member.properties ?? {}),
-      ...Object.entries(target.properties ?? {}),
-    ]);
-  if (member.required || target.required)
-    out.required = [...new Set([...(target.required ?? []), ...(member.required ?? [])])];
-  if (member.type !== undefined && target.type !== undefined) {
-    const allowed = new Set([member.type].flat());
-    const common = [target.type].flat().filter((type: string) => allowed.has(type));
-    out.type = common.length === 1 ? common[0] : common;
-  }
-  return out;
-}
-
 /**
  * A union's branches changing. Request, anyOf: a branch added widens what is accepted, one removed
  * narrows it. Request, oneOf ("exactly one"): a branch added accepts what only it matches and refuses
@@ -157,18 +89,6 @@ function mergeInto(target: Schema, member: Schema): Schema {
  */
 const unionVerdict = (side: Side, union: "anyOf" | "oneOf", grew: boolean) =>
   side === "request" && union === "oneOf" ? "changed" : grew ? "widened" : "narrowed";
-
-const NULL_TYPE = { type: "null" };
-
-/** A type without null: a list of one becomes its element. */
-function withoutNull(type: unknown): unknown {
-  if (!Array.isArray(type)) return type;
-  const rest = type.filter((t) => t !== "null");
-  return rest.length === 1 ? rest[0] : rest;
-}
-
-/** A type (string or list; undefined for any) that also allows null. */
-const withNull = (type: unknown) => (type === undefined ? undefined : [...new Set([type].flat().concat("null"))]);
 
 /** null: any type. "integer" is a kind of "number". */
 function typesOf(schema: Schema): Set<string> | null {
@@ -213,21 +133,11 @@ interface Relative {
   message: string;
 }
 let found = new WeakMap<object, WeakMap<object, Map<Side, Relative[]>>>();
-let targets = new WeakMap<object, Map<string, unknown>>();
 
 /** Called when a comparison starts (see forgetIdentities). */
 export function forgetSchemas(): void {
-  [views, clean, found, targets] = [new WeakMap(), new WeakMap(), new WeakMap(), new WeakMap()];
-}
-
-/** deref, each ref followed once per document: the same component is reached from every operation. */
-export function resolve(doc: OpenApiDocument, node: unknown): any {
-  const ref = own(node, "$ref");
-  if (typeof ref !== "string") return node;
-  let known = targets.get(doc);
-  if (!known) targets.set(doc, (known = new Map()));
-  if (!known.has(ref)) known.set(ref, deref(doc, { $ref: ref }));
-  return known.get(ref);
+  [clean, found] = [new WeakMap(), new WeakMap()];
+  forgetViews();
 }
 
 /** Compares the two schemas at `pointer`, reporting each difference with its rule. */
@@ -239,6 +149,12 @@ export function compareSchemas(
   field = "",
   stack = new Set<string>(),
 ): void {
+  const component = ctx.shared?.shared(rawBefore, rawAfter);
+  if (component !== undefined) {
+    const { subject, user = ctx.subject, owner } = ctx;
+    ctx.shared!.use(component, ctx.side, { subject, pointer, field, user, ...(owner !== undefined && { owner }) });
+    return;
+  }
   // Keyed by what the refs point to: a component used in ten places is the same object each time.
   const [kb, ka] = [resolve(ctx.before, rawBefore), resolve(ctx.after, rawAfter)];
   const pair = typeof kb === "object" && kb !== null && typeof ka === "object" && ka !== null;

@@ -1,0 +1,67 @@
+// Security: what each operation requires, and the schemes those requirements name. The client sends
+// its credential on every request, so a requirement added or removed is a notice; a scheme the
+// operations use changing where or under which name the credential goes is a move (major).
+import type { OpenApiDocument } from "../files.ts";
+import { own } from "../refs.ts";
+import { stableJson as json } from "../schema-canonical.ts";
+import type { Node, Operation } from "./operations.ts";
+import { same } from "./identity.ts";
+import type { Found } from "./schema.ts";
+
+const differ = (a: unknown, b: unknown) => !same(a, b);
+
+/** Security: what each operation requires, and the schemes those requirements name. */
+export function compareSecurity(
+  before: OpenApiDocument,
+  after: OpenApiDocument,
+  ob: Map<string, Operation>,
+  oa: Map<string, Operation>,
+  report: (found: Found) => void,
+): void {
+  const requirements = (doc: OpenApiDocument, op: Operation) =>
+    new Set<string>(((op.node.security ?? doc.security ?? []) as Node[]).map((r) => json(Object.keys(r).sort())));
+  const used = (doc: OpenApiDocument, ops: Map<string, Operation>) => {
+    const names = new Set<string>();
+    for (const op of ops.values())
+      for (const r of (op.node.security ?? doc.security ?? []) as Node[]) Object.keys(r).forEach((n) => names.add(n));
+    return names;
+  };
+  for (const [key, next] of oa) {
+    const op = ob.get(key);
+    if (!op) continue;
+    const [sb, sa] = [requirements(before, op), requirements(after, next)];
+    const label = `\`${next.method.toUpperCase()} ${next.path}\``;
+    for (const [now, was, change] of [
+      [sa, sb, "added"],
+      [sb, sa, "removed"],
+    ] as const)
+      for (const r of now)
+        if (!was.has(r))
+          report({
+            rule: `operation-security-${change}`,
+            pointer: ["paths", next.path, next.method, "security"],
+            message: `${label}: security requirement ${r} ${change}`,
+          });
+  }
+  const [kb, ka] = [before.components?.securitySchemes ?? {}, after.components?.securitySchemes ?? {}];
+  const usedAfter = used(after, oa);
+  for (const name of new Set([...Object.keys(kb), ...Object.keys(ka)])) {
+    const [b, a] = [own(kb, name), own(ka, name)];
+    const pointer = ["components", "securitySchemes", name];
+    if (b && !a)
+      report({
+        rule: usedAfter.has(name) ? "security-scheme-changed" : "security-scheme-removed",
+        pointer,
+        message: `security scheme \`${name}\` removed`,
+      });
+    else if (!b && a) report({ rule: "security-scheme-added", pointer, message: `security scheme \`${name}\` added` });
+    else if (differ(b, a)) {
+      const wire = (s: Node) => json([s.type, s.in, s.name, s.scheme]);
+      report({
+        rule: wire(b) !== wire(a) && usedAfter.has(name) ? "security-scheme-changed" : "document-changed",
+        pointer,
+        message: `security scheme \`${name}\` changed`,
+      });
+    }
+  }
+}
