@@ -6,6 +6,7 @@ import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parseCommandLine, parseMilliseconds, UsageError } from "./lib/cli.ts";
+import { loadConfig } from "./lib/config.ts";
 import { runCli } from "./lib/errors.ts";
 import { repoRoot } from "./lib/paths.ts";
 import { DEFAULT_FETCH_TIMEOUT_MS, readUpstream } from "./lib/source.ts";
@@ -34,7 +35,9 @@ export function pullRequestBody(
   diff: SpecDiff,
   changeset: string | undefined,
   check?: CheckReport,
+  packages: string[] = [],
 ): string {
+  const released = packages.length ? ` (${packages.map((name) => `\`${name}\``).join(", ")})` : "";
   const release = diff.bump ?? "none";
   return [
     `The vendor's OpenAPI document at ${url} changed. \`pnpm spec:watch\` took it through the overlay, regenerated the client, built it and ran the tests of the build${changeset ? `, and wrote \`${changeset}\`` : ""}.`,
@@ -48,7 +51,7 @@ export function pullRequestBody(
     ...(check ? ["## Preflight (`pnpm spec:check`)", "", "```", renderReport(check), "```", ""] : []),
     "## How to review",
     "",
-    "1. Read the changeset: it becomes the release notes of every package (`@parea-api/spec`, `@parea-api/client`, `@parea-api/cli`).",
+    `1. Read the changeset: it becomes the release notes of every package it names${released}.`,
     "2. `git diff spec/upstream` shows the vendor's exact change; `spec/upstream/openapi.yaml` is their document byte for byte.",
     "3. If an overlay correction stopped matching, the job failed instead of opening this pull request: the vendor fixed or moved what it corrected; delete that action in `spec/overlay/corrections.overlay.yaml`.",
     '4. CI runs `pnpm test` on this branch. Merging it lets the release workflow open (or update) the "Version packages" pull request.',
@@ -88,7 +91,9 @@ async function main(): Promise<void> {
   const release = diff.bump ?? "none";
   const changeset = changesetPath && relative(repoRoot, changesetPath);
   const bodyFile = join(process.env.RUNNER_TEMP || tmpdir(), `spec-watch-${sha256!.slice(0, 12)}.md`);
-  await writeFile(bodyFile, pullRequestBody(url, diff, changeset, check));
+  // The packages spec/vendor.yaml releases on a spec change: the pipeline itself names none.
+  const { packages } = await loadConfig();
+  await writeFile(bodyFile, pullRequestBody(url, diff, changeset, check, packages));
   const title = `Update the vendor's OpenAPI document (${release === "none" ? "no release" : `${release} release`})`;
   await output({ changed: "true", release, title, "body-file": bodyFile });
   console.log(`${title}\n\n${renderSummary(diff)}\n\npull request body: ${bodyFile}`);

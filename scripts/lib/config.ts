@@ -132,7 +132,8 @@ export async function readLock(config: PipelineConfig): Promise<NamesLock> {
   if (typeof lock !== "object" || lock === null || Array.isArray(lock))
     fail(config.naming.lock, "must map each operation name to its method and path");
   for (const [name, key] of Object.entries(lock))
-    if (typeof key !== "string" || !/^[A-Z]+ \/\S*$/.test(key))
+    // The path as the document writes it: vendors' paths may hold spaces (lockFor writes them as they are).
+    if (typeof key !== "string" || !/^[A-Z]+ \/[^\n]*$/.test(key))
       fail(config.naming.lock, `"${name}" must map to "METHOD /path", not ${JSON.stringify(key)}`);
   // Checked here too, so a hand edit that breaks the lock fails at once, naming the file.
   assignNames([], lock as NamesLock, NAME_SOURCES, config.naming.lock);

@@ -112,6 +112,18 @@ describe("the lock in the pipeline", () => {
     expect(lockFor(await operationNames(seed, config))).toEqual(lock);
   });
 
+  it("a lock written for a path with a space in it reads back (what lockFor writes, readLock takes)", async () => {
+    const doc = structuredClone(seed);
+    doc.paths["/api/parea/v1/feedback bulk"] = structuredClone(doc.paths[FEEDBACK]);
+    doc.paths["/api/parea/v1/feedback bulk"].post.summary = "Record feedback in bulk";
+    const config = await loadConfig();
+    const written = lockFor(await operationNames(doc, { ...config, naming: { ...config.naming, lock: undefined } }));
+    expect(Object.values(written)).toContain("POST /api/parea/v1/feedback bulk");
+    const withLock = await configWithLock(written);
+    expect(await readLock(withLock)).toEqual(written);
+    await expect(readLock(await configWithLock({ x: "POST feedback" }))).rejects.toThrow(/must map to "METHOD \/path"/);
+  });
+
   it("a reworded summary regenerates with no renamed operation, and spec:diff calls it a patch", async () => {
     const config = await loadConfig();
     const out = await scratch();

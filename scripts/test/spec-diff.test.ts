@@ -312,3 +312,50 @@ describe("the full vendor spec", () => {
     expect(back.changes.map((change) => change.message)).toContain("`GET /api/parea/v1/`: operation removed");
   });
 });
+
+describe("shared component schemas", () => {
+  const item = (extra: Record<string, unknown>) => ({
+    type: "object",
+    properties: { id: { type: "string" }, ...extra },
+  });
+  const ok = (schema: unknown) => ({ description: "ok", content: { "application/json": { schema } } });
+  /** `GET /a` (and `GET /b`, through a shared response) return a list whose items are `Item`. */
+  const doc = (itemSchema: unknown, both: boolean): OpenApiDocument => ({
+    openapi: "3.1.0",
+    info: { title: "t", version: "1" },
+    paths: {
+      "/a": { get: { responses: { "200": { $ref: "#/components/responses/Items" } } } },
+      ...(both && { "/b": { get: { responses: { "200": { $ref: "#/components/responses/Items" } } } } }),
+    },
+    components: {
+      responses: { Items: ok({ type: "array", items: { $ref: "#/components/schemas/Item" } }) },
+      schemas: { Item: itemSchema },
+    },
+  });
+
+  it("used in one place: reported there, as a field of that operation", () => {
+    const result = diffSpecs(doc(item({ name: { type: "string" } }), false), doc(item({}), false));
+    expect(result.changes.map((change) => change.message)).toEqual(["`GET /a`: response 200 field `[].name` removed"]);
+  });
+
+  it("used by several operations (here through one shared response): once, naming each of them", () => {
+    const result = diffSpecs(doc(item({ name: { type: "string" } }), true), doc(item({}), true));
+    expect(result.changes.map((change) => change.message)).toEqual([
+      "schema `Item` field `name` removed (received by `GET /a`, `GET /b`)",
+    ]);
+    expect(result.bump).toBe("major");
+  });
+
+  it("a component inside a component: the operations of every path to it", () => {
+    const nested = (extra: Record<string, unknown>): OpenApiDocument => {
+      const base = doc(item({ owner: { $ref: "#/components/schemas/User" } }), true);
+      base.components!.schemas.User = { type: "object", properties: { login: { type: "string" }, ...extra } };
+      base.paths["/c"] = { get: { responses: { "200": ok({ $ref: "#/components/schemas/User" }) } } };
+      return base;
+    };
+    const result = diffSpecs(nested({}), nested({ email: { type: "string" } }));
+    expect(result.changes.map((change) => change.message)).toEqual([
+      "schema `User` field `email` added (received by `GET /a`, `GET /b`, `GET /c`)",
+    ]);
+  });
+});

@@ -480,6 +480,8 @@ describe("pnpm spec:watch (what the daily workflow runs)", () => {
     expect(body).toContain("**Release: minor.** Why: the API only grew");
     expect(body).toContain("- `POST /api/parea/v1/feedback`: request field `tags` added");
     expect(body).toContain("## How to review");
+    // The packages named come from spec/vendor.yaml, the ones the changeset releases.
+    expect(body).toContain("every package it names (`@parea-api/spec`, `@parea-api/client`)");
     // The preflight's report, every stage with its time, every operation smoke-tested.
     expect(body).toContain("## Preflight (`pnpm spec:check`)");
     expect(body).toMatch(/ok {3}smoke +\d+ ms/);

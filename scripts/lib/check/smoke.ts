@@ -12,6 +12,7 @@ import { JSONSchemaFaker } from "json-schema-faker";
 import type { OpenApiDocument } from "../files.ts";
 import { deref, operationObject, own, requestBodySchema } from "../refs.ts";
 import { exampleCandidates, minimalValue, schemaExample } from "../replies.ts";
+import { parametersOf as effectiveParameters } from "../diff/operations.ts";
 import { selfContained } from "../validators.ts";
 
 const [scratch, specPath] = process.argv.slice(2) as [string, string];
@@ -98,12 +99,10 @@ function asParameter(value: unknown): string | number | boolean {
 }
 
 function parametersOf(doc: OpenApiDocument, path: string, method: string) {
-  const item = deref(doc, own(doc.paths, path));
-  const merged = new Map<string, any>();
-  for (const raw of [...(item?.parameters ?? []), ...(operationObject(doc, path, method)?.parameters ?? [])]) {
-    const parameter = deref(doc, raw);
-    if (parameter?.name) merged.set(`${parameter.in}:${parameter.name}`, parameter);
-  }
+  // The operation's effective parameters as spec:diff pairs them (path level overridden by the operation's).
+  const item = deref(doc, own(doc.paths, path)) ?? {};
+  const node = operationObject(doc, path, method) ?? {};
+  const merged = effectiveParameters(doc, { path, method: method.toLowerCase(), node, item });
   const params: Record<"path" | "query" | "header" | "cookie", Record<string, unknown>> = {
     path: {},
     query: {},

@@ -4,7 +4,7 @@
 // instead of once per operation and per path to it (Stripe 1.1.3 -> 1.1.4 was 330 000 lines). The
 // components no operation uses are reported as one line per kind.
 import type { OpenApiDocument } from "../files.ts";
-import { own, refSegments } from "../refs.ts";
+import { own, refSegments, resolveRef } from "../refs.ts";
 import { same } from "./identity.ts";
 import { compareSchemas, type Found, type Side, type Site } from "./schema.ts";
 
@@ -237,17 +237,23 @@ function unusedChange(
 /** Component schemas reachable from any operation: their changes are reported with the operations they reach. */
 function reachableSchemas(doc: OpenApiDocument): Set<string> {
   const seen = new Set<string>();
+  const followed = new Set<string>();
   const visit = (node: unknown): void => {
     if (typeof node !== "object" || node === null) return;
     for (const key in node) {
       const value = (node as Record<string, unknown>)[key];
-      if (key === "$ref" && typeof value === "string") {
-        const name = value.startsWith("#/components/schemas/") ? value.slice(21) : undefined;
-        if (name !== undefined && !seen.has(name)) {
+      if (key !== "$ref" || typeof value !== "string") visit(value);
+      else if (componentName(value) !== undefined) {
+        const name = componentName(value)!;
+        if (!seen.has(name)) {
           seen.add(name);
           visit(own(doc.components?.schemas, name));
         }
-      } else visit(value);
+      } else if (!followed.has(value)) {
+        // A response, parameter, body or path item declared once in components and used by reference.
+        followed.add(value);
+        visit(resolveRef(doc, value));
+      }
     }
   };
   visit(doc.paths);

@@ -124,15 +124,19 @@ let clean = new WeakMap<object, WeakMap<object, Set<Side>>>();
 
 /**
  * What a pair of schemas compared at the top of a body or parameter (no field, no enclosing recursion)
- * found, relative to where it was found: GitHub's `repository` gaining a property is reported for each of
- * the hundreds of operations that return it, from one walk.
+ * found, and the shared components it met, relative to where: a response declared once in
+ * `components.responses` and used by a hundred operations is walked once, and each operation still
+ * reaches the components inside it.
  */
 interface Relative {
   rule: string;
   pointer: string[];
   message: string;
 }
-let found = new WeakMap<object, WeakMap<object, Map<Side, Relative[]>>>();
+let found = new WeakMap<
+  object,
+  WeakMap<object, Map<Side, { findings: Relative[]; uses: { name: string; pointer: string[]; field: string }[] }>>
+>();
 
 /** Called when a comparison starts (see forgetIdentities). */
 export function forgetSchemas(): void {
@@ -162,18 +166,38 @@ export function compareSchemas(
   const top = pair && field === "" && stack.size === 0;
   const replay = top ? found.get(kb)?.get(ka)?.get(ctx.side) : undefined;
   if (replay) {
-    for (const relative of replay)
+    for (const relative of replay.findings)
       ctx.report({
         rule: relative.rule,
         pointer: [...pointer, ...relative.pointer],
         message: ctx.subject + relative.message,
       });
+    // The components met below meet this caller too (its operation reaches them).
+    const { subject, user = ctx.subject, owner } = ctx;
+    for (const use of replay.uses)
+      ctx.shared?.use(use.name, ctx.side, {
+        subject,
+        pointer: [...pointer, ...use.pointer],
+        field: use.field,
+        user,
+        ...(owner !== undefined && { owner }),
+      });
     return;
   }
   const seen: Found[] = [];
-  const counting: SchemaContext = { ...ctx, report: (finding) => (seen.push(finding), ctx.report(finding)) };
+  const met: [string, Site][] = [];
+  const counting: SchemaContext = {
+    ...ctx,
+    report: (finding) => (seen.push(finding), ctx.report(finding)),
+    ...(ctx.shared && {
+      shared: {
+        shared: (b: unknown, a: unknown) => ctx.shared!.shared(b, a),
+        use: (name: string, side: Side, site: Site) => (met.push([name, site]), ctx.shared!.use(name, side, site)),
+      },
+    }),
+  };
   compareViews(counting, rawBefore, rawAfter, pointer, field, stack);
-  if (pair && seen.length === 0) {
+  if (pair && seen.length === 0 && met.length === 0) {
     let inner = clean.get(kb);
     if (!inner) clean.set(kb, (inner = new WeakMap()));
     let sides = inner.get(ka);
@@ -181,22 +205,25 @@ export function compareSchemas(
     sides.add(ctx.side);
   } else if (
     top &&
-    seen.every((f) => f.message.startsWith(ctx.subject) && pointer.every((segment, i) => f.pointer[i] === segment))
+    seen.every((f) => f.message.startsWith(ctx.subject) && startsWith(f.pointer, pointer)) &&
+    met.every(([, site]) => startsWith(site.pointer, pointer))
   ) {
     let inner = found.get(kb);
     if (!inner) found.set(kb, (inner = new WeakMap()));
     let sides = inner.get(ka);
     if (!sides) inner.set(ka, (sides = new Map()));
-    sides.set(
-      ctx.side,
-      seen.map((f) => ({
+    sides.set(ctx.side, {
+      findings: seen.map((f) => ({
         rule: f.rule,
         pointer: f.pointer.slice(pointer.length),
         message: f.message.slice(ctx.subject.length),
       })),
-    );
+      uses: met.map(([name, site]) => ({ name, pointer: site.pointer.slice(pointer.length), field: site.field })),
+    });
   }
 }
+
+const startsWith = (list: string[], prefix: string[]) => prefix.every((segment, i) => list[i] === segment);
 
 function compareViews(
   ctx: SchemaContext,
