@@ -95,8 +95,14 @@ const TABLE: [string, Side, Effect, string][] = [
   [
     "security-scheme-changed",
     "request",
+    "notice",
+    "the scheme the operations use sends its credential elsewhere (another header, query or cookie name, another place): the regenerated client sends it there, callers change nothing",
+  ],
+  [
+    "security-credential-changed",
+    "request",
     "moves",
-    "the API-key scheme the operations use changed where or under what name it is sent",
+    "the operations now take another kind of credential (an API key, a bearer token, basic credentials) than any they took before: callers must obtain it",
   ],
   [
     "security-scheme-added",

@@ -1,6 +1,7 @@
-// Security: what each operation requires, and the schemes those requirements name. The client sends
-// its credential on every request, so a requirement added or removed is a notice; a scheme the
-// operations use changing where or under which name the credential goes is a move (major).
+// Security, by what a caller of the generated client must do. The client takes one credential and puts
+// it where the operations' scheme says, on every request: a requirement added or removed, or a scheme
+// sending it elsewhere, asks nothing of callers (a notice); the operations needing another kind of
+// credential (a token where a key was) asks them to obtain it (major).
 import type { OpenApiDocument } from "../files.ts";
 import { own } from "../refs.ts";
 import { stableJson as json } from "../schema-canonical.ts";
@@ -45,6 +46,19 @@ export function compareSecurity(
   }
   const [kb, ka] = [before.components?.securitySchemes ?? {}, after.components?.securitySchemes ?? {}];
   const usedAfter = used(after, oa);
+  // What a caller must hand the client: the kinds of credential the operations' schemes take.
+  const kinds = (schemes: Node, names: Set<string>) =>
+    new Set([...names].map((name) => credentialKind(own(schemes, name))).filter((kind) => kind !== undefined));
+  // With no scheme at all the client still asks for its one option, an API key (apiKey).
+  const [was, now] = [kinds(kb, used(before, ob)), kinds(ka, usedAfter)];
+  if (was.size === 0) was.add("an API key");
+  for (const kind of now)
+    if (!was.has(kind))
+      report({
+        rule: "security-credential-changed",
+        pointer: ["components", "securitySchemes"],
+        message: `the operations now take ${kind}${was.size ? `, not ${[...was].join(" or ")}` : ""}`,
+      });
   for (const name of new Set([...Object.keys(kb), ...Object.keys(ka)])) {
     const [b, a] = [own(kb, name), own(ka, name)];
     const pointer = ["components", "securitySchemes", name];
@@ -64,4 +78,14 @@ export function compareSecurity(
       });
     }
   }
+}
+
+/** The kind of credential a scheme takes from the caller (the client puts it where the scheme says). */
+function credentialKind(scheme: Node | undefined): string | undefined {
+  if (!scheme) return undefined;
+  if (scheme.type === "apiKey") return "an API key";
+  if (scheme.type === "http")
+    return String(scheme.scheme).toLowerCase() === "basic" ? "basic credentials" : "a bearer token";
+  if (scheme.type === "oauth2" || scheme.type === "openIdConnect") return "a bearer token";
+  return `a ${String(scheme.type)} credential`;
 }
