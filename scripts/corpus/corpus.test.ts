@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { cachedDocument, checkCorpusEntry, corpusList, type CorpusResult } from "../corpus.ts";
 import { toOpenApi31 } from "../lib/normalize.ts";
+import { diffSpecs } from "../lib/spec-diff.ts";
 import { readUpstream } from "../lib/source.ts";
 import { differences, referenceConversion } from "./openapi-format-reference.ts";
 
@@ -54,6 +55,21 @@ describe("the pipeline's 3.0 -> 3.1 conversion on real documents", () => {
       // The reference's output through toOpenApi31 again: the patterns and nullables pass it gets too.
       const reference = await toOpenApi31(await referenceConversion(structuredClone(doc)));
       expect(differences(ours, reference)).toEqual([]);
+    },
+  );
+});
+
+describe("spec:diff on real documents", () => {
+  it.each(entries.map((entry) => [entry.id, entry] as const))(
+    "%s: no change against itself, a patch against itself with its info reworded",
+    async (_, entry) => {
+      const { doc } = await readUpstream(await cachedDocument(entry, list));
+      const normalized = await toOpenApi31(doc);
+      expect(diffSpecs(normalized, structuredClone(normalized)).changes).toEqual([]);
+      const reworded = structuredClone(normalized);
+      reworded.info = { ...reworded.info, title: "Reworded", description: "Reworded." };
+      const result = diffSpecs(normalized, reworded);
+      expect([result.bump, result.changes.map((change) => change.rule)]).toEqual(["patch", ["document-changed"]]);
     },
   );
 });

@@ -43,7 +43,10 @@ export class SharedSchemas {
     return exists(this.before) && exists(this.after) ? name : undefined;
   }
 
+  readonly log: [string, Site][] = [];
+
   use(name: string, side: Side, site: Site): void {
+    this.log.push([name, site]);
     const key = `${side} ${name}`;
     let sites = this.sites.get(key);
     if (!sites) this.sites.set(key, (sites = new Map()));

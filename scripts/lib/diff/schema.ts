@@ -43,6 +43,8 @@ export interface SchemaContext {
   shared?: {
     shared(rawBefore: unknown, rawAfter: unknown): string | undefined;
     use(name: string, side: Side, site: Site): void;
+    /** Every use so far, in order: what a comparison met is what was appended while it ran. */
+    readonly log: readonly [string, Site][];
   };
   /** The operation comparing (its label), or `schema:<name>` for a component compared on its own. */
   user?: string;
@@ -185,18 +187,13 @@ export function compareSchemas(
     return;
   }
   const seen: Found[] = [];
-  const met: [string, Site][] = [];
-  const counting: SchemaContext = {
-    ...ctx,
-    report: (finding) => (seen.push(finding), ctx.report(finding)),
-    ...(ctx.shared && {
-      shared: {
-        shared: (b: unknown, a: unknown) => ctx.shared!.shared(b, a),
-        use: (name: string, side: Side, site: Site) => (met.push([name, site]), ctx.shared!.use(name, side, site)),
-      },
-    }),
-  };
+  const mark = ctx.shared?.log.length ?? 0;
+  const cutsBefore = cuts;
+  const counting: SchemaContext = { ...ctx, report: (finding) => (seen.push(finding), ctx.report(finding)) };
   compareViews(counting, rawBefore, rawAfter, pointer, field, stack);
+  const met = ctx.shared?.log.slice(mark) ?? [];
+  // A comparison the recursion guard cut short depends on where it was entered: never remembered.
+  if (cuts !== cutsBefore) return;
   if (pair && seen.length === 0 && met.length === 0) {
     let inner = clean.get(kb);
     if (!inner) clean.set(kb, (inner = new WeakMap()));
@@ -223,6 +220,17 @@ export function compareSchemas(
   }
 }
 
+/** How many comparisons the recursion guard has stopped. */
+let cuts = 0;
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+/** A number for an object, the same each time it is asked (the recursion guard's key). */
+function objectId(object: object): number {
+  let id = ids.get(object);
+  if (id === undefined) ids.set(object, (id = nextId++));
+  return id;
+}
+
 const startsWith = (list: string[], prefix: string[]) => prefix.every((segment, i) => list[i] === segment);
 
 function compareViews(
@@ -233,10 +241,16 @@ function compareViews(
   field: string,
   stack: Set<string>,
 ): void {
-  // A recursive schema compared with itself further down stops here.
-  const key = `${JSON.stringify(own(rawBefore, "$ref") ?? "")}|${JSON.stringify(own(rawAfter, "$ref") ?? "")}`;
-  if (key !== '""|""') {
-    if (stack.has(key)) return;
+  // A recursive schema compared with itself further down stops here: through a $ref, or through an
+  // allOf that merges its own component in (Jira: `templateEvent: {allOf: [{$ref: NotificationEvent}]}`
+  // inside NotificationEvent), either way the same pair of schema objects met again.
+  const [sb, sa] = [resolve(ctx.before, rawBefore), resolve(ctx.after, rawAfter)];
+  if (typeof sb === "object" && sb !== null && typeof sa === "object" && sa !== null) {
+    const key = `${objectId(sb)}|${objectId(sa)}`;
+    if (stack.has(key)) {
+      cuts++;
+      return;
+    }
     stack = new Set(stack).add(key);
   }
   const before = view(ctx.before, rawBefore);
