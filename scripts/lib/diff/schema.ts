@@ -3,85 +3,25 @@
 // other (rules.ts). Refs are followed; FastAPI's nullable wrapper (anyOf [X, null]) reads as X or
 // null; allOf members are merged into their parent; readOnly properties do not exist in requests nor
 // writeOnly ones in responses (the generated types mark them the same way).
-import { compareIntervals, formatInterval, intervalOf, type Quantity } from "../bounds.ts";
 import type { OpenApiDocument } from "../files.ts";
 import { own } from "../refs.ts";
-import { stableJson } from "../schema-canonical.ts";
 import { hasRef, missingFrom, same } from "./identity.ts";
+import {
+  checkBounds,
+  checkConstraints,
+  checkDiscriminator,
+  checkDocumentation,
+  checkEnums,
+  checkFormatAndPattern,
+  checkTypes,
+  show,
+  type Check,
+} from "./keywords.ts";
+import type { Found, SchemaContext, Side, Site } from "./types.ts";
 import { forgetViews, NULL_TYPE, resolve, view, withNull, withoutNull, type Schema } from "./views.ts";
-import { acceptsEveryString } from "./patterns.ts";
 
-export type Side = "request" | "response";
+export type { Found, SchemaContext, Side, Site };
 
-export interface Found {
-  rule: string;
-  pointer: string[];
-  message: string;
-  /** For a change reported once for many schemas: their names. */
-  names?: string[];
-}
-
-/** Where a shared component was met: the comparison it interrupted (to resume there if it is its only one). */
-export interface Site {
-  subject: string;
-  pointer: string[];
-  field: string;
-  /** The operation whose schemas reached it (directly, or through components compared inline). */
-  user: string;
-  /** The component whose own report it is part of, if any. */
-  owner?: string;
-}
-
-export interface SchemaContext {
-  side: Side;
-  before: OpenApiDocument;
-  after: OpenApiDocument;
-  /** "`POST /x`: request", "`GET /x`: query parameter `limit`" */
-  subject: string;
-  report(found: Found): void;
-  /** Where a component both sides name is handed over, to be compared once (components.ts); absent: inline. */
-  shared?: {
-    shared(rawBefore: unknown, rawAfter: unknown): string | undefined;
-    use(name: string, side: Side, site: Site): void;
-    /** Every use so far, in order: what a comparison met is what was appended while it ran. */
-    readonly log: readonly [string, Site][];
-  };
-  /** The operation comparing (its label), or `schema:<name>` for a component compared on its own. */
-  user?: string;
-  /** The component whose report this comparison is part of, if any. */
-  owner?: string;
-}
-
-const DOCS = new Set([
-  "title",
-  "description",
-  "example",
-  "examples",
-  "default",
-  "deprecated",
-  "externalDocs",
-  "$comment",
-]);
-const CONSTRAINTS = [
-  ...["contains", "minContains", "maxContains", "prefixItems", "dependentRequired", "dependentSchemas", "if"],
-  ...["then", "else", "unevaluatedProperties", "unevaluatedItems", "propertyNames", "uniqueItems", "multipleOf"],
-  ...["not", "patternProperties", "contentMediaType", "contentEncoding", "contentSchema"],
-];
-const BOUNDS: Record<Quantity, string[]> = {
-  x: ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"],
-  length: ["minLength", "maxLength"],
-  items: ["minItems", "maxItems"],
-  properties: ["minProperties", "maxProperties"],
-};
-/** Everything this module reads; any other keyword is compared as documentation. */
-const HANDLED = new Set([
-  ...["$ref", "type", "nullable", "enum", "const", "format", "pattern", "properties", "required", "items"],
-  ...["additionalProperties", "allOf", "anyOf", "oneOf", "discriminator", "readOnly", "writeOnly"],
-  ...CONSTRAINTS,
-  ...Object.values(BOUNDS).flat(),
-]);
-
-const show = (value: unknown) => `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;
 /**
  * A union's branches changing. Request, anyOf: a branch added widens what is accepted, one removed
  * narrows it. Request, oneOf ("exactly one"): a branch added accepts what only it matches and refuses
@@ -91,30 +31,6 @@ const show = (value: unknown) => `\`${typeof value === "string" ? value : JSON.s
  */
 const unionVerdict = (side: Side, union: "anyOf" | "oneOf", grew: boolean) =>
   side === "request" && union === "oneOf" ? "changed" : grew ? "widened" : "narrowed";
-
-/** null: any type. "integer" is a kind of "number". */
-function typesOf(schema: Schema): Set<string> | null {
-  if (schema.type === undefined) return null;
-  return new Set([schema.type].flat());
-}
-
-const accepts = (types: Set<string> | null, type: string) =>
-  types === null || types.has(type) || (type === "integer" && types.has("number"));
-
-function compareTypes(
-  before: Set<string> | null,
-  after: Set<string> | null,
-): "same" | "widened" | "narrowed" | "changed" {
-  const list = (set: Set<string> | null) =>
-    set === null ? ["array", "boolean", "integer", "null", "number", "object", "string"] : [...set];
-  const grew = list(before).every((type) => accepts(after, type));
-  const shrank = list(after).every((type) => accepts(before, type));
-  return grew && shrank ? "same" : grew ? "widened" : shrank ? "narrowed" : "changed";
-}
-
-/** The values an enum (or const) allows. */
-const enumOf = (schema: Schema): unknown[] | null =>
-  "const" in schema ? [schema.const] : Array.isArray(schema.enum) ? schema.enum : null;
 
 const propertyVisible = (side: Side, doc: OpenApiDocument, raw: unknown) => {
   const schema = view(doc, raw);
@@ -292,56 +208,13 @@ function compareViews(
     return;
   }
 
-  // Types (null included: a field that became nullable is a wider type).
-  const [tb, ta] = [typesOf(before), typesOf(after)];
-  const types = compareTypes(tb, ta);
-  if (types !== "same") {
-    const from = tb === null ? "any" : [...tb].length === 1 ? [...tb][0] : [...tb];
-    const to = ta === null ? "any" : [...ta].length === 1 ? [...ta][0] : [...ta];
-    report(`type-${types}`, `${what}: type changed from ${show(from)} to ${show(to)}`);
-    // A different kind of value altogether: what it holds is no longer comparable, and says nothing more.
-    if (types === "changed") return;
-  }
-
-  // Enums and const.
-  const [eb, ea] = [enumOf(before), enumOf(after)];
-  const listed = (values: unknown[]) => values.map((v) => show(stableJson(v))).join(", ");
-  if (eb === null && ea !== null) report("enum-added", `${what}: now limited to ${listed(ea)}`);
-  else if (eb !== null && ea === null) report("enum-removed", `${what}: no longer limited to ${listed(eb)}`);
-  else if (eb && ea) {
-    for (const value of missingFrom(ea, eb)) report("enum-value-added", `${what}: enum value ${show(value)} added`);
-    for (const value of missingFrom(eb, ea)) report("enum-value-removed", `${what}: enum value ${show(value)} removed`);
-  }
-
-  // Format and pattern. A pattern every string matches (`.*`) constrains nothing: adding, removing or
-  // swapping one is a restatement, and going to or from one is a pattern removed or added.
-  for (const keyword of ["format", "pattern"] as const) {
-    const [b, a] = [before[keyword], after[keyword]];
-    if (b === a) continue;
-    const free = (pattern: unknown) =>
-      pattern === undefined || (keyword === "pattern" && typeof pattern === "string" && acceptsEveryString(pattern));
-    const change =
-      b === undefined
-        ? `${keyword} ${show(a)} added`
-        : a === undefined
-          ? `${keyword} ${show(b)} removed`
-          : `${keyword} changed from ${show(b)} to ${show(a)}`;
-    if (free(b) && free(a)) report(`${keyword}-restated`, `${what}: ${change} (every string matches either)`);
-    else if (free(b)) report(`${keyword}-added`, `${what}: ${change}`);
-    else if (free(a)) report(`${keyword}-removed`, `${what}: ${change}`);
-    else report(`${keyword}-changed`, `${what}: ${change}`);
-  }
-
-  // Bounds, compared as intervals.
-  for (const [quantity, keywords] of Object.entries(BOUNDS) as [Quantity, string[]][]) {
-    if (keywords.every((k) => same(before[k], after[k]))) continue;
-    const was = intervalOf(before, quantity);
-    const now = intervalOf(after, quantity);
-    const verdict = compareIntervals(was, now);
-    const range = `${formatInterval(was, quantity)} to ${formatInterval(now, quantity)}`;
-    if (verdict === "unchanged") report("range-restated", `${what}: range restated from ${range}`);
-    else report(`range-${verdict}`, `${what}: range ${verdict} from ${range}`);
-  }
+  // Types, enums, format and pattern, bounds (keywords.ts); a different kind of value altogether says
+  // nothing more about what it holds.
+  const check: Check = { side, what, pointer, report, reportAs: ctx.report };
+  if (checkTypes(check, before, after) === "changed") return;
+  checkEnums(check, before, after);
+  checkFormatAndPattern(check, before, after);
+  checkBounds(check, before, after);
 
   // Properties, seen from this side.
   const names = new Set([...Object.keys(before.properties ?? {}), ...Object.keys(after.properties ?? {})]);
@@ -435,36 +308,8 @@ function compareViews(
       report(`composition-${verdict(false)}`, `${what}: ${removed} ${union} branch${removed > 1 ? "es" : ""} removed`);
   }
 
-  // A discriminator added writes its values into the member types (more precise, nothing lost); one
-  // removed or changed takes away or changes values the callers' types had.
-  if (!same(before.discriminator, after.discriminator)) {
-    const change =
-      before.discriminator === undefined ? "added" : after.discriminator === undefined ? "removed" : "changed";
-    ctx.report({
-      rule: change === "added" ? "discriminator-added" : `${side}-discriminator-changed`,
-      pointer: [...pointer, "discriminator"],
-      message: `${what}: discriminator ${change}${change === "changed" ? ` from ${show(before.discriminator)} to ${show(after.discriminator)}` : ""}`,
-    });
-  }
-
-  // Other JSON Schema constraints: added or tightened narrows a request, removed widens it.
-  for (const keyword of CONSTRAINTS) {
-    const [b, a] = [before[keyword], after[keyword]];
-    const unset = (value: unknown) => value === undefined || (keyword === "uniqueItems" && value === false);
-    if (same(b, a) || (unset(b) && unset(a))) continue;
-    if (unset(b)) report("constraint-added", `${what}: ${keyword} ${show(a)} added`);
-    else if (unset(a)) report("constraint-removed", `${what}: ${keyword} ${show(b)} removed`);
-    else report("constraint-changed", `${what}: ${keyword} changed from ${show(b)} to ${show(a)}`);
-  }
-
-  // Documentation: what the generated types and the wire do not see.
-  const docKeys = new Set([...Object.keys(before), ...Object.keys(after)].filter((k) => !HANDLED.has(k)));
-  for (const keyword of [...docKeys].sort()) {
-    if (same(before[keyword], after[keyword])) continue;
-    ctx.report({
-      rule: "schema-documentation-changed",
-      pointer: [...pointer, keyword],
-      message: `${what}: ${keyword} changed`,
-    });
-  }
+  // Discriminator, the other JSON Schema constraints, documentation (keywords.ts).
+  checkDiscriminator(check, before, after);
+  checkConstraints(check, before, after);
+  checkDocumentation(check, before, after);
 }
