@@ -34,14 +34,7 @@ export function canonicalize(node: unknown, seen?: { protoKey: boolean }): unkno
     const value = source[key];
     if (typeof value !== "object" || value === null) continue;
     const next = canonicalize(value, seen);
-    // fromEntries and defineProperty, not assignment: a property named __proto__ stays a property.
-    if (next !== value)
-      Object.defineProperty((out ??= copyOf(source)), key, {
-        value: next,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+    if (next !== value) setOwn((out ??= copyOf(source)), key, next);
   }
   for (const union of ["anyOf", "oneOf"] as const) {
     const current = out ?? source;
@@ -63,7 +56,19 @@ export function canonicalize(node: unknown, seen?: { protoKey: boolean }): unkno
   return out ?? node;
 }
 
-const copyOf = (source: object): Record<string, unknown> => Object.fromEntries(Object.entries(source));
+/** A shallow copy; a key named __proto__ stays a key (assignment would set the prototype). */
+export function copyOf(source: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) setOwn(out, key, (source as Record<string, unknown>)[key]);
+  return out;
+}
+
+/** `target[key] = value`, save that a key named __proto__ becomes a property, not the prototype. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__")
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
 const nullLast = (a: string, b: string) => Number(a === "null") - Number(b === "null") || a.localeCompare(b);
 
 /** A branch that only names a type; one with no type at all accepts anything (`anyOf: [{type: string}, {}]` is no type list). */

@@ -73,18 +73,21 @@ export class SharedSchemas {
           compareSchemas({ ...ctx, report: collect }, b, a, ["components", "schemas", name]);
         }
       }
+    // A component's findings all name the same operations: worked out once per component and side.
+    const reaches = new Map<string, string>();
     for (const { found, side, owner } of findings) {
       if (owner === undefined) {
         report(found);
         continue;
       }
-      const operations = [...this.operations(owner, side, new Set())].sort();
-      const shown = operations.slice(0, 3).join(", ");
-      const more = operations.length > 3 ? ` and ${operations.length - 3} more` : "";
-      report({
-        ...found,
-        message: `${found.message} (${side === "request" ? "sent" : "received"} by ${shown}${more})`,
-      });
+      let suffix = reaches.get(`${side} ${owner}`);
+      if (suffix === undefined) {
+        const operations = [...this.operations(owner, side, new Set())].sort();
+        const more = operations.length > 3 ? ` and ${operations.length - 3} more` : "";
+        suffix = ` (${side === "request" ? "sent" : "received"} by ${operations.slice(0, 3).join(", ")}${more})`;
+        reaches.set(`${side} ${owner}`, suffix);
+      }
+      report({ ...found, message: found.message + suffix });
     }
   }
 
@@ -245,9 +248,12 @@ function reachableSchemas(doc: OpenApiDocument): Set<string> {
     if (typeof node !== "object" || node === null) return;
     for (const key in node) {
       const value = (node as Record<string, unknown>)[key];
-      if (key !== "$ref" || typeof value !== "string") visit(value);
-      else if (componentName(value) !== undefined) {
-        const name = componentName(value)!;
+      if (key !== "$ref" || typeof value !== "string") {
+        visit(value);
+        continue;
+      }
+      const name = componentName(value);
+      if (name !== undefined) {
         if (!seen.has(name)) {
           seen.add(name);
           visit(own(doc.components?.schemas, name));

@@ -5,7 +5,8 @@
 // side they are on.
 import type { OpenApiDocument } from "../files.ts";
 import { stableJson } from "../schema-canonical.ts";
-import { same } from "./identity.ts";
+import { differ, same } from "./identity.ts";
+import { show } from "./keywords.ts";
 import { compareComponents, SharedSchemas } from "./components.ts";
 import { compareSecurity } from "./security.ts";
 import { compareSchemas, type Found, type Side } from "./schema.ts";
@@ -13,8 +14,6 @@ import { operationsOf, parametersOf, pathParams, type Node, type Operation } fro
 import { resolve } from "./views.ts";
 
 const json = stableJson;
-const differ = (a: unknown, b: unknown) => !same(a, b);
-const show = (value: unknown) => `\`${typeof value === "string" ? value : JSON.stringify(value)}\``;
 
 export interface DocumentDiffOptions {
   report(found: Found): void;

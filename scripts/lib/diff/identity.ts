@@ -46,6 +46,9 @@ function compare(a: object, b: object): boolean {
   return count === 0;
 }
 
+/** Not the same JSON. */
+export const differ = (a: unknown, b: unknown): boolean => !same(a, b);
+
 /** Whether a `$ref` appears anywhere in the value (what it points to may differ though it reads the same). */
 export function hasRef(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;

@@ -73,8 +73,7 @@ export function compareSchemas(
 ): void {
   const component = ctx.shared?.shared(rawBefore, rawAfter);
   if (component !== undefined) {
-    const { subject, user = ctx.subject, owner } = ctx;
-    ctx.shared!.use(component, ctx.side, { subject, pointer, field, user, ...(owner !== undefined && { owner }) });
+    ctx.shared!.use(component, ctx.side, siteOf(ctx, pointer, field));
     return;
   }
   // Keyed by what the refs point to: a component used in ten places is the same object each time.
@@ -91,15 +90,8 @@ export function compareSchemas(
         message: ctx.subject + relative.message,
       });
     // The components met below meet this caller too (its operation reaches them).
-    const { subject, user = ctx.subject, owner } = ctx;
     for (const use of replay.uses)
-      ctx.shared?.use(use.name, ctx.side, {
-        subject,
-        pointer: [...pointer, ...use.pointer],
-        field: use.field,
-        user,
-        ...(owner !== undefined && { owner }),
-      });
+      ctx.shared?.use(use.name, ctx.side, siteOf(ctx, [...pointer, ...use.pointer], use.field));
     return;
   }
   const seen: Found[] = [];
@@ -107,25 +99,20 @@ export function compareSchemas(
   const cutsBefore = cuts;
   const counting: SchemaContext = { ...ctx, report: (finding) => (seen.push(finding), ctx.report(finding)) };
   compareViews(counting, rawBefore, rawAfter, pointer, field, stack);
-  const met = ctx.shared?.log.slice(mark) ?? [];
   // A comparison the recursion guard cut short depends on where it was entered: never remembered.
-  if (cuts !== cutsBefore) return;
-  if (pair && seen.length === 0 && met.length === 0) {
-    let inner = clean.get(kb);
-    if (!inner) clean.set(kb, (inner = new WeakMap()));
-    let sides = inner.get(ka);
-    if (!sides) inner.set(ka, (sides = new Set()));
-    sides.add(ctx.side);
-  } else if (
-    top &&
+  if (cuts !== cutsBefore || !pair) return;
+  const metCount = (ctx.shared?.log.length ?? 0) - mark;
+  if (seen.length === 0 && metCount === 0) {
+    forPair(clean, kb, ka, () => new Set()).add(ctx.side);
+    return;
+  }
+  if (!top) return;
+  const met = ctx.shared?.log.slice(mark) ?? [];
+  if (
     seen.every((f) => f.message.startsWith(ctx.subject) && startsWith(f.pointer, pointer)) &&
     met.every(([, site]) => startsWith(site.pointer, pointer))
-  ) {
-    let inner = found.get(kb);
-    if (!inner) found.set(kb, (inner = new WeakMap()));
-    let sides = inner.get(ka);
-    if (!sides) inner.set(ka, (sides = new Map()));
-    sides.set(ctx.side, {
+  )
+    forPair(found, kb, ka, () => new Map()).set(ctx.side, {
       findings: seen.map((f) => ({
         rule: f.rule,
         pointer: f.pointer.slice(pointer.length),
@@ -133,7 +120,21 @@ export function compareSchemas(
       })),
       uses: met.map(([name, site]) => ({ name, pointer: site.pointer.slice(pointer.length), field: site.field })),
     });
-  }
+}
+
+/** The entry a cache keyed by a pair of schema objects holds for them, made on first use. */
+function forPair<T>(cache: WeakMap<object, WeakMap<object, T>>, before: object, after: object, make: () => T): T {
+  let inner = cache.get(before);
+  if (!inner) cache.set(before, (inner = new WeakMap()));
+  let entry = inner.get(after);
+  if (entry === undefined) inner.set(after, (entry = make()));
+  return entry;
+}
+
+/** Where a shared component is met: this comparison, to be resumed there if it is the only place. */
+function siteOf(ctx: SchemaContext, pointer: string[], field: string): Site {
+  const { subject, user = ctx.subject, owner } = ctx;
+  return { subject, pointer, field, user, ...(owner !== undefined && { owner }) };
 }
 
 /** How many comparisons the recursion guard has stopped. */

@@ -6,10 +6,8 @@ import type { OpenApiDocument } from "../files.ts";
 import { own } from "../refs.ts";
 import { stableJson as json } from "../schema-canonical.ts";
 import type { Node, Operation } from "./operations.ts";
-import { same } from "./identity.ts";
+import { differ } from "./identity.ts";
 import type { Found } from "./schema.ts";
-
-const differ = (a: unknown, b: unknown) => !same(a, b);
 
 /** Security: what each operation requires, and the schemes those requirements name. */
 export function compareSecurity(
