@@ -1,12 +1,13 @@
 // parea feedback import measured as a user runs it (the built bin, in its own process): rows/s next
 // to the fetch loop a team would otherwise write (alternating rounds), and peak RSS on a big file.
-import { execFile, spawn } from "node:child_process";
-import { createWriteStream, existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
 import { promisify } from "node:util";
+import { measureNode } from "./child.ts";
 import { median } from "./rounds.ts";
 
 const run = promisify(execFile);
@@ -54,27 +55,6 @@ export async function cliImport(file: string, baseUrl: string, concurrency: numb
   return performance.now() - started;
 }
 
-/** Peak resident memory of a command: GNU time's %M where installed, else sampling /proc. */
-async function peakRss(args: string[]): Promise<{ mb: number; method: string }> {
-  const env = { ...process.env, PAREA_API_KEY: "bench-key" };
-  if (existsSync("/usr/bin/time")) {
-    const { stderr } = await run("/usr/bin/time", ["-f", "maxrss=%M", process.execPath, ...args], {
-      env,
-      maxBuffer: 1 << 26,
-    });
-    return { mb: Number(/maxrss=(\d+)/.exec(stderr)![1]) / 1024, method: "GNU time %M (max RSS)" };
-  }
-  const child = spawn(process.execPath, args, { env, stdio: "ignore" });
-  let peak = 0;
-  const sample = setInterval(async () => {
-    const status = await readFile(`/proc/${child.pid}/status`, "utf8").catch(() => "");
-    peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-  }, 50);
-  await once(child, "close");
-  clearInterval(sample);
-  return { mb: peak / 1024, method: "VmHWM sampled every 50 ms" };
-}
-
 export async function measureImport(
   baseUrl: string,
   { rows, rssRows, concurrency, rounds }: { rows: number; rssRows: number; concurrency: number; rounds: number },
@@ -104,10 +84,10 @@ export async function measureImport(
     }
     const big = join(dir, "big.jsonl");
     await writeRows(big, rssRows);
-    const { mb, method } = await peakRss([
-      bin,
-      ...["feedback", "import", big, "--base-url", baseUrl, "--concurrency", String(concurrency)],
-    ]);
+    const { rssMb } = await measureNode(
+      [bin, ...["feedback", "import", big, "--base-url", baseUrl, "--concurrency", String(concurrency)]],
+      { env: { ...process.env, PAREA_API_KEY: "bench-key" } },
+    );
     return {
       rows,
       concurrency,
@@ -115,8 +95,8 @@ export async function measureImport(
       cliRowsPerSecond,
       fetchRowsPerSecond,
       rssRows,
-      peakRssMb: mb,
-      rssMethod: method,
+      peakRssMb: rssMb,
+      rssMethod: "the process's own peak RSS, reported on exit",
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,14 +1,13 @@
 // spec:diff on GitHub's document (13 MB, 1 200 operations) against the time and memory it takes only to
 // parse the two files, side by side in one run: each round runs `pnpm spec:diff --generic` as a
 // maintainer does (tsx and all) and a node process that reads and JSON.parses both files, in a rotated
-// order. Peak memory is each process's own maximum resident set (reported by a preload on exit).
-import { spawn } from "node:child_process";
+// order. Peak memory is each process's own maximum resident set (child.ts).
 import { join } from "node:path";
 import { documentOf, historyPairs } from "@parea-api/scripts/history.ts";
+import { measureNode } from "./child.ts";
 import { median } from "./rounds.ts";
 
 const repoRoot = join(import.meta.dirname, "..", "..");
-const reportRss = join(import.meta.dirname, "report-rss.cjs");
 
 export interface SpecDiffResult {
   pair: string;
@@ -19,29 +18,21 @@ export interface SpecDiffResult {
   parseRssMb: number[];
 }
 
-async function timed(args: string[]): Promise<{ ms: number; rssMb: number; stdout: string }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, ["--require", reportRss, ...args], { cwd: repoRoot });
-  let [stdout, stderr] = ["", ""];
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
-  const ms = performance.now() - started;
-  const rss = /maxRSS=(\d+)/.exec(stderr);
-  if (code !== 0 || !rss) throw new Error(`${args.join(" ")} failed (${code}): ${stderr.slice(0, 500)}`);
-  return { ms, rssMb: Number(rss[1]) / 1024, stdout };
-}
-
 export async function measureSpecDiff(pairId: string, rounds: number): Promise<SpecDiffResult> {
   const pair = (await historyPairs()).pairs.find((candidate) => candidate.id === pairId)!;
   const [before, after] = [await documentOf(pair.series, pair.before), await documentOf(pair.series, pair.after)];
   const diff = () =>
-    timed(["--import", "tsx", join(repoRoot, "scripts", "spec-diff.ts"), "--generic", "--json", before, after]);
+    measureNode(["--import", "tsx", join(repoRoot, "scripts", "spec-diff.ts"), "--generic", "--json", before, after], {
+      cwd: repoRoot,
+    });
   const parse = () =>
-    timed([
-      "-e",
-      `const fs = require("fs"); globalThis.kept = [${JSON.stringify(before)}, ${JSON.stringify(after)}].map((f) => JSON.parse(fs.readFileSync(f, "utf8")));`,
-    ]);
+    measureNode(
+      [
+        "-e",
+        `const fs = require("fs"); globalThis.kept = [${JSON.stringify(before)}, ${JSON.stringify(after)}].map((f) => JSON.parse(fs.readFileSync(f, "utf8")));`,
+      ],
+      { cwd: repoRoot },
+    );
   const result: SpecDiffResult = { pair: pairId, bump: "", diffMs: [], parseMs: [], diffRssMb: [], parseRssMb: [] };
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? [diff, parse] : [parse, diff];
