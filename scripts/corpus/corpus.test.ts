@@ -4,6 +4,7 @@
 // crash). CORPUS=ci runs the ciSample only; CORPUS=id,id a chosen few.
 import { describe, expect, it } from "vitest";
 import { cachedDocument, checkCorpusEntry, corpusList, type CorpusResult } from "../corpus.ts";
+import type { OpenApiDocument } from "../lib/files.ts";
 import { toOpenApi31 } from "../lib/normalize.ts";
 import { diffSpecs } from "../lib/spec-diff.ts";
 import { readUpstream } from "../lib/source.ts";
@@ -12,6 +13,22 @@ import { differences, referenceConversion } from "./openapi-format-reference.ts"
 const list = await corpusList();
 const wanted = process.env.CORPUS === "ci" ? list.ciSample : process.env.CORPUS?.split(",");
 const entries = wanted ? list.documents.filter((entry) => wanted.includes(entry.id)) : list.documents;
+
+const cases = entries.map((entry) => [entry.id, entry] as const);
+
+/** Each document read and normalized once, for the tests below that look at it in memory. */
+const readings = new Map<string, Promise<{ doc: OpenApiDocument; normalized: OpenApiDocument }>>();
+function reading(entry: (typeof entries)[number]) {
+  let found = readings.get(entry.id);
+  if (!found) {
+    found = (async () => {
+      const { doc } = await readUpstream(await cachedDocument(entry, list));
+      return { doc, normalized: await toOpenApi31(doc) };
+    })();
+    readings.set(entry.id, found);
+  }
+  return found;
+}
 
 const describeFailure = (result: CorpusResult) => {
   const stage = result.check.stages.find((s) => !s.ok);
@@ -24,7 +41,7 @@ describe("spec:check --generic on real vendors' documents", () => {
     expect(entries.length).toBe(wanted?.length ?? list.documents.length);
   });
 
-  it.each(entries.map((entry) => [entry.id, entry] as const))("%s", async (_, entry) => {
+  it.each(cases)("%s", async (_, entry) => {
     const result = await checkCorpusEntry(entry, list);
     const total = result.check.ms;
     console.log(
@@ -42,11 +59,10 @@ describe("spec:check --generic on real vendors' documents", () => {
 });
 
 describe("the pipeline's 3.0 -> 3.1 conversion on real documents", () => {
-  it.each(entries.map((entry) => [entry.id, entry] as const))(
+  it.each(cases)(
     "%s: 3.0 converted as openapi-format converts it (extensions aside), 3.1 as it is",
     async (_, entry) => {
-      const { doc } = await readUpstream(await cachedDocument(entry, list));
-      const ours = await toOpenApi31(doc);
+      const { doc, normalized: ours } = await reading(entry);
       if (doc.openapi.startsWith("3.1")) {
         // A 3.1 document passes through, save the patterns and typeless nullables every compiler reads alike.
         expect(differences(ours, doc).filter((at) => at !== "/paths" && !/\/(pattern|nullable)$/.test(at))).toEqual([]);
@@ -60,16 +76,12 @@ describe("the pipeline's 3.0 -> 3.1 conversion on real documents", () => {
 });
 
 describe("spec:diff on real documents", () => {
-  it.each(entries.map((entry) => [entry.id, entry] as const))(
-    "%s: no change against itself, a patch against itself with its info reworded",
-    async (_, entry) => {
-      const { doc } = await readUpstream(await cachedDocument(entry, list));
-      const normalized = await toOpenApi31(doc);
-      expect(diffSpecs(normalized, structuredClone(normalized)).changes).toEqual([]);
-      const reworded = structuredClone(normalized);
-      reworded.info = { ...reworded.info, title: "Reworded", description: "Reworded." };
-      const result = diffSpecs(normalized, reworded);
-      expect([result.bump, result.changes.map((change) => change.rule)]).toEqual(["patch", ["document-changed"]]);
-    },
-  );
+  it.each(cases)("%s: no change against itself, a patch against itself with its info reworded", async (_, entry) => {
+    const { normalized } = await reading(entry);
+    expect(diffSpecs(normalized, structuredClone(normalized)).changes).toEqual([]);
+    const reworded = structuredClone(normalized);
+    reworded.info = { ...reworded.info, title: "Reworded", description: "Reworded." };
+    const result = diffSpecs(normalized, reworded);
+    expect([result.bump, result.changes.map((change) => change.rule)]).toEqual(["patch", ["document-changed"]]);
+  });
 });

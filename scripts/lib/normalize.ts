@@ -51,17 +51,14 @@ function portable(node: unknown): unknown {
 }
 
 /**
- * `node` with the named keys' values converted, key order kept; `node` itself when nothing changed
- * (most of a document: descriptions, examples, references).
+ * `node` with each value passed through `convert` (given its key), key order kept; `node` itself when
+ * nothing changed (most of a document: descriptions, examples, references).
  */
-function mapKeys(node: Node, convert: Partial<Record<string, (value: unknown) => unknown>>): Node {
+function mapValues(node: Node, convert: (value: unknown, key: string) => unknown): Node {
   let out: Node | undefined;
-  const keys = Object.keys(node);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    if (!Object.hasOwn(convert, key)) continue;
+  for (const key of Object.keys(node)) {
     const value = node[key];
-    const next = convert[key]!(value);
+    const next = convert(value, key);
     if (next === value) continue;
     out ??= copyOf(node);
     setOwn(out, key, next);
@@ -69,21 +66,15 @@ function mapKeys(node: Node, convert: Partial<Record<string, (value: unknown) =>
   return out ?? node;
 }
 
+/** `node` with the named keys' values converted. */
+const mapKeys = (node: Node, convert: Partial<Record<string, (value: unknown) => unknown>>): Node =>
+  mapValues(node, (value, key) => (Object.hasOwn(convert, key) ? convert[key]!(value) : value));
+
 /** Every value of a name-keyed map (properties, responses, headers...) converted. */
 const eachValue =
   (convert: (value: unknown) => unknown) =>
-  (map: unknown): unknown => {
-    if (!isObject(map)) return map;
-    let out: Node | undefined;
-    for (const name of Object.keys(map)) {
-      const value = map[name];
-      const next = convert(value);
-      if (next === value) continue;
-      out ??= copyOf(map);
-      setOwn(out, name, next);
-    }
-    return out ?? map;
-  };
+  (map: unknown): unknown =>
+    isObject(map) ? mapValues(map, convert) : map;
 const eachItem =
   (convert: (value: unknown) => unknown) =>
   (list: unknown): unknown => {
