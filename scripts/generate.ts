@@ -11,6 +11,7 @@ import { helperOperations, renderHelpers } from "./lib/helpers.ts";
 import { deref } from "./lib/refs.ts";
 import { generatedDir, repoRoot, specFiles } from "./lib/paths.ts";
 import { extractSpecFacts, IDEMPOTENT_METHODS, type OperationFacts, type SpecFacts } from "./lib/spec-facts.ts";
+import type { AuthFacts, SchemePlacement } from "./lib/security.ts";
 import { requestFields } from "./lib/fields.ts";
 import { defaultReply } from "./lib/replies.ts";
 import { renderValidators, SHARED_VALIDATORS } from "./lib/validators.ts";
@@ -24,18 +25,47 @@ function header(sourceLabel: string, sha256: string): string {
   ].join("\n");
 }
 
+/** The credential a scheme takes in the `auth` option (checked at run time by middleware/auth.ts). */
+const CREDENTIAL_TYPES: Record<SchemePlacement["kind"], string> = {
+  token: "string | (() => string | Promise<string>)",
+  basic: "{ username: string; password: string }",
+  tls: "true",
+};
+
+function renderAuth(auth: AuthFacts): string[] {
+  const schemes = Object.entries(auth.schemes);
+  return [
+    "/** Where a security scheme's credential goes (scripts/lib/security.ts). */",
+    'export type SchemePlacement = { kind: "token" | "basic" | "tls"; in: "header" | "query" | "cookie"; name: string; prefix: string };',
+    "/** Alternatives, any one of which will do; each lists the schemes sent together ([]: anonymous). */",
+    "export type Requirement = readonly (readonly string[])[];",
+    "",
+    "/** Every security scheme an operation uses. */",
+    `export const securitySchemes: Record<string, SchemePlacement> = ${literal(auth.schemes, 2)};`,
+    "",
+    auth.apiKeyScheme
+      ? `/** The scheme the apiKey option (and its environment variable) fills: ${literal(auth.apiKeyScheme)}. */`
+      : "/** No operation is secured: the apiKey option fills nothing. */",
+    `export const apiKeyScheme: string | undefined = ${auth.apiKeyScheme === undefined ? "undefined" : literal(auth.apiKeyScheme)};`,
+    "",
+    "/** What most operations require. */",
+    `export const defaultSecurity: Requirement = ${literal(auth.defaultSecurity)};`,
+    "",
+    '/** The operations that require something else, by "METHOD /path". */',
+    `export const operationSecurity: Record<string, Requirement> = ${literal(auth.operationSecurity, 2)};`,
+    "",
+    "/** The `auth` option: a credential per scheme; a token may be a function returning it (async too). */",
+    "export type SchemeCredentials = {",
+    ...schemes.map(([name, { kind }]) => `  ${literal(name)}?: ${CREDENTIAL_TYPES[kind]};`),
+    "};",
+    "",
+  ];
+}
+
 // Every value from the spec goes through literal() (lib/emit.ts), in code and in comments alike.
 function renderFacts(facts: SpecFacts): string {
   return [
-    facts.credential
-      ? `/** The security scheme ${literal(facts.credential.scheme)}: where the API key goes on every request. */`
-      : "/** No operation is secured: no credential is sent. */",
-    `export const apiKeyAuth: { in: "header" | "query" | "cookie"; name: string; prefix: string } | undefined = ${
-      facts.credential
-        ? literal({ in: facts.credential.in, name: facts.credential.name, prefix: facts.credential.prefix }, 2)
-        : "undefined"
-    };`,
-    "",
+    ...renderAuth(facts.auth),
     "/** servers[0].url of the spec (variables at their defaults): the production API; empty when it has none. */",
     `export const defaultBaseUrl: string = ${literal(facts.defaultBaseUrl)};`,
     "",

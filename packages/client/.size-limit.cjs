@@ -19,12 +19,17 @@
 // with a Bearer/Basic prefix, a query parameter or a cookie), a relative server's path follows the
 // caller's base URL, the named helpers come from configuration, and a body is framed by its length
 // on every method. -> 10.4 kB.
+// Issue 25 (authentication as the document states it) added ~1 kB: every request gets the first
+// alternative of its operation's security requirement the client can fill (several schemes together,
+// anonymous as a fallback), apiKey/bearer/basic/oauth2/openIdConnect/mutualTLS credentials checked by
+// kind with errors naming `auth.<scheme>`, async token suppliers awaited once per call, and redaction
+// over a set of secrets (the key, passwords, basic encodings, the last 256 supplied tokens). -> 11.5 kB.
 module.exports = [
   {
     name: "@parea-api/client ESM bundle (browser entry), openapi-fetch included",
     path: "dist/index.mjs",
     gzip: true,
-    limit: "10.4 kB",
+    limit: "11.5 kB",
   },
   {
     // What a browser or Worker adds for background delivery: its own entry, never in the one above.

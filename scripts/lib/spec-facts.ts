@@ -2,6 +2,7 @@ import { SpecPipelineError } from "./errors.ts";
 import type { OpenApiDocument } from "./files.ts";
 import { assignNames, NAME_SOURCES, operationKey, type NamesLock, type NameSource } from "./names.ts";
 import { deref, own } from "./refs.ts";
+import { authFacts, type AuthFacts } from "./security.ts";
 
 const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -40,8 +41,8 @@ function pathPattern(path: string): string {
 
 /** What the client needs at run time that only the spec knows. */
 export interface SpecFacts {
-  /** Where the credential goes; undefined when no operation needs one. */
-  credential: Credential | undefined;
+  /** Every scheme the operations use, where its credential goes, and what each operation requires. */
+  auth: AuthFacts;
   /** servers[0] resolved to an absolute http(s) URL; "" when the spec has none (callers must give one). */
   defaultBaseUrl: string;
   /** A relative server's path ("/v1"): it goes after the base URL a caller gives. */
@@ -60,7 +61,7 @@ export interface NamingOptions {
 }
 
 /** Every method of every path item (a `$ref`'d one followed), in path order: the one walk of both below. */
-function operationsIn(doc: OpenApiDocument, source: string): { method: HttpMethod; path: string; op: any }[] {
+export function operationsIn(doc: OpenApiDocument, source: string): { method: HttpMethod; path: string; op: any }[] {
   const found: { method: HttpMethod; path: string; op: any }[] = [];
   for (const path of Object.keys(doc.paths ?? {}).sort()) {
     const item = deref(doc, doc.paths[path]);
@@ -95,52 +96,6 @@ export function listOperations(doc: OpenApiDocument, source: string, naming: Nam
       retrySafe: IDEMPOTENT_METHODS.has(upper) || (extension !== undefined && op[extension] === true),
     };
   });
-}
-
-/** Where the client's one credential goes, from the security scheme the operations use. */
-export interface Credential {
-  scheme: string;
-  in: "header" | "query" | "cookie";
-  name: string;
-  /** Before the credential in the header: "Bearer " for bearer tokens, OAuth 2 and OpenID Connect. */
-  prefix: string;
-}
-
-function placement(scheme: string, definition: any, source: string): Credential | undefined {
-  if (definition?.type === "apiKey") {
-    if (!["header", "query", "cookie"].includes(definition.in) || typeof definition.name !== "string")
-      throw new SpecPipelineError(`${source}: apiKey scheme "${scheme}" needs in (header, query or cookie) and name`);
-    return { scheme, in: definition.in, name: definition.name, prefix: "" };
-  }
-  if (definition?.type === "http" && typeof definition.scheme === "string") {
-    const word = definition.scheme.toLowerCase();
-    const prefix = word === "bearer" ? "Bearer " : word === "basic" ? "Basic " : `${definition.scheme} `;
-    return { scheme, in: "header", name: "Authorization", prefix };
-  }
-  if (definition?.type === "oauth2" || definition?.type === "openIdConnect")
-    return { scheme, in: "header", name: "Authorization", prefix: "Bearer " };
-  return undefined; // mutualTLS: nothing a request header can carry
-}
-
-/**
- * The scheme the client's credential fills: the one every secured operation can use (Parea's API
- * key), else the first scheme (in name order) of the first requirement any operation lists; none when
- * no operation is secured.
- */
-function findCredential(doc: OpenApiDocument, source: string): Credential | undefined {
-  const requirements: Record<string, unknown>[][] = operationsIn(doc, source).map(
-    ({ op }) => op.security ?? doc.security ?? [],
-  );
-  const secured = requirements.filter(
-    (alternatives) => alternatives.length > 0 && alternatives.every((r) => Object.keys(r ?? {}).length > 0),
-  );
-  const names = [...new Set(secured.flatMap((alternatives) => alternatives.flatMap((r) => Object.keys(r))))].sort();
-  const everywhere = names.find((name) =>
-    secured.every((alternatives) => alternatives.some((r) => Object.hasOwn(r, name))),
-  );
-  const chosen = everywhere ?? names[0];
-  if (chosen === undefined) return undefined;
-  return placement(chosen, deref(doc, own(doc.components?.securitySchemes, chosen)), source);
 }
 
 function commonPathPrefix(paths: string[]): string {
@@ -187,7 +142,7 @@ export function defaultServer(doc: OpenApiDocument, source: string): { baseUrl: 
 export function extractSpecFacts(doc: OpenApiDocument, source: string, naming: NamingOptions = {}): SpecFacts {
   const { baseUrl, serverPath } = defaultServer(doc, source);
   return {
-    credential: findCredential(doc, source),
+    auth: authFacts(doc, operationsIn(doc, source), source),
     defaultBaseUrl: baseUrl,
     serverPath,
     pathPrefix: commonPathPrefix(Object.keys(doc.paths ?? {})),

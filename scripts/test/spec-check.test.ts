@@ -84,6 +84,34 @@ describe("spec:check", () => {
     expect(await treeHash()).toBe(before);
   });
 
+  it("sends what each operation's security requires: schemes together, alternatives, none, optional", async () => {
+    const doc = api(undefined);
+    const ok = { "200": { description: "ok" } };
+    doc.components = {
+      securitySchemes: {
+        key: { type: "apiKey", in: "header", name: "X-Key" },
+        q: { type: "apiKey", in: "query", name: "sig" },
+        c: { type: "apiKey", in: "cookie", name: "session" },
+        basic: { type: "http", scheme: "basic" },
+        bearer: { type: "http", scheme: "bearer" },
+        oauth: { type: "oauth2", flows: { clientCredentials: { tokenUrl: "https://x/token", scopes: { read: "" } } } },
+        mtls: { type: "mutualTLS" },
+        unused: { type: "apiKey", in: "header", name: "X-Unused" },
+      },
+    };
+    doc.openapi = "3.1.0";
+    doc.paths["/things/{id}"].get.security = [{ key: [], q: [] }];
+    doc.paths["/things"].post.security = [{ basic: [] }, { bearer: [] }];
+    doc.paths["/public"] = { get: { operationId: "open", security: [], responses: ok } };
+    doc.paths["/maybe"] = { get: { operationId: "maybe", security: [{}, { oauth: ["read"] }], responses: ok } };
+    doc.paths["/cert"] = { get: { operationId: "cert", security: [{ mtls: [] }], responses: ok } };
+    doc.paths["/cookie"] = { get: { operationId: "cookie", security: [{ c: [], bearer: [] }], responses: ok } };
+    const report = await checkDocument(doc, GENERIC_CONFIG);
+    const failed = report.stages.find((stage) => !stage.ok);
+    expect(report.ok, `${failed?.name} ${failed?.error} ${JSON.stringify(report.failures)}`).toBe(true);
+    expect([report.operations, report.passed]).toEqual([6, 6]);
+  });
+
   it("stops at the stage that fails, with its reason; later stages do not run", async () => {
     const broken = api(undefined);
     broken.paths["/things"].post.requestBody.content["application/json"].schema = { $ref: "#/components/schemas/Nope" };

@@ -4,11 +4,12 @@ import createClient, { type Client, type ClientOptions } from "openapi-fetch";
 import { version } from "../package.json";
 import { apiErrorFor, type PareaApiError } from "./errors.js";
 import type { paths } from "./generated/openapi.js";
+import type { SchemeCredentials } from "./generated/spec.js";
 import { helpers, type HelperMethods } from "./generated/helpers.js";
 import { userAgent } from "./generated/vendor.js";
 import { INTERNAL, type Internal } from "./internal.js";
 import { createLog, type Logger, type LogLevel } from "./logger.js";
-import { apiKeyMiddleware } from "./middleware/auth.js";
+import { authMiddleware, credentialRequired, resolveCredentials } from "./middleware/auth.js";
 import { responseCheckMiddleware } from "./middleware/response-check.js";
 import {
   checkRequestBody,
@@ -30,6 +31,7 @@ import {
 } from "./options.js";
 import { attemptsOf, createTransport, type AttemptInfo, type AttemptStart } from "./reliability.js";
 import { serverRequestedDelayMs } from "./retry.js";
+import { Secrets } from "./redact.js";
 import { fetchSend } from "./send/fetch.js";
 import type { FetchFunction, Send } from "./send/types.js";
 
@@ -50,6 +52,13 @@ export interface RequestOptions {
 export interface PareaClientOptions extends RequestOptions {
   /** Parea API key. Default: the PAREA_API_KEY environment variable. */
   apiKey?: string;
+  /**
+   * Credentials by security scheme, for a spec with more than the API key's: a token (or a function
+   * returning one, async too: called once per call), `{ username, password }` for http basic, `true`
+   * for mutual TLS. Each request sends the first alternative of its operation's requirement that these
+   * fill. Every secret given or supplied is redacted from errors and logs like the API key.
+   */
+  auth?: SchemeCredentials;
   /**
    * Server root. Default: PAREA_BASE_URL, else the spec's server. May end in /api/parea/v1 (as the
    * vendor SDKs' PAREA_BASE_URL does); the prefix is never doubled.
@@ -111,9 +120,12 @@ export function clientFactory(
 ): (options?: PareaClientOptions) => PareaClient {
   return function createPareaClient(options: PareaClientOptions = {}): PareaClient {
     checkOptions(options);
-    const apiKey = resolveApiKey(options.apiKey);
+    const auth = options.auth as SchemeCredentials | undefined;
+    const apiKey = resolveApiKey(options.apiKey, undefined, credentialRequired() && !Object.keys(auth ?? {}).length);
+    const secrets = new Secrets(apiKey);
+    const credentials = resolveCredentials(apiKey, auth, secrets);
     const baseUrl = resolveBaseUrl(options.baseUrl, undefined, options.allowInsecureHttp);
-    const log = createLog(options.logger ?? console, resolveLogLevel(options.logLevel), apiKey);
+    const log = createLog(options.logger ?? console, resolveLogLevel(options.logLevel), secrets);
     const send = options.fetch ? fetchSend(options.fetch) : defaultSend;
     const validate = options.validateRequests ?? true;
     const transport = (overrides: RequestOptions = {}, operation?: Operation) =>
@@ -124,7 +136,7 @@ export function clientFactory(
         timeoutMs: overrides.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         maxResponseBytes: overrides.maxResponseBytes ?? options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
         signal: options.signal,
-        secret: apiKey,
+        secrets,
         validate,
         log,
         operation,
@@ -138,7 +150,7 @@ export function clientFactory(
       headers: { ...SDK_HEADERS, ...resolveHeaders(options.headers) },
     });
     // First in, so its onResponse runs last, on the response every other middleware has seen.
-    client.use(responseCheckMiddleware(apiKey), apiKeyMiddleware(apiKey));
+    client.use(responseCheckMiddleware(secrets), authMiddleware(credentials, secrets));
 
     // openapi-fetch's request(), with the method and path as plain strings: `call` is generic over
     // operations, which its per-path types cannot follow (each helper's own types are exact).
@@ -156,7 +168,7 @@ export function clientFactory(
     const transports = new Map<Operation, FetchFunction>();
     /** Throws when validation is on and the body breaks the operation's spec; nothing is sent then. */
     function check(operation: Operation, body: unknown): void {
-      if (validate) checkRequestBody(operation, body, apiKey);
+      if (validate) checkRequestBody(operation, body, secrets);
     }
     /**
      * Calls one operation of the spec with a typed body: serialized once, validated as it will be sent
@@ -174,7 +186,7 @@ export function clientFactory(
       checkOptions(requestOptions);
       const { method, path } = operation;
       const { signal, ...overrides } = requestOptions;
-      const { json, value } = wireBody(operation, body, apiKey);
+      const { json, value } = wireBody(operation, body, secrets);
       check(operation, value);
       const cached = Object.keys(overrides).length > 0 ? cache : transports;
       const fetch = cached?.get(operation) ?? transport(overrides, operation);
@@ -191,8 +203,8 @@ export function clientFactory(
 
     function errorFor(method: string, path: string, response: Response, body: unknown): PareaApiError {
       return apiErrorFor({
-        // A server may echo the key back (e.g. "invalid key abc…"); it must not reach error output.
-        secret: apiKey,
+        // A server may echo a credential back (e.g. "invalid key abc…"); it must not reach error output.
+        secrets,
         request: `${method} ${path}`,
         status: response.status,
         body,

@@ -1,7 +1,7 @@
 // The error hierarchy, and the functions that build every error the client throws: each string an
 // error carries goes through redact.ts first, so a server echoing the API key cannot put it in one.
 import type { components } from "./generated/openapi.js";
-import { scrub, scrubDeep } from "./redact.js";
+import { scrub, scrubDeep, Secrets } from "./redact.js";
 
 /**
  * One problem the API reported with the request, as the spec's ValidationError schema defines it
@@ -111,28 +111,28 @@ type ErrorClass<E> = new (message: string, options?: ErrorOptions) => E;
 
 /**
  * Builds an error with every string it carries (message, so stack; body; headers; any other field)
- * scrubbed of the secret. The one way errors that may quote a server or a URL are made.
+ * scrubbed of the secrets. The one way errors that may quote a server or a URL are made.
  */
 export function createError<E extends PareaError>(
   ErrorClass: ErrorClass<E>,
-  secret: string,
+  secrets: Secrets,
   message: string,
   fields: object = {},
   cause?: unknown,
 ): E {
-  const error = new ErrorClass(scrub(message, secret), cause === undefined ? undefined : { cause });
-  return Object.assign(error, scrubDeep(fields, secret));
+  const error = new ErrorClass(scrub(message, secrets), cause === undefined ? undefined : { cause });
+  return Object.assign(error, scrubDeep(fields, secrets));
 }
 
 /** The caller's signal fired; `cause` is its reason. */
-export const abortError = (where: string, reason: unknown, secret: string): PareaAbortError =>
-  createError(PareaAbortError, secret, `${where} was aborted by the caller`, {}, reason);
+export const abortError = (where: string, reason: unknown, secrets: Secrets): PareaAbortError =>
+  createError(PareaAbortError, secrets, `${where} was aborted by the caller`, {}, reason);
 
 /** No complete answer within timeoutMs on the last attempt. */
-export const timeoutError = (where: string, timeoutMs: number, attempt: number, secret: string): PareaTimeoutError =>
+export const timeoutError = (where: string, timeoutMs: number, attempt: number, secrets: Secrets): PareaTimeoutError =>
   createError(
     PareaTimeoutError,
-    secret,
+    secrets,
     `${where} timed out after ${timeoutMs} ms (attempt ${attempt}); raise timeoutMs if the API is slow`,
     { timeoutMs, attempts: attempt },
   );
@@ -143,19 +143,19 @@ export const connectionError = (
   code: string,
   attempt: number,
   cause: unknown,
-  secret: string,
+  secrets: Secrets,
 ): PareaConnectionError =>
   createError(
     PareaConnectionError,
-    secret,
+    secrets,
     `${where}: connection failed (${code || "network error"}, attempt ${attempt}); check baseUrl and network`,
     { attempts: attempt },
     cause,
   );
 
 /** A redirect the client will not follow (`why` says which). */
-export const redirectError = (where: string, why: string, secret: string): PareaRedirectError =>
-  createError(PareaRedirectError, secret, `${where}: ${why}`);
+export const redirectError = (where: string, why: string, secrets: Secrets): PareaRedirectError =>
+  createError(PareaRedirectError, secrets, `${where}: ${why}`);
 
 /** The body passed maxResponseBytes: what the status line and headers said, nothing of the body. */
 export function tooLargeError(
@@ -163,11 +163,11 @@ export function tooLargeError(
   { status, headers }: { status: number; headers: Headers },
   maxResponseBytes: number,
   attempt: number,
-  secret: string,
+  secrets: Secrets,
 ): PareaResponseTooLargeError {
   const message = `Parea API answered ${status} to ${where} with a body over maxResponseBytes (${maxResponseBytes} bytes); it was not read further`;
   const fields = { status, headers, body: undefined, requestId: requestIdOf(headers), attempts: attempt };
-  return createError(PareaResponseTooLargeError, secret, message, { ...fields, maxResponseBytes });
+  return createError(PareaResponseTooLargeError, secrets, message, { ...fields, maxResponseBytes });
 }
 
 /** A 2xx whose body is not the JSON the spec promises; `text` is the body, `cause` the parse error. */
@@ -177,16 +177,16 @@ export function invalidResponseError(
   text: string,
   attempts: number,
   cause: unknown,
-  secret: string,
+  secrets: Secrets,
 ): PareaInvalidResponseError {
   const contentType = response.headers.get("content-type") ?? undefined;
   // Scrubbed before the cut: a key straddling it must not survive in part.
-  const body = excerpt(scrub(text, secret));
+  const body = excerpt(scrub(text, secrets));
   const message = `Parea API answered ${response.status} to ${where} with a body that is not JSON (content-type ${contentType ?? "none"}; check baseUrl and any proxy in between): ${body}`;
   const fields = { status: response.status, body, headers: response.headers, contentType, attempts };
   return createError(
     PareaInvalidResponseError,
-    secret,
+    secrets,
     message,
     { ...fields, requestId: requestIdOf(response.headers) },
     cause,
@@ -194,10 +194,15 @@ export function invalidResponseError(
 }
 
 /** The connection broke while a response body was being read (a response another middleware swapped in). */
-export const brokenBodyError = (where: string, status: number, cause: unknown, secret: string): PareaConnectionError =>
+export const brokenBodyError = (
+  where: string,
+  status: number,
+  cause: unknown,
+  secrets: Secrets,
+): PareaConnectionError =>
   createError(
     PareaConnectionError,
-    secret,
+    secrets,
     `${where}: the connection broke while reading the ${status} response body`,
     {},
     cause,
@@ -211,15 +216,15 @@ export const formatIssues = (issues: InvalidRequestIssue[]): string =>
 export function invalidRequestError(
   where: string,
   issues: InvalidRequestIssue[],
-  secret = "",
+  secrets = new Secrets(),
 ): PareaInvalidRequestError {
   const message = `${where} not sent: body breaks the API spec: ${formatIssues(issues)}`;
-  return createError(PareaInvalidRequestError, secret, message, { issues });
+  return createError(PareaInvalidRequestError, secrets, message, { issues });
 }
 
 export interface ApiErrorDetails {
   /** Scrubbed from everything the error carries. */
-  secret?: string;
+  secrets?: Secrets;
   /** "POST /api/parea/v1/feedback" */
   request: string;
   status: number;
@@ -250,7 +255,7 @@ function serverSaid(body: unknown, issues: ValidationIssue[]): string {
 
 /** The error class for a non-2xx response, with a message naming the call, what the server said and what to do. */
 export function apiErrorFor({
-  secret = "",
+  secrets = new Secrets(),
   request,
   status,
   body,
@@ -259,7 +264,7 @@ export function apiErrorFor({
   retryAfterMs,
 }: ApiErrorDetails): PareaApiError {
   // Scrubbed before anything is cut or quoted: a key straddling a cut must not survive in part.
-  body = scrubDeep(body, secret);
+  body = scrubDeep(body, secrets);
   const requestId = requestIdOf(headers);
   const detail = (body as { detail?: unknown } | null)?.detail;
   const issues = (Array.isArray(detail) ? detail : []).filter(
@@ -282,7 +287,7 @@ export function apiErrorFor({
     (attempts > 1 ? ` after ${attempts} attempts` : "") +
     (explanation ? `: ${explanation}` : "") +
     (requestId ? ` (request id ${requestId})` : "");
-  return createError(ErrorClass as ErrorClass<PareaApiError>, secret, message, {
+  return createError(ErrorClass as ErrorClass<PareaApiError>, secrets, message, {
     status,
     body,
     headers,

@@ -1,5 +1,6 @@
 // Everything both entries (index.ts, index.node.ts) export besides createPareaClient.
 export type { PareaClient, PareaClientOptions, RequestBody, RequestOptions, ResponseData } from "./client.js";
+export type { SchemeCredentials } from "./generated/spec.js";
 export {
   PareaAbortError,
   PareaApiError,

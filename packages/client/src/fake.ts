@@ -5,7 +5,13 @@
 import type { OperationSchema, RequestBody } from "./operations.js";
 import { defaultReplies } from "./generated/operations/replies.js";
 import { operations } from "./generated/operations/index.js";
-import { apiKeyAuth, serverPath } from "./generated/spec.js";
+import {
+  defaultSecurity,
+  operationSecurity,
+  securitySchemes,
+  serverPath,
+  type SchemePlacement,
+} from "./generated/spec.js";
 import { formatIssues, PareaError } from "./errors.js";
 import { locatedIssues, lookup, tableOf, type Operation, type OperationName } from "./operations.js";
 import { resolveHeaders } from "./options.js";
@@ -21,12 +27,23 @@ const safeDecode = (path: string) => {
 };
 
 /** Is the credential where the spec's scheme puts it (with its prefix, for Authorization)? */
-function credentialIn(auth: NonNullable<typeof apiKeyAuth>, headers: Headers, url: string): boolean {
-  if (auth.in === "query") return new URL(url, "http://fake").searchParams.has(auth.name);
-  if (auth.in === "cookie")
-    return (headers.get("cookie") ?? "").split(";").some((pair) => pair.trim().startsWith(`${auth.name}=`));
-  const value = headers.get(auth.name) ?? "";
-  return value.length > auth.prefix.length && value.toLowerCase().startsWith(auth.prefix.toLowerCase());
+function credentialIn(scheme: SchemePlacement, headers: Headers, url: string): boolean {
+  if (scheme.kind === "tls") return true; // presented to TLS, which the fake does not see
+  if (scheme.in === "query") return new URL(url, "http://fake").searchParams.has(scheme.name);
+  if (scheme.in === "cookie")
+    return (headers.get("cookie") ?? "").split(";").some((pair) => pair.trim().startsWith(`${scheme.name}=`));
+  const value = headers.get(scheme.name) ?? "";
+  return value.length > scheme.prefix.length && value.toLowerCase().startsWith(scheme.prefix.toLowerCase());
+}
+
+/** What the operation's security requirement misses in this request ("" when one alternative is all there). */
+function missingCredentials(op: Operation, headers: Headers, url: string): string {
+  const key = `${op.method} ${op.path}`;
+  const required = Object.hasOwn(operationSecurity, key) ? operationSecurity[key]! : defaultSecurity;
+  const present = (name: string) => credentialIn(securitySchemes[name]!, headers, url);
+  if (!required.length || required.some((set) => set.every(present))) return "";
+  const where = (name: string) => `${securitySchemes[name]!.name} ${securitySchemes[name]!.in}`;
+  return required.map((set) => set.map(where).join(" and ")).join(", or ");
 }
 
 /** One request the fake received for an operation. */
@@ -189,8 +206,9 @@ export function fakeFactory(listenOn?: ListenOn): () => FakeParea {
       }
       const call = { body, headers: Object.fromEntries(headers), url } as unknown as FakeCall;
       calls.set(op.name, [...(calls.get(op.name) ?? []), call]);
-      if (apiKeyAuth && !credentialIn(apiKeyAuth, headers, url)) {
-        violation(`missing the ${apiKeyAuth.name} ${apiKeyAuth.in} the spec's security scheme requires`);
+      const missing = missingCredentials(op, headers, url);
+      if (missing) {
+        violation(`missing the ${missing} the spec's security requires`);
         return json(403, { detail: "Not authenticated" });
       }
       if (malformed) {

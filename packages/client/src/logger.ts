@@ -1,5 +1,5 @@
-// Leveled logging for the transport; every line is scrubbed of the API key (redact.ts).
-import { scrub } from "./redact.js";
+// Leveled logging for the transport; every line is scrubbed of the client's credentials (redact.ts).
+import { scrub, type Secrets } from "./redact.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "off";
 export type Logger = Pick<Console, "debug" | "info" | "warn" | "error">;
@@ -17,13 +17,13 @@ export interface Log {
 }
 
 /**
- * A leveled log that cannot print the API key: every message is scrubbed of the key's value, which
- * also redacts the header the spec's security scheme puts it in when headers are dumped.
+ * A leveled log that cannot print a credential: every message is scrubbed of each secret's value,
+ * which also redacts the header, query parameter or cookie the spec's security scheme puts it in.
  */
-export function createLog(logger: Logger, level: LogLevel, secret: string): Log {
+export function createLog(logger: Logger, level: LogLevel, secrets: Secrets): Log {
   const emit = (at: "debug" | "info" | "warn") =>
     LOG_LEVELS.indexOf(at) >= LOG_LEVELS.indexOf(level)
-      ? (message: string) => logger[at](`[parea] ${scrub(message, secret)}`)
+      ? (message: string) => logger[at](`[parea] ${scrub(message, secrets)}`)
       : undefined;
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn") };
 }

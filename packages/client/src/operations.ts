@@ -3,6 +3,7 @@
 // in the whole table, which is loaded on first use so a service that never calls them does not
 // bundle every operation's validator.
 import { invalidRequestError, type InvalidRequestIssue } from "./errors.js";
+import type { Secrets } from "./redact.js";
 import type { paths, Readable, Writable } from "./generated/openapi.js";
 import type { operations } from "./generated/operations/index.js";
 
@@ -105,7 +106,7 @@ export function requestBodyIssues(operation: Operation, body: unknown): InvalidR
  * as null) and that JSON parsed back, which is what gets validated: what is checked is what is sent.
  * A body JSON cannot carry (a cycle, a BigInt) is a PareaInvalidRequestError.
  */
-export function wireBody(operation: Operation, body: unknown, secret?: string): { json: string; value: unknown } {
+export function wireBody(operation: Operation, body: unknown, secrets?: Secrets): { json: string; value: unknown } {
   let json: string | undefined;
   try {
     json = JSON.stringify(body);
@@ -116,15 +117,15 @@ export function wireBody(operation: Operation, body: unknown, secret?: string): 
     throw invalidRequestError(
       `${operation.method} ${operation.path}`,
       [{ path: "$", message: "cannot be sent as JSON" }],
-      secret,
+      secrets,
     );
   return { json, value: JSON.parse(json) as unknown };
 }
 
-/** Throws PareaInvalidRequestError (the secret scrubbed) when the body breaks the operation's spec. */
-export function checkRequestBody(operation: Operation, body: unknown, secret?: string): void {
+/** Throws PareaInvalidRequestError (the secrets scrubbed) when the body breaks the operation's spec. */
+export function checkRequestBody(operation: Operation, body: unknown, secrets?: Secrets): void {
   const issues = requestBodyIssues(operation, body);
-  if (issues.length) throw invalidRequestError(`${operation.method} ${operation.path}`, issues, secret);
+  if (issues.length) throw invalidRequestError(`${operation.method} ${operation.path}`, issues, secrets);
 }
 
 /** JSON Pointer (/a/0/b) -> ["a", 0, "b"]; JSONPath ($.a[0].b) is the form people read. */

@@ -27,7 +27,7 @@ const KINDS: Record<string, string> = {
   string: "apiKey baseUrl logLevel",
   boolean: "allowInsecureHttp validateRequests",
   function: "fetch beforeAttempt onAttempt",
-  object: "headers logger signal",
+  object: "auth headers logger signal",
   number: "timeoutMs maxRetries maxResponseBytes",
 };
 
@@ -52,22 +52,38 @@ export function checkOptions(options: object): void {
 
 const CHARACTER_NAMES: Record<string, string> = { "\n": "a line break", "\r": "a carriage return", " ": "a space" };
 
-export function resolveApiKey(explicit: string | undefined, env: Env = processEnv()): string {
+/**
+ * The API key: the option, else the vendor's environment variable. Missing is an error only when
+ * `required` (most operations need a credential and the `auth` option gives none).
+ */
+export function resolveApiKey(
+  explicit: string | undefined,
+  env: Env = processEnv(),
+  required = true,
+): string | undefined {
   const option = explicit ? "apiKey" : apiKeyVariable;
-  const key =
-    explicit ||
-    env[apiKeyVariable] ||
-    fail("apiKey", `No ${vendorName} API key: pass the apiKey option or set ${apiKeyVariable}.`);
-  // A header value cannot hold it, and the platform's error would quote the whole key.
-  const bad = /[^\x21-\x7e]/.exec(key);
+  const key = explicit || env[apiKeyVariable];
+  if (!key)
+    return required
+      ? fail("apiKey", `No ${vendorName} API key: pass the apiKey option or set ${apiKeyVariable}.`)
+      : undefined;
+  return checkToken(option, key);
+}
+
+/**
+ * A credential that goes into a header, query parameter or cookie as written: one line of printable
+ * ASCII. A header value cannot hold anything else, and the platform's error would quote the whole value.
+ */
+export function checkToken(option: string, token: string, label = option): string {
+  const bad = /[^\x21-\x7e]/.exec(token);
   if (bad) {
     const what = CHARACTER_NAMES[bad[0]] ?? (bad[0] < " " ? "a control character" : "a non-ASCII character");
     fail(
       option,
-      `${option} has ${what} at character ${bad.index + 1} of ${key.length}: an API key is one line of printable ASCII (trim what was read from a file)`,
+      `${label} has ${what} at character ${bad.index + 1} of ${token.length}: a credential is one line of printable ASCII (trim what was read from a file)`,
     );
   }
-  return key;
+  return token;
 }
 
 const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/;

@@ -13,6 +13,7 @@ import {
 } from "./errors.js";
 import { ResponseTooLarge, type BufferedResponse } from "./light/response.js";
 import type { Log } from "./logger.js";
+import type { Secrets } from "./redact.js";
 import { findOperation, requestBodyIssues, type Operation } from "./operations.js";
 import { isRetrySafe, retryDecision, serverRequestedDelayMs } from "./retry.js";
 import type { FetchFunction, Send } from "./send/types.js";
@@ -27,8 +28,8 @@ export interface TransportOptions {
   timeoutMs: number;
   maxResponseBytes: number;
   signal?: AbortSignal | undefined;
-  /** The API key: scrubbed from every error this layer builds. */
-  secret: string;
+  /** The client's credentials: scrubbed from every error this layer builds. */
+  secrets: Secrets;
   /** Check JSON bodies against the spec before sending. */
   validate: boolean;
   /** Awaited before every attempt, retries included (PareaClientOptions.beforeAttempt). */
@@ -74,7 +75,7 @@ export interface AttemptInfo {
 }
 
 export function createTransport(options: TransportOptions): FetchFunction {
-  const { log, timeoutMs, baseUrl, secret, maxResponseBytes } = options;
+  const { log, timeoutMs, baseUrl, secrets, maxResponseBytes } = options;
   const basePath = new URL(baseUrl).pathname.replace(/\/+$/, "");
 
   return async (request) => {
@@ -87,12 +88,12 @@ export function createTransport(options: TransportOptions): FetchFunction {
       operation = await findOperation(method, path);
       if (options.validate && operation && body && /json/i.test(request.headers.get("content-type") ?? "")) {
         const issues = requestBodyIssues(operation, parseJson(body));
-        if (issues.length) throw invalidRequestError(where, issues, secret);
+        if (issues.length) throw invalidRequestError(where, issues, secrets);
       }
     }
     const retrySafe = isRetrySafe(method, operation);
     const [caller, release] = either(options.signal, request.signal);
-    const aborted = () => abortError(where, caller?.reason, secret);
+    const aborted = () => abortError(where, caller?.reason, secrets);
     const maxAttempts = options.maxRetries + 1;
 
     try {
@@ -107,7 +108,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
           const response = await sendFollowingRedirects(options.send, request, body, caller, {
             deadline: started + timeoutMs,
             maxBytes: maxResponseBytes,
-            secret,
+            secrets,
           });
           log.info?.(
             `${where} -> ${response.status} in ${Math.round(performance.now() - started)} ms (attempt ${attempt})`,
@@ -123,14 +124,14 @@ export function createTransport(options: TransportOptions): FetchFunction {
         } catch (error) {
           if (error instanceof PareaRedirectError) throw error;
           if (caller?.aborted) throw aborted();
-          if (error instanceof ResponseTooLarge) throw tooLargeError(where, error, maxResponseBytes, attempt, secret);
+          if (error instanceof ResponseTooLarge) throw tooLargeError(where, error, maxResponseBytes, attempt, secrets);
           // node:http puts the code on the error, fetch on its cause.
           const { code: own, cause } = error as { code?: unknown; cause?: { code?: unknown } };
           const code = String(own ?? cause?.code ?? "");
           const failure: PareaError =
             (error as Error | undefined)?.name === "TimeoutError"
-              ? timeoutError(where, timeoutMs, attempt, secret)
-              : connectionError(where, code, attempt, error, secret);
+              ? timeoutError(where, timeoutMs, attempt, secrets)
+              : connectionError(where, code, attempt, error, secrets);
           options.onAttempt?.({ request: where, attempt, error: failure });
           delay = retryDecision({ attempt, maxAttempts, retrySafe, code });
           if (delay === undefined) throw failure;
@@ -156,7 +157,7 @@ async function sendFollowingRedirects(
   original: Request,
   body: string | Uint8Array<ArrayBuffer> | null,
   signal: AbortSignal | undefined,
-  { deadline, maxBytes, secret }: { deadline: number; maxBytes: number; secret: string },
+  { deadline, maxBytes, secrets }: { deadline: number; maxBytes: number; secrets: Secrets },
 ): Promise<BufferedResponse> {
   let { url, method, headers } = original;
   for (let hop = 0; ; hop++) {
@@ -166,7 +167,7 @@ async function sendFollowingRedirects(
     const location = response.headers.get("location");
     if (!location || ![301, 302, 303, 307, 308].includes(response.status)) return response;
     const from = new URL(url);
-    const refuse = (why: string) => redirectError(`${original.method} ${from.pathname}`, why, secret);
+    const refuse = (why: string) => redirectError(`${original.method} ${from.pathname}`, why, secrets);
     // A Location no URL parser accepts is the server's fault, and sending again would not fix it.
     if (!URL.canParse(location, from)) throw refuse(`the ${response.status} redirect's Location is not a URL`);
     const next = new URL(location, from);

@@ -8,7 +8,7 @@ import {
   PareaValidationError,
   type RequestBody,
 } from "../src/index.ts";
-import { apiKeyAuth, pathPrefix } from "../src/generated/spec.ts";
+import { apiKeyScheme, securitySchemes, pathPrefix } from "../src/generated/spec.ts";
 import { operations } from "../src/generated/operations/index.ts";
 
 const baseUrl = inject("prismUrl");
@@ -40,7 +40,7 @@ describe("recordFeedback against the spec's mock server", () => {
     const [request] = seen;
     expect(request?.method).toBe(operations.recordFeedback.method);
     expect(request?.url).toBe(`${baseUrl}${operations.recordFeedback.path}`);
-    expect(request?.headers.get(apiKeyAuth!.name)).toBe(apiKey);
+    expect(request?.headers.get(securitySchemes[apiKeyScheme!]!.name)).toBe(apiKey);
     expect(request?.headers.get("content-type")).toBe("application/json");
     expect(await request?.json()).toEqual(validFeedback);
   });
@@ -72,7 +72,7 @@ describe("recordFeedback against the spec's mock server", () => {
     const client = createPareaClient({ apiKey, baseUrl });
     client.use({
       onRequest({ request }) {
-        request.headers.delete(apiKeyAuth!.name);
+        request.headers.delete(securitySchemes[apiKeyScheme!]!.name);
         return request;
       },
     });

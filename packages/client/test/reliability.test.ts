@@ -20,6 +20,7 @@ import { operations } from "../src/generated/operations/index.ts";
 import { createLog } from "../src/logger.ts";
 import { fetchSend } from "../src/send/fetch.ts";
 import { createTransport } from "../src/reliability.ts";
+import { Secrets } from "../src/redact.ts";
 import { startFaultServer, timed, type Fault, type FaultServer } from "./support/fault-server.mts";
 import packageJson from "../package.json" with { type: "json" };
 
@@ -179,10 +180,10 @@ describe("retries", () => {
       baseUrl: server.url,
       maxRetries: 2,
       maxResponseBytes: 1_000_000,
-      secret: "",
+      secrets: new Secrets(),
       timeoutMs: 1_000,
       validate: true,
-      log: createLog(console, "off", apiKey),
+      log: createLog(console, "off", new Secrets(apiKey)),
     });
     // Not an operation of the spec, so only HTTP semantics count: POST is not idempotent.
     const unmarked = await send(new Request(`${server.url}/api/parea/v1/unmarked`, { method: "POST", body: "{}" }));
@@ -224,10 +225,10 @@ describe("connection failures", () => {
       baseUrl: closedUrl,
       maxRetries: 2,
       maxResponseBytes: 1_000_000,
-      secret: "",
+      secrets: new Secrets(),
       timeoutMs: 1_000,
       validate: true,
-      log: createLog(console, "off", apiKey),
+      log: createLog(console, "off", new Secrets(apiKey)),
     });
     const { ms, error } = await timed(() => send(new Request(`${closedUrl}/x`, { method: "POST", body: "{}" })));
     expect(error).toBeInstanceOf(PareaConnectionError);

@@ -3,6 +3,7 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPareaClient } from "./support/client-under-test.ts";
 import { PareaError, type PareaClientOptions } from "../src/index.ts";
+import { apiKeyScheme, securitySchemes } from "../src/generated/spec.ts";
 import { captureLog } from "./support/capture-log.ts";
 import { startFaultServer, type Fault, type FaultServer } from "./support/fault-server.mts";
 
@@ -54,22 +55,77 @@ function expectNoKey(error: unknown) {
   }
 }
 
+type Case = [string, () => Promise<unknown>];
+const echo = { detail: `invalid api key ${apiKey}` };
+
+/** A server echoing the credential wherever a response can: no error built from it may carry it. */
+const echoes = (credentials: PareaClientOptions = {}): Case[] => [
+  ["401 whose body echoes the key", () => errorFrom([{ status: 401, body: echo }], credentials)],
+  [
+    "422",
+    () =>
+      errorFrom([{ status: 422, body: { detail: [{ loc: ["body", apiKey], msg: apiKey, type: "x" }] } }], credentials),
+  ],
+  ["429", () => errorFrom([{ status: 429, headers: { "retry-after-ms": "1" }, body: echo }], credentials)],
+  [
+    "500 as text",
+    () =>
+      errorFrom(
+        [{ status: 500, headers: { "retry-after-ms": "1", "content-type": "text/plain" }, body: apiKey }],
+        credentials,
+      ),
+  ],
+  [
+    "200 HTML page quoting the key",
+    () =>
+      errorFrom([{ status: 200, headers: { "content-type": "text/html" }, body: `<p>key ${apiKey}</p>` }], credentials),
+  ],
+  ["400 whose detail quotes the key", () => errorFrom([{ status: 400, body: echo }], credentials)],
+  [
+    "x-request-id echoing the key",
+    () => errorFrom([{ status: 400, headers: { "x-request-id": apiKey }, body: {} }], credentials),
+  ],
+  [
+    "any other header echoing it",
+    () =>
+      errorFrom(
+        [{ status: 500, headers: { "retry-after-ms": "1", "x-debug": `key=${apiKey}` }, body: {} }],
+        credentials,
+      ),
+  ],
+  [
+    "429 whose headers echo it",
+    () =>
+      errorFrom(
+        [{ status: 429, headers: { "retry-after-ms": "1", "x-request-id": apiKey, "x-echo": apiKey } }],
+        credentials,
+      ),
+  ],
+  [
+    "same-origin redirects to a URL holding the key, too many of them",
+    () => errorFrom([{ status: 302, headers: { location: `/r/${apiKey}` } }], credentials),
+  ],
+  [
+    "a non-JSON 2xx whose key straddles the 200-character excerpt",
+    () =>
+      errorFrom(
+        [{ status: 200, headers: { "content-type": "text/plain" }, body: `${"x".repeat(190)}${apiKey}` }],
+        credentials,
+      ),
+  ],
+  [
+    "a non-JSON 2xx echoing it in headers",
+    () =>
+      errorFrom(
+        [{ status: 200, headers: { "content-type": "text/html", "x-request-id": apiKey }, body: "<p>" }],
+        credentials,
+      ),
+  ],
+];
+
 describe("no error path carries the API key", () => {
-  const echo = { detail: `invalid api key ${apiKey}` };
-  it.each<[string, () => Promise<unknown>]>([
-    ["401 whose body echoes the key", () => errorFrom([{ status: 401, body: echo }])],
-    ["422", () => errorFrom([{ status: 422, body: { detail: [{ loc: ["body", apiKey], msg: apiKey, type: "x" }] } }])],
-    ["429", () => errorFrom([{ status: 429, headers: { "retry-after-ms": "1" }, body: echo }])],
-    [
-      "500 as text",
-      () =>
-        errorFrom([{ status: 500, headers: { "retry-after-ms": "1", "content-type": "text/plain" }, body: apiKey }]),
-    ],
-    [
-      "200 HTML page quoting the key",
-      () => errorFrom([{ status: 200, headers: { "content-type": "text/html" }, body: `<p>key ${apiKey}</p>` }]),
-    ],
-    ["400 whose detail quotes the key", () => errorFrom([{ status: 400, body: echo }])],
+  it.each<Case>([
+    ...echoes(),
     ["timeout", () => errorFrom([{ delayMs: 200 }], { timeoutMs: 20, maxRetries: 0 })],
     ["connection reset", () => errorFrom([{ reset: true }], { maxRetries: 0 })],
     ["caller abort", () => errorFrom([{ delayMs: 200 }], { signal: AbortSignal.timeout(20) })],
@@ -83,28 +139,6 @@ describe("no error path carries the API key", () => {
           .catch((e: unknown) => e),
     ],
     ["bad baseUrl", async () => (() => createPareaClient({ apiKey, baseUrl: "http://parea.example.com" }))()],
-    ["x-request-id echoing the key", () => errorFrom([{ status: 400, headers: { "x-request-id": apiKey }, body: {} }])],
-    [
-      "any other header echoing it",
-      () => errorFrom([{ status: 500, headers: { "retry-after-ms": "1", "x-debug": `key=${apiKey}` }, body: {} }]),
-    ],
-    [
-      "429 whose headers echo it",
-      () => errorFrom([{ status: 429, headers: { "retry-after-ms": "1", "x-request-id": apiKey, "x-echo": apiKey } }]),
-    ],
-    [
-      "same-origin redirects to a URL holding the key, too many of them",
-      () => errorFrom([{ status: 302, headers: { location: `/r/${apiKey}` } }]),
-    ],
-    [
-      "a non-JSON 2xx whose key straddles the 200-character excerpt",
-      () =>
-        errorFrom([{ status: 200, headers: { "content-type": "text/plain" }, body: `${"x".repeat(190)}${apiKey}` }]),
-    ],
-    [
-      "a non-JSON 2xx echoing it in headers",
-      () => errorFrom([{ status: 200, headers: { "content-type": "text/html", "x-request-id": apiKey }, body: "<p>" }]),
-    ],
     ["a malformed key (line break inside)", async () => (() => createPareaClient({ apiKey: `${apiKey}\r\nx: 1` }))()],
     [
       "a malformed key from the environment",
@@ -140,5 +174,32 @@ describe("no error path carries the API key", () => {
     const client = createPareaClient({ apiKey, baseUrl: "http://127.0.0.1:1" });
     expect(inspect(client, { depth: Infinity, showHidden: true })).not.toContain(apiKey);
     expect(JSON.stringify(client)).not.toContain(apiKey);
+  });
+});
+
+describe("a token from a supplier is redacted like the key, from the moment it is supplied", () => {
+  // The apiKey option is another value, so only the supplied token can have been learned as a secret.
+  const supplied = { apiKey: "sk-fixed-and-unused", auth: { [apiKeyScheme!]: async () => apiKey } };
+  it.each<Case>([
+    ...echoes(supplied),
+    [
+      "a malformed token (line break inside)",
+      () => errorFrom([{ status: 200 }], { auth: { [apiKeyScheme!]: () => `${apiKey}\n` } }),
+    ],
+    [
+      "a supplier whose refresh fails quoting the token it supplied before",
+      async () => {
+        let calls = 0;
+        const refresh = async () => (calls++ === 0 ? apiKey : Promise.reject(new Error(`refresh of ${apiKey} failed`)));
+        const server = await startFaultServer([{ status: 200, body: {} }]);
+        servers.push(server);
+        const client = createPareaClient({ baseUrl: server.url, auth: { [apiKeyScheme!]: refresh } });
+        await client.recordFeedback({ score: 0.5 });
+        expect(server.requests[0]!.headers[securitySchemes[apiKeyScheme!]!.name]).toBe(apiKey);
+        return client.recordFeedback({ score: 0.5 }).catch((error: unknown) => error);
+      },
+    ],
+  ])("%s", async (_, makeError) => {
+    expectNoKey(await makeError());
   });
 });

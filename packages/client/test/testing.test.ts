@@ -10,7 +10,7 @@ import {
   PareaValidationError,
 } from "../src/index.ts";
 import { createFakeParea, type FakeServer } from "../src/testing.node.ts";
-import { apiKeyAuth, defaultBaseUrl } from "../src/generated/spec.ts";
+import { apiKeyScheme, securitySchemes, defaultBaseUrl } from "../src/generated/spec.ts";
 import { operations } from "../src/generated/operations/index.ts";
 
 const feedback = { trace_id: "t1", score: 1 };
@@ -29,7 +29,7 @@ describe("createFakeParea: fetch", () => {
     await expect(parea.recordFeedback(feedback)).resolves.toEqual({});
     const [call] = fake.calls("recordFeedback");
     expect(call).toMatchObject({ body: feedback, url: `${defaultBaseUrl}${operations.recordFeedback.path}` });
-    expect(call!.headers[apiKeyAuth!.name]).toBe("test-key");
+    expect(call!.headers[securitySchemes[apiKeyScheme!]!.name]).toBe("test-key");
     expect(fake.violations()).toEqual([]);
   });
 
@@ -88,7 +88,7 @@ describe("createFakeParea: fetch", () => {
     const fake = createFakeParea();
     const response = await fake.fetch(`https://anywhere.example${operations.recordFeedback.path}`, {
       method: "POST",
-      headers: { [apiKeyAuth!.name]: "k", "content-type": "application/json" },
+      headers: { [securitySchemes[apiKeyScheme!]!.name]: "k", "content-type": "application/json" },
       body: JSON.stringify(feedback),
     });
     expect(response.status).toBe(200);
@@ -126,7 +126,7 @@ describe("createFakeParea: requests that break the spec are answered as the API 
     expect(response.status).toBe(403);
     expect(await response.json()).toEqual({ detail: "Not authenticated" });
     expect(fake.violations()[0]!.reason).toBe(
-      `missing the ${apiKeyAuth!.name} header the spec's security scheme requires`,
+      `missing the ${securitySchemes[apiKeyScheme!]!.name} header the spec's security requires`,
     );
   });
 
@@ -198,7 +198,7 @@ describe("createFakeParea: bad scripts and hostile requests", () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(`${server.url}${operations.recordFeedback.path}`, {
         method: "POST",
-        headers: { "content-type": "application/json", [apiKeyAuth!.name]: "k" },
+        headers: { "content-type": "application/json", [securitySchemes[apiKeyScheme!]!.name]: "k" },
       });
       req.on("response", (res) => (res.resume(), resolve(res.statusCode!))).on("error", reject);
       // Split inside a two-byte character.

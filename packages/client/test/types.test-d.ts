@@ -1,6 +1,13 @@
 // Compile-time contract: these assertions run under vitest's typecheck mode (tsc).
 import { describe, expectTypeOf, it } from "vitest";
-import { createPareaClient, type components, type PareaClient, type RequestBody } from "../src/index.ts";
+import {
+  createPareaClient,
+  type components,
+  type PareaClient,
+  type PareaClientOptions,
+  type RequestBody,
+} from "../src/index.ts";
+import type { SchemeCredentials } from "../src/generated/spec.ts";
 import type { Writable } from "../src/generated/openapi.ts";
 
 /** What callers send: the generated schema without readOnly properties (openapi-typescript's markers). */
@@ -54,5 +61,15 @@ describe("createPareaClient", () => {
     expectTypeOf(createPareaClient).toBeCallableWith({ apiKey: "k", baseUrl: "https://x", headers: { a: "b" } });
     // @ts-expect-error apiKey is a string
     createPareaClient({ apiKey: 1 });
+  });
+
+  it("takes a credential per security scheme of the spec (generated SchemeCredentials)", () => {
+    expectTypeOf<NonNullable<PareaClientOptions["auth"]>>().toEqualTypeOf<SchemeCredentials>();
+    expectTypeOf(createPareaClient).toBeCallableWith({ auth: { APIKeyHeader: "k" } });
+    expectTypeOf(createPareaClient).toBeCallableWith({ auth: { APIKeyHeader: async () => "k" } });
+    // @ts-expect-error not a scheme of the spec
+    createPareaClient({ auth: { Bearer: "k" } });
+    // @ts-expect-error a token is a string or a function returning one
+    createPareaClient({ auth: { APIKeyHeader: { username: "u", password: "p" } } });
   });
 });

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import { operations } from "../src/generated/operations/index.ts";
 import { findOperation, requestBodyIssues } from "../src/operations.ts";
-import { apiKeyAuth } from "../src/generated/spec.ts";
+import { apiKeyScheme, securitySchemes } from "../src/generated/spec.ts";
 import { normalizedSpecPath } from "../support/prism.mts";
 
 const baseUrl = inject("prismUrl");
@@ -47,7 +47,7 @@ const body = fc.oneof(
 async function serverAccepts(value: unknown): Promise<boolean> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { "content-type": "application/json", [apiKeyAuth!.name]: "property-test" },
+    headers: { "content-type": "application/json", [securitySchemes[apiKeyScheme!]!.name]: "property-test" },
     body: JSON.stringify(value),
   });
   await response.body?.cancel();

@@ -14,10 +14,29 @@ import { deref, operationObject, own, requestBodySchema } from "../refs.ts";
 import { exampleCandidates, minimalValue, schemaExample } from "../replies.ts";
 import { parametersOf as effectiveParameters } from "../diff/operations.ts";
 import { selfContained } from "../validators.ts";
+import { authFacts, type SchemePlacement } from "../security.ts";
+import { operationsIn } from "../spec-facts.ts";
 
 const [scratch, specPath] = process.argv.slice(2) as [string, string];
 // The build stage's bundle (dist/): four modules, however many operations.
 const load = (file: string) => import(pathToFileURL(join(scratch, "dist", file)).href);
+
+/**
+ * A credential for every scheme an operation uses, each of the kind the client takes: tokens from async
+ * suppliers (the apiKey option fills its own scheme), a username and password, mutual TLS as given.
+ */
+function credentialsFor(doc: OpenApiDocument): Record<string, unknown> {
+  const { schemes, apiKeyScheme } = authFacts(doc, operationsIn(doc, specPath), specPath);
+  const value = (kind: SchemePlacement["kind"], i: number) =>
+    kind === "basic"
+      ? { username: "spec-check", password: `password-${i}` }
+      : kind === "tls" || (async () => `token-${i}`);
+  return Object.fromEntries(
+    Object.entries(schemes)
+      .filter(([name, { kind }]) => name !== apiKeyScheme || kind !== "token")
+      .map(([name, { kind }], i) => [name, value(kind, i)]),
+  );
+}
 
 /** A value for a schema: its example or default if it has one, else the smallest it accepts. */
 function sample(doc: OpenApiDocument, raw: unknown): unknown {
@@ -149,7 +168,13 @@ const plan = chosen.flatMap((op) => {
 });
 const fake = createFakeParea();
 const server = await fake.listen();
-const client = createPareaClient({ apiKey: "spec-check-key", baseUrl: server.url, maxRetries: 0, logLevel: "off" });
+const client = createPareaClient({
+  apiKey: "spec-check-key",
+  auth: credentialsFor(doc),
+  baseUrl: server.url,
+  maxRetries: 0,
+  logLevel: "off",
+});
 let passed = 0;
 for (const { op, valid, init } of plan) {
   const before = fake.violations().length;

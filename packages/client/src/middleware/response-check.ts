@@ -5,23 +5,24 @@ import type { Middleware } from "openapi-fetch";
 import { brokenBodyError, invalidResponseError } from "../errors.js";
 import { buffer, BufferedResponse } from "../light/response.js";
 import { attemptsOf } from "../reliability.js";
+import type { Secrets } from "../redact.js";
 
 /**
  * Turns a 2xx body that is not the JSON the spec promises into PareaInvalidResponseError (only when
  * openapi-fetch will parse JSON). Both transports hand over a BufferedResponse, so this re-reads
  * nothing; a response some other middleware swapped in is read here, once.
  */
-export function responseCheckMiddleware(apiKey: string): Middleware {
+export function responseCheckMiddleware(secrets: Secrets): Middleware {
   return {
     async onResponse({ request, response, options, schemaPath }) {
       const where = `${request.method} ${schemaPath}`;
-      const buffered = response instanceof BufferedResponse ? response : await read(response, where, apiKey);
+      const buffered = response instanceof BufferedResponse ? response : await read(response, where, secrets);
       if (buffered.ok && options.parseAs === "json" && buffered.status !== 204 && request.method !== "HEAD") {
         const text = await buffered.text();
         try {
           if (text) await buffered.json();
         } catch (cause) {
-          throw invalidResponseError(where, buffered, text, attemptsOf(response), cause, apiKey);
+          throw invalidResponseError(where, buffered, text, attemptsOf(response), cause, secrets);
         }
       }
       return buffered === (response as unknown) ? undefined : (buffered as unknown as Response);
@@ -29,10 +30,10 @@ export function responseCheckMiddleware(apiKey: string): Middleware {
   };
 }
 
-async function read(response: Response, where: string, apiKey: string): Promise<BufferedResponse> {
+async function read(response: Response, where: string, secrets: Secrets): Promise<BufferedResponse> {
   try {
     return await buffer(response);
   } catch (cause) {
-    throw brokenBodyError(where, response.status, cause, apiKey);
+    throw brokenBodyError(where, response.status, cause, secrets);
   }
 }

@@ -8,6 +8,7 @@ import { operations } from "../generated/operations/index.js";
 import { INTERNAL, type Internal } from "../internal.js";
 import { createLog } from "../logger.js";
 import { checkRequestBody, wireBody, type Operation, type OperationName } from "../operations.js";
+import { Secrets } from "../redact.js";
 import { checkOutboxOptions, type DropReason, type Outbox, type OutboxOptions, type OutboxResult } from "./contract.js";
 import { Dispatcher, type Item, type Send } from "./dispatch.js";
 import { clock } from "./queues.js";
@@ -30,7 +31,7 @@ export function outboxFactory(openSpool?: OpenSpool) {
     const internal = (parea as { [INTERNAL]?: Internal })[INTERNAL];
     // A client from createPareaClient shares its call, check and log; any other object with the
     // operations' methods (a service's own stub) is called through them.
-    const log = internal?.log ?? createLog(console, "warn", "");
+    const log = internal?.log ?? createLog(console, "warn", new Secrets());
     const transports = new Map();
     const send: Send = internal
       ? (op, body, signal) => internal.call(op, body as never, { maxRetries: 0, signal }, transports)
