@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
 import openapiTS, { astToString } from "openapi-typescript";
 import { runCli, SpecPipelineError } from "./lib/errors.ts";
 import { GENERIC_CONFIG, loadConfig, namingOptions, readLock, type PipelineConfig } from "./lib/config.ts";
@@ -107,6 +108,56 @@ function renderOperationIndex(operations: OperationFacts[]): string {
   ].join("\n");
 }
 
+/**
+ * A table keyed by operation name, as JSON.parse of one string literal under a declared type: the
+ * type-checker reads one string instead of typing every literal in it (GitHub's replies are 2 MB, and
+ * `as const` on them cost spec:check's type-check ~2 s), and V8 parses JSON faster than object literals.
+ */
+function renderTable(
+  top: string,
+  name: string,
+  table: Record<string, unknown>,
+  { doc, type, declarations }: { doc: string; type: string; declarations: string[] },
+): string {
+  return [
+    top,
+    'import type { operations } from "./index.js";',
+    "",
+    ...(declarations.length ? [...declarations, ""] : []),
+    `/** ${doc} */`,
+    `export const ${name}: { readonly [Name in keyof typeof operations]: ${type} } = JSON.parse(${literal(JSON.stringify(table))});`,
+    "",
+  ].join("\n");
+}
+
+// readWriteMarkers: readOnly properties become $Read<T> and writeOnly ones $Write<T>, which
+// openapi-fetch strips from request bodies and responses: a caller is never asked to send a read-only
+// field (and spec:diff ignores them on that side too).
+const TYPES_OPTIONS = { silent: true, readWriteMarkers: true };
+
+/** Past this size openapi-typescript runs on its own thread; below it, a thread costs more than it saves. */
+const WORKER_FROM_BYTES = 1_000_000;
+
+/** The `paths` types (openapi-typescript), on a worker thread for a large document. */
+export async function typesOf(doc: OpenApiDocument, bytes: number, workerFrom = WORKER_FROM_BYTES): Promise<string> {
+  if (bytes < workerFrom)
+    return astToString(await openapiTS(structuredClone(doc) as Parameters<typeof openapiTS>[0], TYPES_OPTIONS));
+  const worker = new Worker(new URL("./lib/types-worker.mjs", import.meta.url), {
+    workerData: { doc, options: TYPES_OPTIONS },
+  });
+  try {
+    const answer = await new Promise<{ types?: string; error?: string }>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+      worker.once("exit", (code) => reject(new Error(`its thread exited with code ${code} and no answer`)));
+    });
+    if (answer.types === undefined) throw new Error(answer.error);
+    return answer.types;
+  } finally {
+    await worker.terminate();
+  }
+}
+
 /** Render every generated file in memory; nothing is written unless all of them render. */
 export async function renderGenerated(specPath: string, config?: PipelineConfig): Promise<Map<string, string>> {
   config ??= await loadConfig();
@@ -116,19 +167,20 @@ export async function renderGenerated(specPath: string, config?: PipelineConfig)
   const lock = await readLock(config);
   const facts = extractSpecFacts(doc, specPath, namingOptions(config, lock));
   const helpers = helperOperations(config.helpers, lock, facts.operations, config.source);
-  let types: string;
-  try {
-    // readWriteMarkers: readOnly properties become $Read<T> and writeOnly ones $Write<T>, which
-    // openapi-fetch strips from request bodies and responses: a caller is never asked to send a
-    // read-only field (and spec:diff ignores them on that side too).
-    const options = { silent: true, readWriteMarkers: true };
-    types = astToString(await openapiTS(structuredClone(doc) as Parameters<typeof openapiTS>[0], options));
-  } catch (error) {
-    throw new SpecPipelineError(`openapi-typescript could not read ${specPath}: ${(error as Error).message}`);
-  }
+  const typesPending = typesOf(doc, text.length);
+  // Awaited below, after the rest; a failure there first must not leave this one unhandled.
+  typesPending.catch(() => undefined);
   const sourceLabel = relative(repoRoot, specPath).startsWith("..") ? specPath : relative(repoRoot, specPath);
   const top = header(sourceLabel.split("\\").join("/"), createHash("sha256").update(text).digest("hex"));
   const validators = renderValidators(doc, facts.operations);
+  const fields = Object.fromEntries(facts.operations.map((op) => [op.name, requestFields(doc, op)]));
+  const replies = Object.fromEntries(facts.operations.map((op) => [op.name, defaultReply(doc, op)]));
+  let types: string;
+  try {
+    types = await typesPending;
+  } catch (error) {
+    throw new SpecPipelineError(`openapi-typescript could not read ${specPath}: ${(error as Error).message}`);
+  }
   const files = new Map([
     ["openapi.ts", `${top}\n${types}`],
     ["spec.ts", `${top}\n${renderFacts(facts)}`],
@@ -149,15 +201,30 @@ export async function renderGenerated(specPath: string, config?: PipelineConfig)
       ].join("\n"),
     ],
   ]);
-  const fields = Object.fromEntries(facts.operations.map((op) => [op.name, requestFields(doc, op)]));
   files.set(
     "operations/fields.ts",
-    `${top}\n/** Each operation's JSON body fields as the spec describes them, for tools (CLI flags). */\nexport const requestFields = ${literal(fields, 2)} as const;\n`,
+    renderTable(top, "requestFields", fields, {
+      doc: "Each operation's JSON body fields as the spec describes them, for tools (CLI flags).",
+      type: "readonly RequestField[]",
+      declarations: [
+        "/** One field of a request body. */",
+        "export interface RequestField {",
+        "  readonly name: string;",
+        "  readonly type: readonly string[];",
+        "  readonly required: boolean;",
+        "  readonly deprecated: boolean;",
+        "  readonly description: string;",
+        "}",
+      ],
+    }),
   );
-  const replies = Object.fromEntries(facts.operations.map((op) => [op.name, defaultReply(doc, op)]));
   files.set(
     "operations/replies.ts",
-    `${top}\n/** Each operation's default success reply for the test double: the spec's example, else a minimal valid body. */\nexport const defaultReplies = ${literal(replies, 2)} as const;\n`,
+    renderTable(top, "defaultReplies", replies, {
+      doc: "Each operation's default success reply for the test double: the spec's example, else a minimal valid body.",
+      type: "{ readonly status: number; readonly body?: unknown }",
+      declarations: [],
+    }),
   );
   const shared = validators.get(SHARED_VALIDATORS);
   if (shared !== undefined) files.set(`operations/${SHARED_VALIDATORS}.ts`, `${top}// @ts-nocheck\n${shared}\n`);

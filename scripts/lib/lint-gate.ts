@@ -30,8 +30,9 @@ export async function lintFindings(normalizedPath: string): Promise<LintFinding[
   const redocly = join(repoRoot, "spec", "node_modules", ".bin", "redocly");
   let stdout: string;
   try {
-    // A scratch cwd: no project's redocly.yaml applies, the same recommended rules for every document.
-    ({ stdout } = await run(redocly, ["lint", normalizedPath, "--format", "json", "--extends", "recommended"], {
+    // A scratch cwd and our own config: no project's redocly.yaml applies, the same rules for every document.
+    const config = join(import.meta.dirname, "lint-gate.redocly.yaml");
+    ({ stdout } = await run(redocly, ["lint", normalizedPath, "--format", "json", "--config", config], {
       cwd: dirname(normalizedPath),
       maxBuffer: 256 * 1024 * 1024,
     }));

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { generate, renderGenerated } from "../generate.ts";
+import { generate, renderGenerated, typesOf } from "../generate.ts";
 import { SpecPipelineError } from "../lib/errors.ts";
 import { specFiles } from "../lib/paths.ts";
 import { camelCase } from "../lib/names.ts";
@@ -60,11 +60,19 @@ describe("generate", () => {
     expect(files.get("operations/index.ts")).toContain("export const operations = { recordFeedback } as const;");
   });
 
+  it("openapi-typescript on its own thread gives what it gives in this one, and its failures", async () => {
+    expect(await typesOf(normalized, 0, 0)).toBe(await typesOf(normalized, 0));
+    const broken = structuredClone(normalized);
+    broken.paths["/api/parea/v1/feedback"].post.requestBody.content["application/json"].schema = {
+      $ref: "#/components/schemas/Nope",
+    };
+    await expect(typesOf(broken, 0, 0)).rejects.toThrow(/Can.t resolve \$ref at #\/paths\/~1api~1parea~1v1~1feedback/);
+  });
+
   it("describes each operation's body fields for tools, deprecated ones marked", async () => {
-    const fields = (await renderGenerated(specFiles.normalized)).get("operations/fields.ts")!;
-    const { requestFields } = await import(
-      `data:text/javascript,${encodeURIComponent(fields.replace(/ as const;/, ";").replace(/^\/\/.*$/gm, ""))}`
-    );
+    const out = await scratch();
+    await generate(specFiles.normalized, out);
+    const { requestFields } = await import(join(out, "operations", "fields.ts"));
     const byName = Object.fromEntries(
       requestFields.recordFeedback.map((field: { name: string }) => [field.name, field]),
     );
