@@ -13,6 +13,14 @@ const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 const baseUrl = inject("prismUrl");
 let consumer: string;
 
+/**
+ * The oldest TypeScript the published types support (the README's "Supported runtimes"), and the
+ * release before it, which fails inside openapi-fetch's own declarations: if that ever passes, the
+ * floor can come down.
+ */
+const TYPESCRIPT_FLOOR = "5.4.5";
+const TYPESCRIPT_BELOW_FLOOR = "5.3.3";
+
 beforeAll(async () => {
   consumer = await mkdtemp(join(tmpdir(), "parea-consumer-"));
   await run("pnpm", ["pack", "--pack-destination", consumer], { cwd: packageDir });
@@ -25,6 +33,10 @@ beforeAll(async () => {
       private: true,
       type: "module",
       dependencies: { "@parea-api/client": `file:./${tarball}` },
+      devDependencies: {
+        "typescript-floor": `npm:typescript@${TYPESCRIPT_FLOOR}`,
+        "typescript-below-floor": `npm:typescript@${TYPESCRIPT_BELOW_FLOOR}`,
+      },
     }),
   );
   await run("pnpm", ["install", "--prefer-offline", "--ignore-workspace", "--config.confirmModulesPurge=false"], {
@@ -42,6 +54,20 @@ describe("the packed @parea-api/client in a new project", () => {
     const result = await run(process.execPath, [tsc, "-p", consumer]).catch((error) => error);
     expect(result.stdout ?? "").toBe("");
     expect(result.code ?? 0).toBe(0);
+  });
+
+  it(`type-checks under the oldest supported TypeScript (${TYPESCRIPT_FLOOR}), skipLibCheck off`, async () => {
+    const floor = join(consumer, "node_modules", "typescript-floor", "bin", "tsc");
+    const result = await run(process.execPath, [floor, "-p", consumer]).catch((error) => error);
+    expect(result.stdout ?? "").toBe("");
+    expect(result.code ?? 0).toBe(0);
+  });
+
+  it(`fails under the release before it (${TYPESCRIPT_BELOW_FLOOR}), in openapi-fetch's own declarations`, async () => {
+    const below = join(consumer, "node_modules", "typescript-below-floor", "bin", "tsc");
+    const result = await run(process.execPath, [below, "-p", consumer]).catch((error) => error);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toMatch(/node_modules\/openapi-fetch\/dist\/index\.d\.[cm]?ts/);
   });
 
   it("records feedback from ESM with the x-api-key header and the right JSON", async () => {
