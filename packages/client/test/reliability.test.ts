@@ -245,11 +245,12 @@ describe("timeouts and aborts", () => {
       clientFor(server, { timeoutMs: 60, maxRetries: 1 }).recordFeedback(feedback),
     );
     expect(error).toBeInstanceOf(PareaTimeoutError);
+    // The client's own count: a loaded machine may time out a request before the server has read it,
+    // so the server's log is no measure of attempts (issue 27: no test on a margin load can eat).
     expect(error).toMatchObject({ timeoutMs: 60, attempts: 2 });
-    expect(server.requests).toHaveLength(2);
-    // two timeouts plus one backoff of 375..500 ms
+    // Two timeouts plus one backoff of 375..500 ms is the least it can take; no upper bound, since a
+    // timeout that never fired would have ended in the 400 ms answer, not PareaTimeoutError.
     expect(ms).toBeGreaterThanOrEqual(120 + 375);
-    expect(ms).toBeLessThan(1_200);
   });
 
   it("timeoutMs per call", async () => {
@@ -258,7 +259,8 @@ describe("timeouts and aborts", () => {
       .recordFeedback(feedback, { timeoutMs: 30, maxRetries: 0 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PareaTimeoutError);
-    expect(server.requests).toHaveLength(1);
+    // The call's 30 ms, not the client's default, and no retry: the client's own record (see above).
+    expect(error).toMatchObject({ timeoutMs: 30, attempts: 1 });
   });
 
   it("the caller's per-request signal: PareaAbortError, not a timeout, and no retry", async () => {
