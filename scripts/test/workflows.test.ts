@@ -45,7 +45,10 @@ describe("GitHub Actions workflows", () => {
 
   it("ci: pull requests and main, least privilege, superseded runs cancelled, the README's setup and pnpm test", async () => {
     const ci = parse(await text(".github/workflows/ci.yml"));
-    expect(Object.keys(ci.on)).toEqual(["pull_request", "push"]);
+    expect(Object.keys(ci.on)).toEqual(["pull_request", "push", "schedule", "workflow_dispatch"]);
+    // The loaded runs take too long for every push: nightly and on demand only.
+    expect(ci.jobs.stress.if).toBe("github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'");
+    expect(ci.jobs.stress.steps.map((step: { run?: string }) => step.run)).toContain("pnpm test:stress");
     expect(ci.permissions).toEqual({ contents: "read" });
     expect(ci.concurrency["cancel-in-progress"]).toBe(true);
     const runs = ci.jobs.test.steps.map((step: { run?: string; uses?: string }) => step.run ?? step.uses);

@@ -173,8 +173,8 @@ describe("outbox: delivery", () => {
     const started = performance.now();
     for (let i = 0; i < 5; i++) outbox.recordFeedback({ trace_id: `t${i}`, score: 1 });
     expect(await outbox.flush({ timeoutMs: 10_000 })).toEqual({ delivered: 0, rejected: 0, dropped: 5, pending: 0 });
+    // Not an upper bound: items that never expired would still be pending after flush's 10 s.
     expect(performance.now() - started).toBeGreaterThanOrEqual(550);
-    expect(performance.now() - started).toBeLessThan(5_000);
     expect(drops.map((d) => d.reason)).toEqual(["expired", "expired", "expired", "expired", "expired"]);
     expect(outbox.stats()).toMatchObject({ queued: 0, dropped: 5, delivered: 0 });
   });
@@ -187,7 +187,8 @@ describe("outbox: delivery", () => {
     const started = performance.now();
     // In memory nothing keeps them: handed to onDrop ("shutdown") rather than lost unsaid.
     expect(await outbox.shutdown({ timeoutMs: 100 })).toMatchObject({ dropped: 3, pending: 0 });
-    expect(performance.now() - started).toBeLessThan(2_000);
+    // Before the stuck sends' 5 s answer: the deadline, not the sends, ended it.
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it("works with the fake: flush, then fake.calls; scripted 503s and network errors are retried", async () => {

@@ -52,8 +52,9 @@ describe("retries", () => {
     expect(error).toBeUndefined();
     expect(result).toBeNull();
     expect(server.requests).toHaveLength(2);
+    // Only a lower bound: a timer never fires early, while a loaded machine can add any delay. The
+    // exact waits are retryDecision's (retry.test.ts); here, that the client waited at all.
     expect(ms).toBeGreaterThanOrEqual(990);
-    expect(ms).toBeLessThan(1_800);
   });
 
   it("429 every time: PareaRateLimitError after 1 + maxRetries attempts, honouring retry-after-ms", async () => {
@@ -66,7 +67,8 @@ describe("retries", () => {
     );
     expect(server.requests).toHaveLength(3);
     expect(ms).toBeGreaterThanOrEqual(80);
-    expect(ms).toBeLessThan(600);
+    // Below the least the default backoff would have waited instead (375 + 750 ms).
+    expect(ms).toBeLessThan(1_125);
   });
 
   it("429 asking for more than 60 s: no retry, the error says how long", async () => {
@@ -75,7 +77,6 @@ describe("retries", () => {
     expect(error).toBeInstanceOf(PareaRateLimitError);
     expect(error).toMatchObject({ attempts: 1, retryAfterMs: 120_000 });
     expect(server.requests).toHaveLength(1);
-    expect(ms).toBeLessThan(1_000);
   });
 
   it("500 twice then 200: default exponential backoff (0.5 s, then 1 s, minus up to 25 % jitter)", async () => {
@@ -84,7 +85,6 @@ describe("retries", () => {
     expect(result).toEqual({ ok: true });
     expect(server.requests).toHaveLength(3);
     expect(ms).toBeGreaterThanOrEqual(1_125);
-    expect(ms).toBeLessThan(2_000);
   });
 
   it("replays the same body and key on every attempt, while middleware (auth included) runs once", async () => {
@@ -272,7 +272,8 @@ describe("timeouts and aborts", () => {
     expect(error).not.toBeInstanceOf(PareaTimeoutError);
     expect((error as PareaAbortError).cause).toEqual(new Error("user navigated away"));
     expect(server.requests).toHaveLength(1);
-    expect(ms).toBeLessThan(1_500);
+    // Before the 3 s answer it would otherwise have waited for.
+    expect(ms).toBeLessThan(3_000);
   });
 
   it("the client's signal aborts a wait between retries", async () => {
@@ -283,7 +284,8 @@ describe("timeouts and aborts", () => {
     const { ms, error } = await timed(() => client.recordFeedback(feedback));
     expect(error).toBeInstanceOf(PareaAbortError);
     expect(server.requests).toHaveLength(1);
-    expect(ms).toBeLessThan(2_500);
+    // Before the 5 s Retry-After it would otherwise have waited.
+    expect(ms).toBeLessThan(5_000);
   });
 
   it("an already-aborted signal sends nothing", async () => {
