@@ -49,6 +49,8 @@ describe("GitHub Actions workflows", () => {
     // The loaded runs take too long for every push: nightly and on demand only.
     expect(ci.jobs.stress.if).toBe("github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'");
     expect(ci.jobs.stress.steps.map((step: { run?: string }) => step.run)).toContain("pnpm test:stress");
+    expect(ci.jobs.mutation.if).toBe(ci.jobs.stress.if);
+    expect(ci.jobs.mutation.steps.map((step: { run?: string }) => step.run)).toContain("pnpm test:mutation");
     expect(ci.permissions).toEqual({ contents: "read" });
     expect(ci.concurrency["cancel-in-progress"]).toBe(true);
     const runs = ci.jobs.test.steps.map((step: { run?: string; uses?: string }) => step.run ?? step.uses);

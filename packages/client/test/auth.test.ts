@@ -105,6 +105,8 @@ describe("place", () => {
     const request = place(make("https://x.test/a?b=2"), scheme("query", "key"), "k&1");
     expect(request.url).toBe("https://x.test/a?b=2&key=k%261");
     expect(request.method).toBe("POST");
+    // The same kind of object: the node transport sends a LightRequest's string body as it is.
+    expect(request.constructor).toBe(make("https://x.test/").constructor);
     expect(await request.text()).toBe('{"a":1}');
   });
 });
@@ -134,6 +136,8 @@ describe("resolveCredentials: the auth option", () => {
       /auth\.basic must be \{ username, password \}/,
     ],
     ["mutual TLS as anything but true", { mtls: "cert.pem" }, /auth\.mtls must be true/],
+    ["basic with a username that is not a string", { basic: { username: 7, password: "p" } }, /auth\.basic must be/],
+    ["basic with a password that is not a string", { basic: { username: "u", password: 7 } }, /auth\.basic must be/],
   ])("refuses %s, naming the option", (_, auth, message) => {
     expect(optionErrorOf(() => resolve(auth))).toMatch(message);
   });
@@ -143,8 +147,22 @@ describe("resolveCredentials: the auth option", () => {
     expect(resolve({ key: "k2" }, "k1").get("key")).toBe("k2");
   });
 
-  it("a scheme given as undefined is left out", () => {
+  it("a scheme given as undefined is left out, and no API key fills nothing", () => {
     expect(resolve({ bearer: undefined }).has("bearer")).toBe(false);
+    expect(resolve({}).has("key")).toBe(false);
+  });
+
+  it("a spec with no schemes says so", () => {
+    const none = { ...SPEC, schemes: {} };
+    expect(optionErrorOf(() => resolveCredentials(undefined, { key: "k" } as never, new Secrets(), none))).toMatch(
+      /no security scheme "key" \(none\)/,
+    );
+  });
+
+  it("only strings become secrets: a supplier and mutual TLS's true are not", () => {
+    const secrets = new Secrets();
+    resolveCredentials(undefined, { bearer: () => "t", mtls: true, key: "fixed" } as never, secrets, SPEC);
+    expect(secrets.values).toEqual(["fixed"]);
   });
 
   it("basic is RFC 7617: base64 of the UTF-8 of username:password; password and encoding become secrets", () => {
@@ -206,6 +224,19 @@ describe("authMiddleware: each operation gets what its requirement names", () =>
     const { header, secrets } = await sent({ bearer: async () => "fresh-token" }, "POST", "/either");
     expect(header("authorization")).toBe("Bearer fresh-token");
     expect(scrub("fresh-token", secrets)).toBe("[redacted]");
+  });
+
+  it(`supplied tokens are remembered as such: the last ${REMEMBERED_TOKENS}, the oldest forgotten first`, async () => {
+    let n = 0;
+    const secrets = new Secrets();
+    const credentials = resolveCredentials(undefined, { bearer: () => `token-${n++}-x` } as never, secrets, SPEC);
+    const onRequest = authMiddleware(credentials, secrets, SPEC).onRequest as NonNullable<Middleware["onRequest"]>;
+    for (let i = 0; i <= REMEMBERED_TOKENS; i++)
+      await onRequest({
+        request: new Request("https://api.test/either", { method: "POST" }),
+        schemaPath: "/either",
+      } as never);
+    expect(scrub("token-0-x token-1-x", secrets)).toBe("token-0-x [redacted]");
   });
 
   it.each([
