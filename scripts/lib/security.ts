@@ -33,7 +33,7 @@ export interface AuthFacts {
 }
 
 /** Where a scheme's credential goes; undefined for a scheme OpenAPI does not define (no type we know). */
-export function placement(scheme: string, definition: any, source: string): SchemePlacement | undefined {
+function placement(scheme: string, definition: any, source: string): SchemePlacement | undefined {
   const type = definition?.type;
   if (type === "apiKey") {
     if (!["header", "query", "cookie"].includes(definition.in) || typeof definition.name !== "string")

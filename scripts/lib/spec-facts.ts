@@ -77,7 +77,10 @@ export function operationsIn(doc: OpenApiDocument, source: string): { method: Ht
 
 /** The operations a client calls, named. */
 export function listOperations(doc: OpenApiDocument, source: string, naming: NamingOptions = {}): OperationFacts[] {
-  const found = operationsIn(doc, source);
+  return nameOperations(operationsIn(doc, source), naming);
+}
+
+function nameOperations(found: ReturnType<typeof operationsIn>, naming: NamingOptions): OperationFacts[] {
   const names = assignNames(
     found.map(({ method, path, op }) => ({ method, path, summary: op.summary, operationId: op.operationId })),
     naming.lock ?? {},
@@ -141,11 +144,12 @@ export function defaultServer(doc: OpenApiDocument, source: string): { baseUrl: 
 
 export function extractSpecFacts(doc: OpenApiDocument, source: string, naming: NamingOptions = {}): SpecFacts {
   const { baseUrl, serverPath } = defaultServer(doc, source);
+  const found = operationsIn(doc, source);
   return {
-    auth: authFacts(doc, operationsIn(doc, source), source),
+    auth: authFacts(doc, found, source),
     defaultBaseUrl: baseUrl,
     serverPath,
     pathPrefix: commonPathPrefix(Object.keys(doc.paths ?? {})),
-    operations: listOperations(doc, source, naming),
+    operations: nameOperations(found, naming),
   };
 }

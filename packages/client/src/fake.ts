@@ -5,13 +5,8 @@
 import type { OperationSchema, RequestBody } from "./operations.js";
 import { defaultReplies } from "./generated/operations/replies.js";
 import { operations } from "./generated/operations/index.js";
-import {
-  defaultSecurity,
-  operationSecurity,
-  securitySchemes,
-  serverPath,
-  type SchemePlacement,
-} from "./generated/spec.js";
+import { securitySchemes, serverPath, type SchemePlacement } from "./generated/spec.js";
+import { requirementOf } from "./middleware/auth.js";
 import { formatIssues, PareaError } from "./errors.js";
 import { locatedIssues, lookup, tableOf, type Operation, type OperationName } from "./operations.js";
 import { resolveHeaders } from "./options.js";
@@ -38,8 +33,7 @@ function credentialIn(scheme: SchemePlacement, headers: Headers, url: string): b
 
 /** What the operation's security requirement misses in this request ("" when one alternative is all there). */
 function missingCredentials(op: Operation, headers: Headers, url: string): string {
-  const key = `${op.method} ${op.path}`;
-  const required = Object.hasOwn(operationSecurity, key) ? operationSecurity[key]! : defaultSecurity;
+  const required = requirementOf(op.method, op.path);
   const present = (name: string) => credentialIn(securitySchemes[name]!, headers, url);
   if (!required.length || required.some((set) => set.every(present))) return "";
   const where = (name: string) => `${securitySchemes[name]!.name} ${securitySchemes[name]!.in}`;

@@ -91,6 +91,15 @@ export function resolveCredentials(
 export const credentialRequired = ({ defaultSecurity: common }: AuthSpec = SPEC): boolean =>
   common.length > 0 && common.every((set) => set.length > 0);
 
+/** The requirement of the operation at `METHOD path`: its own when the spec lists one, else the common one. */
+export function requirementOf(
+  method: string,
+  path: string,
+  { defaultSecurity: common, operationSecurity: exceptions }: AuthSpec = SPEC,
+): Requirement {
+  return own(exceptions, `${method} ${path}`) ?? common;
+}
+
 /** The alternative to send: the first whose schemes all have credentials; anonymous only when none does. */
 export function chooseAlternative(
   required: Requirement,
@@ -145,13 +154,15 @@ async function supply(name: string, supplier: Supplier, secrets: Secrets): Promi
 export function authMiddleware(
   credentials: Map<string, Credential>,
   secrets: Secrets,
-  { schemes, defaultSecurity: common, operationSecurity: exceptions }: AuthSpec = SPEC,
+  spec: AuthSpec = SPEC,
 ): Middleware {
-  const anyExceptions = Object.keys(exceptions).length > 0;
+  const { schemes, defaultSecurity: common } = spec;
+  // Most documents list no exception: then no key is built per request.
+  const anyExceptions = Object.keys(spec.operationSecurity).length > 0;
   const has = (scheme: string) => credentials.has(scheme);
   return {
     onRequest({ request, schemaPath }) {
-      const required = (anyExceptions && own(exceptions, `${request.method} ${schemaPath}`)) || common;
+      const required = anyExceptions ? requirementOf(request.method, schemaPath, spec) : common;
       if (!required.length) return request;
       const chosen = chooseAlternative(required, has);
       if (!chosen) {
