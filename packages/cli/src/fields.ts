@@ -1,15 +1,10 @@
 // Request-body fields as the spec describes them (generated into the client), turned into what a
 // command line has: flag names, and values parsed from text by the field's type. Nothing here names a
 // field; a field added to the spec becomes a flag and a CSV column with no edit.
-import { requestFields } from "@parea-api/client/operations";
+import { requestFields, type RequestField } from "@parea-api/client/operations";
 
-export interface Field {
-  readonly name: string;
-  readonly type: readonly string[];
-  readonly required: boolean;
-  readonly deprecated: boolean;
-  readonly description: string;
-}
+/** One body field as the spec describes it: the generated type, not a copy. */
+export type Field = RequestField;
 
 export const feedbackFields: readonly Field[] = requestFields.recordFeedback;
 
