@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { reportOf, root, testedByPnpmTest } from "./vitest-reports.mjs";
 import { parseArgs } from "node:util";
 
 const usage = "usage: pnpm test:stress [--runs N] [--burners N]   (defaults: 3 runs, one burner per core)";
@@ -26,14 +26,11 @@ const count = (name, fallback) => {
 const runs = count("runs", 3);
 const burnerCount = count("burners", availableParallelism());
 
-const root = join(import.meta.dirname, "..");
-const packages = ["spec", "scripts", "packages/client", "packages/cli", "examples/internal-service", "bench"];
-
 /** Every failed test of the run just finished, from vitest's JSON reports. */
 function failedTests() {
   const failed = [];
-  for (const dir of packages) {
-    const report = join(root, dir, ".vitest", "results.json");
+  for (const dir of testedByPnpmTest) {
+    const report = reportOf(dir);
     if (!existsSync(report)) {
       failed.push(`${dir}: no test report (its tests did not run)`);
       continue;
@@ -55,8 +52,8 @@ process.on("SIGINT", () => (stopBurners(), process.exit(130)));
 const results = [];
 try {
   for (let run = 1; run <= runs; run++) {
-    for (const dir of packages) {
-      const report = join(root, dir, ".vitest", "results.json");
+    for (const dir of testedByPnpmTest) {
+      const report = reportOf(dir);
       if (existsSync(report)) rmSync(report);
     }
     const started = performance.now();

@@ -1,22 +1,14 @@
 // Sums vitest's JSON reports into the one plain line CI reads: "N passed, N failed".
 // A package whose report is missing (its tests never ran) counts as one failure.
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { reportOf, testedByPnpmTest } from "./vitest-reports.mjs";
 
-const root = join(import.meta.dirname, "..");
-const reports = [
-  "spec",
-  "scripts",
-  "packages/client",
-  "packages/cli",
-  "examples/internal-service",
-  "bench",
-  "runtimes",
-].map((dir) => join(root, dir, ".vitest", "results.json"));
-// .ci/run's bounded corpus run (CORPUS=ci pnpm test:corpus) reports beside the scripts' own tests,
-reports.push(join(root, "scripts", ".vitest", "corpus-results.json"));
+// pnpm test's packages, then pnpm test:runtimes,
+const reports = [...testedByPnpmTest, "runtimes"].map((dir) => reportOf(dir));
+// .ci/run's bounded corpus run (CORPUS=ci pnpm test:corpus) beside the scripts' own tests,
+reports.push(reportOf("scripts", "corpus-results.json"));
 // ... and its bounded history run (HISTORY=ci pnpm test:history).
-reports.push(join(root, "scripts", ".vitest", "history-results.json"));
+reports.push(reportOf("scripts", "history-results.json"));
 let passed = 0;
 let failed = 0;
 for (const report of reports) {
