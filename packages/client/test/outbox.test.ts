@@ -306,19 +306,30 @@ describe("outbox: the spool", () => {
   it("settled items are compacted away: the spool does not grow with the number delivered", async () => {
     const dir = tempDir();
     const s = await server([{ status: 200, body: { id: "ok" } }]);
-    const outbox = createOutbox(clientOf(s.url), { spoolDir: dir, concurrency: 16, maxQueued: 100_000 });
+    // A 256 KiB cap makes 32 KiB segments: 1 200 items of ~480 bytes (576 KB) are twice the cap, so without
+    // compaction later items would be refused as full. flush() has no deadline: the sizes are read only once
+    // every item of a round is settled, however slow the machine.
+    const maxSpoolBytes = 256 * 1024;
+    const drops: OutboxDrop[] = [];
+    const outbox = createOutbox(clientOf(s.url), {
+      spoolDir: dir,
+      concurrency: 16,
+      maxSpoolBytes,
+      onDrop: (d) => drops.push(d),
+    });
     const comment = "x".repeat(400);
     let largest = 0;
     for (let round = 0; round < 6; round++) {
-      for (let i = 0; i < 2_000; i++) outbox.recordFeedback({ trace_id: `r${round}-${i}`, score: 1, comment });
-      await outbox.flush({ timeoutMs: 30_000 });
-      const bytes = spoolBytes(dir);
-      largest = Math.max(largest, bytes);
+      for (let i = 0; i < 200; i++) outbox.recordFeedback({ trace_id: `r${round}-${i}`, score: 1, comment });
+      await outbox.flush();
+      expect(outbox.stats()).toMatchObject({ delivered: 200 * (round + 1), queued: 0 });
+      largest = Math.max(largest, spoolBytes(dir));
     }
-    // 12 000 items of ~480 bytes were written (5.8 MB); what stays is at most the open 1 MiB segment.
-    expect(largest).toBeLessThan(1.5 * 1024 * 1024);
-    expect(await outbox.shutdown()).toMatchObject({ delivered: 12_000 });
-  }, 60_000);
+    // What stays is at most the open segment (an eighth of the cap) and its acks.
+    expect(largest).toBeLessThan(1.5 * (maxSpoolBytes / 8));
+    expect(drops).toEqual([]);
+    expect(await outbox.shutdown()).toMatchObject({ delivered: 1_200 });
+  }, 120_000);
 
   it("a sparse old segment is copied forward: one slow item does not pin megabytes", async () => {
     const dir = tempDir();
