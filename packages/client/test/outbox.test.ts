@@ -42,7 +42,7 @@ describe("outbox: the request path", () => {
     expect(s.requests).toHaveLength(0);
     expect(outbox.stats()).toMatchObject({ queued: 1, inFlight: 1 });
     body.trace_id = "after";
-    expect(await outbox.flush({ timeoutMs: 5_000 })).toEqual({ delivered: 1, rejected: 0, dropped: 0, pending: 0 });
+    expect(await outbox.flush()).toEqual({ delivered: 1, rejected: 0, dropped: 0, pending: 0 });
     expect(traceIds(s)).toEqual(["before"]);
   });
 
@@ -89,7 +89,7 @@ describe("outbox: delivery", () => {
       outbox.recordFeedback({ trace_id: `t${i}`, score: 0.5 });
       if (i % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    const result = await outbox.flush({ timeoutMs: 60_000 });
+    const result = await outbox.flush();
     expect(result).toEqual({ delivered: 2_000, rejected: 0, dropped: 0, pending: 0 });
     expect(outageFrom).toBeLessThan(Infinity);
     expect(new Set(traceIds(s)).size).toBe(2_000);
@@ -130,7 +130,7 @@ describe("outbox: delivery", () => {
     const { messages: lines, logger } = captureLog();
     const outbox = createOutbox(clientOf(s.url, { logger, logLevel: "debug" }));
     outbox.recordFeedback({ trace_id: "t1", score: 1 });
-    expect(await outbox.flush({ timeoutMs: 30_000 })).toMatchObject({ delivered: 1, pending: 0 });
+    expect(await outbox.flush()).toMatchObject({ delivered: 1, pending: 0 });
     expect(s.requests).toHaveLength(6);
     expect(outbox.stats().retried).toBe(5);
     expect(lines.filter((line) => /outbox: recordFeedback item \d+ again in/.test(line))).toHaveLength(5);
@@ -144,7 +144,7 @@ describe("outbox: delivery", () => {
     outbox.recordFeedback({ trace_id: "first", score: 1 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     for (let i = 0; i < 8; i++) outbox.recordFeedback({ trace_id: `t${i}`, score: 1 });
-    await outbox.flush({ timeoutMs: 10_000 });
+    await outbox.flush();
     const [limited, ...rest] = s.requests;
     expect(rest).toHaveLength(9);
     for (const request of rest) expect(request.at - limited!.at).toBeGreaterThanOrEqual(950);
@@ -159,7 +159,7 @@ describe("outbox: delivery", () => {
     expect(drops.map((d) => [d.reason, (d.body as { trace_id: string }).trace_id])).toEqual(
       Array.from({ length: 37 }, (_, i) => ["full", `t${i + 100}`]),
     );
-    expect(await outbox.flush({ timeoutMs: 30_000 })).toEqual({ delivered: 100, rejected: 0, dropped: 37, pending: 0 });
+    expect(await outbox.flush()).toEqual({ delivered: 100, rejected: 0, dropped: 37, pending: 0 });
     // Settled items free their places.
     outbox.recordFeedback({ trace_id: "later", score: 1 });
     expect(outbox.stats()).toMatchObject({ queued: 1, dropped: 37 });
@@ -172,7 +172,7 @@ describe("outbox: delivery", () => {
     const outbox = createOutbox(clientOf(s.url), { maxAgeMs: 600, onDrop: (drop) => drops.push(drop) });
     const started = performance.now();
     for (let i = 0; i < 5; i++) outbox.recordFeedback({ trace_id: `t${i}`, score: 1 });
-    expect(await outbox.flush({ timeoutMs: 10_000 })).toEqual({ delivered: 0, rejected: 0, dropped: 5, pending: 0 });
+    expect(await outbox.flush()).toEqual({ delivered: 0, rejected: 0, dropped: 5, pending: 0 });
     // Not an upper bound: items that never expired would still be pending after flush's 10 s.
     expect(performance.now() - started).toBeGreaterThanOrEqual(550);
     expect(drops.map((d) => d.reason)).toEqual(["expired", "expired", "expired", "expired", "expired"]);
@@ -180,15 +180,15 @@ describe("outbox: delivery", () => {
   });
 
   it("flush with a timeout reports what is still pending; shutdown's deadline stops in-flight sends", async () => {
-    const s = await server([{ delayMs: 5_000 }]);
+    // Stuck sends: answered only after 20 s, within the client's 30 s timeout.
+    const s = await server([{ delayMs: 20_000 }]);
     const outbox = createOutbox(clientOf(s.url, { timeoutMs: 30_000 }));
     for (let i = 0; i < 3; i++) outbox.recordFeedback({ trace_id: `t${i}`, score: 1 });
     expect(await outbox.flush({ timeoutMs: 200 })).toEqual({ delivered: 0, rejected: 0, dropped: 0, pending: 3 });
-    const started = performance.now();
     // In memory nothing keeps them: handed to onDrop ("shutdown") rather than lost unsaid.
     expect(await outbox.shutdown({ timeoutMs: 100 })).toMatchObject({ dropped: 3, pending: 0 });
-    // Before the stuck sends' 5 s answer: the deadline, not the sends, ended it.
-    expect(performance.now() - started).toBeLessThan(5_000);
+    // No send had been answered yet: the deadline, not the sends, ended it.
+    expect(s.requests.map((r) => r.status)).toEqual([undefined, undefined, undefined]);
   });
 
   it("works with the fake: flush, then fake.calls; scripted 503s and network errors are retried", async () => {
@@ -199,7 +199,7 @@ describe("outbox: delivery", () => {
     const outbox = createOutbox(parea);
     outbox.recordFeedback({ trace_id: "t1", score: 1, comment: "great" });
     outbox.recordFeedback({ trace_id: "t2", score: 0 });
-    expect(await outbox.flush({ timeoutMs: 20_000 })).toMatchObject({ delivered: 2, pending: 0 });
+    expect(await outbox.flush()).toMatchObject({ delivered: 2, pending: 0 });
     const calls = fake.calls("recordFeedback");
     expect(calls).toHaveLength(5);
     expect(new Set(calls.map((c) => c.body.trace_id))).toEqual(new Set(["t1", "t2"]));
@@ -227,7 +227,7 @@ describe("outbox: delivery", () => {
     };
     const outbox = createMemoryOutbox(stub);
     outbox.recordFeedback({ trace_id: "t1", score: 1 });
-    expect(await outbox.flush({ timeoutMs: 10_000 })).toMatchObject({ delivered: 1 });
+    expect(await outbox.flush()).toMatchObject({ delivered: 1 });
     expect(sent).toEqual([{ trace_id: "t1", score: 1 }]);
   });
 });
@@ -250,7 +250,7 @@ describe("outbox: secrets", () => {
     const spooled = readdirSync(join(dir, "spool"))
       .filter((name) => !name.endsWith(".sock"))
       .map((name) => name + readFileSync(join(dir, "spool", name), "utf8"));
-    expect(await outbox.flush({ timeoutMs: 10_000 })).toMatchObject({ rejected: 1 });
+    expect(await outbox.flush()).toMatchObject({ rejected: 1 });
     await outbox.shutdown();
     const error = drops[0]!.error as PareaError & { body: unknown; headers: Headers };
     const everything = [
@@ -331,7 +331,7 @@ describe("outbox: the spool", () => {
     expect(await outbox.shutdown()).toMatchObject({ delivered: 1_200 });
   }, 120_000);
 
-  it("a sparse old segment is copied forward: one slow item does not pin megabytes", async () => {
+  it("a sparse old segment is copied forward: one slow item does not pin a whole segment", async () => {
     const dir = tempDir();
     let released = false;
     const s = await server((_, request) =>
@@ -339,17 +339,21 @@ describe("outbox: the spool", () => {
         ? { status: 503, headers: { "retry-after": "1" } }
         : { status: 200, body: {} },
     );
-    const outbox = createOutbox(clientOf(s.url), { spoolDir: dir, maxQueued: 100_000, concurrency: 16 });
+    // 32 KiB segments (an eighth of the cap): 121 items of ~1.1 KB fill four and start a fifth; the first
+    // is kept only by "slow".
+    const maxSpoolBytes = 256 * 1024;
+    const outbox = createOutbox(clientOf(s.url), { spoolDir: dir, maxSpoolBytes, concurrency: 16 });
     const comment = "y".repeat(1_000);
     outbox.recordFeedback({ trace_id: "slow", score: 1, comment });
-    for (let i = 0; i < 3_000; i++) outbox.recordFeedback({ trace_id: `t${i}`, score: 1, comment });
-    for (let i = 0; i < 600 && outbox.stats().delivered < 3_000; i++) await new Promise((r) => setTimeout(r, 50));
-    // 3.1 MB were written across four segments; the first is kept only by "slow".
+    for (let i = 0; i < 120; i++) outbox.recordFeedback({ trace_id: `t${i}`, score: 1, comment });
+    while (outbox.stats().delivered < 120) await new Promise((r) => setTimeout(r, 20));
     const bytes = spoolBytes(dir);
-    expect(outbox.stats()).toMatchObject({ queued: 1, delivered: 3_000 });
-    expect(bytes).toBeLessThan(1.5 * 1024 * 1024);
+    expect(outbox.stats()).toMatchObject({ queued: 1, delivered: 120 });
+    // Less than one full segment: the first was emptied into the open one, which holds a few items.
+    expect(bytes).toBeLessThan(maxSpoolBytes / 8);
     released = true;
-    expect(await outbox.shutdown({ timeoutMs: 30_000 })).toMatchObject({ delivered: 3_001, pending: 0 });
+    expect(await outbox.flush()).toMatchObject({ delivered: 121, pending: 0 });
+    await outbox.shutdown();
     expect(traceIds(s).filter((id) => id === "slow")).toHaveLength(1);
   }, 60_000);
 
