@@ -1,8 +1,7 @@
 // OpenAPI constructs real vendors' documents use, each through the whole codegen (--generic): refs
 // below components, into paths and percent-encoded; every `components` kind referenced; webhooks-only
 // 3.1 documents; and the lint gate that stops only on what breaks generation or the wire.
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { normalize } from "../build-spec.ts";
@@ -10,9 +9,10 @@ import { generate } from "../generate.ts";
 import { GENERIC_CONFIG } from "../lib/config.ts";
 import { toJsonText, type OpenApiDocument } from "../lib/files.ts";
 import { lintFindings, lintGate } from "../lib/lint-gate.ts";
+import { scratchDir } from "./support/scratch.ts";
 
 async function generated(doc: OpenApiDocument) {
-  const dir = await mkdtemp(join(tmpdir(), "constructs-"));
+  const dir = await scratchDir("constructs-");
   const spec = join(dir, "openapi.json");
   await writeFile(spec, toJsonText(await normalize(doc, GENERIC_CONFIG)));
   await generate(spec, join(dir, "out"), GENERIC_CONFIG);
@@ -139,7 +139,7 @@ describe("the lint gate", () => {
     paths,
   });
   const write = async (doc: OpenApiDocument) => {
-    const path = join(await mkdtemp(join(tmpdir(), "lint-")), "openapi.json");
+    const path = join(await scratchDir("lint-"), "openapi.json");
     await writeFile(path, toJsonText(doc));
     return path;
   };

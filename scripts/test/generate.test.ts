@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -9,6 +8,7 @@ import { SpecPipelineError } from "../lib/errors.ts";
 import { specFiles } from "../lib/paths.ts";
 import { camelCase } from "../lib/names.ts";
 import { extractSpecFacts } from "../lib/spec-facts.ts";
+import { scratchDir } from "./support/scratch.ts";
 
 const run = promisify(execFile);
 const EMITTED = [
@@ -23,7 +23,7 @@ const EMITTED = [
   "spec.ts",
   "vendor.ts",
 ];
-const scratch = () => mkdtemp(join(tmpdir(), "parea-generate-"));
+const scratch = () => scratchDir("parea-generate-");
 const normalized = JSON.parse(await readFile(specFiles.normalized, "utf8"));
 
 async function writeSpec(doc: unknown): Promise<string> {

@@ -1,11 +1,11 @@
 // No import circles in packages/, scripts/ or bench/, type-only imports included (madge reads the
 // TypeScript sources). A circle hides which module owns a decision and breaks partial imports.
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import madge from "madge";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../lib/paths.ts";
+import { scratchDir } from "./support/scratch.ts";
 
 const cycles = async (dir: string) =>
   (
@@ -25,7 +25,7 @@ describe("import graph", () => {
   );
 
   it("the check sees a circle made of type-only imports", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "parea-cycles-"));
+    const dir = await scratchDir("parea-cycles-");
     await writeFile(join(dir, "a.ts"), 'import type { B } from "./b.js";\nexport type A = { b?: B };\n');
     await writeFile(join(dir, "b.ts"), 'import type { A } from "./a.js";\nexport type B = { a?: A };\n');
     expect(await cycles(dir)).toEqual([["a.ts", "b.ts"]]);

@@ -1,7 +1,6 @@
 // Operation names as a public API: the lock keeps released names whatever the document's prose says,
 // new operations are named by one rule with every collision settled, and spec:diff sees renames.
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -11,6 +10,7 @@ import { loadConfig, operationNames, readLock, type PipelineConfig } from "../li
 import { toJsonText } from "../lib/files.ts";
 import { assignNames, lockFor, operationKey, type NamingInput } from "../lib/names.ts";
 import { diffSpecs } from "../lib/spec-diff.ts";
+import { scratchDir } from "./support/scratch.ts";
 
 const METHODS = ["get", "post", "put", "delete", "patch"];
 const label = fc.oneof(
@@ -98,7 +98,7 @@ const reworded = structuredClone(seed);
 reworded.paths[FEEDBACK].post.summary = "Record feedback for a trace";
 
 describe("the lock in the pipeline", () => {
-  const scratch = () => mkdtemp(join(tmpdir(), "names-"));
+  const scratch = () => scratchDir("names-");
   async function configWithLock(lock: Record<string, string>): Promise<PipelineConfig> {
     const config = await loadConfig();
     const path = join(await scratch(), "operations.lock.json");
@@ -177,7 +177,7 @@ describe("the client's settings from the configuration", () => {
     });
     const { GENERIC_CONFIG } = await import("../lib/config.ts");
     expect(GENERIC_CONFIG.client.env.apiKey).toBe("API_KEY");
-    const out = await mkdtemp(join(tmpdir(), "names-"));
+    const out = await scratchDir("names-");
     const spec = join(out, "openapi.json");
     await writeFile(spec, toJsonText(seed));
     await generate(spec, join(out, "g"), {
@@ -189,7 +189,7 @@ describe("the client's settings from the configuration", () => {
   });
 
   it("refuses a setting that cannot be an environment variable or a header, naming the file", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "names-"));
+    const dir = await scratchDir("names-");
     const path = join(dir, "vendor.yaml");
     await writeFile(path, "client:\n  env:\n    apiKey: 'not a variable'\n");
     await expect(loadConfig(path)).rejects.toThrow(/vendor\.yaml: client\.env\.apiKey is not valid: "not a variable"/);

@@ -1,11 +1,11 @@
-import { readFile, writeFile, mkdtemp } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { specFiles } from "../lib/paths.ts";
 import { readUpstream } from "../lib/source.ts";
+import { scratchDir } from "./support/scratch.ts";
 
 const docsPage = join(import.meta.dirname, "fixtures", "record-feedback-docs-page.md");
 
@@ -19,7 +19,7 @@ describe("readUpstream", () => {
   it("takes a plain YAML or JSON document as it is", async () => {
     const { text } = await readUpstream(specFiles.upstream);
     expect(text).toBe(await readFile(specFiles.upstream, "utf8"));
-    const json = join(await mkdtemp(join(tmpdir(), "parea-source-")), "spec.json");
+    const json = join(await scratchDir("parea-source-"), "spec.json");
     await writeFile(json, JSON.stringify({ openapi: "3.0.3", info: { title: "t", version: "1" }, paths: {} }));
     expect((await readUpstream(json)).doc.openapi).toBe("3.0.3");
   });
@@ -50,7 +50,7 @@ describe("readUpstream", () => {
   });
 
   it("rejects a page without an OpenAPI block", async () => {
-    const page = join(await mkdtemp(join(tmpdir(), "parea-source-")), "page.md");
+    const page = join(await scratchDir("parea-source-"), "page.md");
     await writeFile(page, "# Title\n\n```yaml\nkey: value\n```\n");
     await expect(readUpstream(page)).rejects.toThrow(/page\.md is neither an OpenAPI document nor a page with one/);
   });
@@ -72,7 +72,7 @@ describe("readUpstream on what a server or a file may really hold", () => {
   ]);
 
   it("keeps a non-UTF-8 document's bytes as received (a file and a URL), decoding only to parse", async () => {
-    const file = join(await mkdtemp(join(tmpdir(), "parea-source-")), "latin1.yaml");
+    const file = join(await scratchDir("parea-source-"), "latin1.yaml");
     await writeFile(file, latin1Doc);
     const fromFile = await readUpstream(file);
     expect(fromFile.bytes.equals(latin1Doc)).toBe(true);
@@ -95,7 +95,7 @@ describe("readUpstream on what a server or a file may really hold", () => {
       latin1Doc,
       Buffer.from("```\n"),
     ]);
-    const file = join(await mkdtemp(join(tmpdir(), "parea-source-")), "page.md");
+    const file = join(await scratchDir("parea-source-"), "page.md");
     await writeFile(file, page);
     expect((await readUpstream(file)).bytes.equals(latin1Doc)).toBe(true);
   });
@@ -142,7 +142,7 @@ describe("readUpstream on what a server or a file may really hold", () => {
           .join(",")}]`,
       );
     lines.push("info: {title: t, version: '1'}", "paths: {}");
-    const file = join(await mkdtemp(join(tmpdir(), "parea-source-")), "bomb.yaml");
+    const file = join(await scratchDir("parea-source-"), "bomb.yaml");
     await writeFile(file, lines.join("\n"));
     await expect(readUpstream(file)).rejects.toThrow(/bomb\.yaml is not valid YAML\/JSON: .*alias/i);
   });

@@ -3,8 +3,7 @@
 // puts it; a report per stage; nothing written into the repository.
 import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -12,6 +11,7 @@ import { checkDocument } from "../lib/check/pipeline.ts";
 import { GENERIC_CONFIG } from "../lib/config.ts";
 import { toJsonText, type OpenApiDocument } from "../lib/files.ts";
 import { generatedDir, repoRoot, specFiles } from "../lib/paths.ts";
+import { scratchDir } from "./support/scratch.ts";
 
 const exec = promisify(execFile);
 
@@ -162,7 +162,7 @@ describe("spec:check", () => {
         ...(stage.notes && { notes: stage.notes }),
       });
 
-    const dir = await mkdtemp(join(tmpdir(), "spec-check-cli-"));
+    const dir = await scratchDir("spec-check-cli-");
     const broken = api(undefined);
     broken.servers = [{ url: "https://{region}.example.com" }]; // a variable the server does not define
     await writeFile(join(dir, "broken.json"), toJsonText(broken));

@@ -10,6 +10,7 @@ import type { OpenApiDocument } from "../lib/files.ts";
 import { toOpenApi31 } from "../lib/normalize.ts";
 import { levelOf, rule, RULES } from "../lib/diff/rules.ts";
 import { diffSpecs, renderSummary } from "../lib/spec-diff.ts";
+import { scratchDir } from "./support/scratch.ts";
 
 interface Case {
   name: string;
@@ -204,9 +205,8 @@ describe("rules as data", () => {
 
   it("spec/diff-rules.yaml changes a rule's level, and the summary quotes its reason", async () => {
     const { loadRuleOverrides } = await import("../lib/spec-diff.ts");
-    const { mkdtemp, writeFile } = await import("node:fs/promises");
-    const { tmpdir } = await import("node:os");
-    const file = join(await mkdtemp(join(tmpdir(), "parea-rules-")), "diff-rules.yaml");
+    const { writeFile } = await import("node:fs/promises");
+    const file = join(await scratchDir("parea-rules-"), "diff-rules.yaml");
     await writeFile(
       file,
       "rules:\n  response-enum-value-added:\n    level: minor\n    reason: unknown statuses map to other\n",

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SpecPipelineError } from "../lib/errors.ts";
@@ -10,6 +9,7 @@ import { listOperations } from "../lib/spec-facts.ts";
 const named = (doc: OpenApiDocument) => listOperations(doc, "x", { prefer: ["summary", "operationId"] });
 import { inlineRuntimeHelpers, renderValidators } from "../lib/validators.ts";
 import type { OpenApiDocument } from "../lib/files.ts";
+import { scratchDir } from "./support/scratch.ts";
 
 const normalized: OpenApiDocument = JSON.parse(await readFile(specFiles.normalized, "utf8"));
 
@@ -17,7 +17,7 @@ type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string
 
 /** Render a document's validators and load each as the client would (an ES module per operation). */
 async function load(doc: OpenApiDocument): Promise<Record<string, Validate>> {
-  const dir = await mkdtemp(join(tmpdir(), "parea-validators-"));
+  const dir = await scratchDir("parea-validators-");
   const loaded: Record<string, Validate> = {};
   for (const [name, code] of renderValidators(doc, named(doc))) {
     await writeFile(join(dir, `${name}.ts`), code);

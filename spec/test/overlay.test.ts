@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { buildSpec } from "../../scripts/build-spec.ts";
 import { loadConfig } from "../../scripts/lib/config.ts";
 import { specFiles } from "../../scripts/lib/paths.ts";
+import { scratchDir } from "../../scripts/test/support/scratch.ts";
 
 const upstreamText = readFileSync(specFiles.upstream, "utf8");
 const upstream = parse(upstreamText);
@@ -100,7 +100,7 @@ describe("overlay", () => {
   });
 
   it("fails, naming the action, when an action's target no longer exists upstream", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "parea-overlay-"));
+    const dir = await scratchDir("parea-overlay-");
     const changed = structuredClone(upstream);
     delete changed.components.schemas.FeedbackRequestSchema.properties.name;
     const changedPath = join(dir, "openapi.json");
