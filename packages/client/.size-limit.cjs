@@ -36,7 +36,9 @@ module.exports = [
     name: "@parea-api/client/outbox ESM bundle (browser entry), on top of the client",
     path: "dist/outbox.mjs",
     gzip: true,
-    limit: "5.5 kB",
+    // Issue 27 (the type-aware linter) added ~15 B: thrown values and FastAPI's `detail` items are read
+    // as unknown (a code must be a string, an issue must have loc and msg) rather than trusted. -> 5.52 kB.
+    limit: "5.52 kB",
   },
   {
     name: "for comparison: openapi-fetch on its own (all exports)",

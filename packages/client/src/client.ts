@@ -7,7 +7,7 @@ import type { paths } from "./generated/openapi.js";
 import type { SchemeCredentials } from "./generated/spec.js";
 import { helpers, type HelperMethods } from "./generated/helpers.js";
 import { userAgent } from "./generated/vendor.js";
-import { INTERNAL, type Internal } from "./internal.js";
+import { INTERNAL } from "./internal.js";
 import { createLog, type Logger, type LogLevel } from "./logger.js";
 import { authMiddleware, credentialRequired, resolveCredentials } from "./middleware/auth.js";
 import { responseCheckMiddleware } from "./middleware/response-check.js";
@@ -120,7 +120,7 @@ export function clientFactory(
 ): (options?: PareaClientOptions) => PareaClient {
   return function createPareaClient(options: PareaClientOptions = {}): PareaClient {
     checkOptions(options);
-    const auth = options.auth as SchemeCredentials | undefined;
+    const auth = options.auth;
     const apiKey = resolveApiKey(options.apiKey, undefined, credentialRequired() && !Object.keys(auth ?? {}).length);
     const secrets = new Secrets(apiKey);
     const credentials = resolveCredentials(apiKey, auth, secrets);
@@ -218,7 +218,7 @@ export function clientFactory(
     // them expands every operation's body type into one union, which TypeScript refuses past ~1 000
     // operations (TS2590, GitHub's document). Internal's and HelperMethods' types are the public ones.
     const anyCall = call as unknown as (op: Operation, body: unknown, options?: RequestOptions) => Promise<unknown>;
-    Object.defineProperty(client, INTERNAL, { value: { call: anyCall, check, log } as unknown as Internal });
+    Object.defineProperty(client, INTERNAL, { value: { call: anyCall, check, log } });
     const methods = Object.fromEntries(
       Object.values<Operation & { readonly name: string }>(helpers).map((operation) => [
         operation.name,

@@ -244,12 +244,16 @@ export function excerpt(text: string, max = 200): string {
   return flat.length > max ? `${flat.slice(0, max).trimEnd()}…` : flat;
 }
 
+/** One of FastAPI's 422 `detail` items; anything else in `detail` is left out, never trusted. */
+const isValidationIssue = (item: unknown): item is ValidationIssue =>
+  Array.isArray((item as Partial<ValidationIssue> | null)?.loc) && typeof (item as ValidationIssue).msg === "string";
+
 /** What the server said about the failure: FastAPI's issues, a detail/message/error string, or the body itself. */
 function serverSaid(body: unknown, issues: ValidationIssue[]): string {
   if (issues.length) return issues.map((issue) => `${issue.loc.join(".")}: ${issue.msg}`).join("; ");
   const fields = body as { detail?: unknown; message?: unknown; error?: unknown } | null;
   const said = typeof body === "object" && body ? (fields?.detail ?? fields?.message ?? fields?.error ?? body) : body;
-  const text = typeof said === "string" ? said : (JSON.stringify(said) ?? "");
+  const text = typeof said === "string" ? said : said === undefined ? "" : JSON.stringify(said);
   return text === "{}" || text === "null" ? "" : excerpt(text, 300);
 }
 
@@ -267,9 +271,7 @@ export function apiErrorFor({
   body = scrubDeep(body, secrets);
   const requestId = requestIdOf(headers);
   const detail = (body as { detail?: unknown } | null)?.detail;
-  const issues = (Array.isArray(detail) ? detail : []).filter(
-    (item): item is ValidationIssue => Array.isArray(item?.loc) && typeof item.msg === "string",
-  );
+  const issues = Array.isArray(detail) ? (detail as unknown[]).filter(isValidationIssue) : [];
   const [ErrorClass, hint] =
     status === 401 || status === 403
       ? [PareaAuthenticationError, "check the API key"]

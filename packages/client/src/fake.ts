@@ -34,9 +34,15 @@ function credentialIn(scheme: SchemePlacement, headers: Headers, url: string): b
 /** What the operation's security requirement misses in this request ("" when one alternative is all there). */
 function missingCredentials(op: Operation, headers: Headers, url: string): string {
   const required = requirementOf(op.method, op.path);
-  const present = (name: string) => credentialIn(securitySchemes[name]!, headers, url);
+  const present = (name: string) => {
+    const scheme = securitySchemes[name];
+    return scheme !== undefined && credentialIn(scheme, headers, url);
+  };
   if (!required.length || required.some((set) => set.every(present))) return "";
-  const where = (name: string) => `${securitySchemes[name]!.name} ${securitySchemes[name]!.in}`;
+  const where = (name: string) => {
+    const scheme = securitySchemes[name];
+    return scheme ? `${scheme.name} ${scheme.in}` : name;
+  };
   return required.map((set) => set.map(where).join(" and ")).join(", or ");
 }
 
@@ -113,7 +119,9 @@ interface Scripted extends Timing {
   networkError?: boolean;
 }
 
-const table = tableOf(operations as Record<string, Operation>);
+const table = tableOf(operations);
+/** Codegen writes one per operation. */
+const fallbackReplies: Readonly<Record<string, Scripted | undefined>> = defaultReplies;
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
   status,
   headers: { "content-type": "application/json", ...headers },
@@ -130,7 +138,7 @@ function checkReply(operation: string, reply: Scripted): void {
   };
   if (!Object.hasOwn(operations, operation)) problem(`no operation of that name in the spec`);
   const { status, headers = {}, times = 1, delayMs = 0, body } = reply;
-  if (!reply.networkError && !(Number.isInteger(status) && status! >= 200 && status! <= 599))
+  if (!reply.networkError && !(typeof status === "number" && Number.isInteger(status) && status >= 200 && status <= 599))
     problem(`status must be an integer from 200 to 599, not ${String(status)}`);
   if (!(times === Infinity || (Number.isInteger(times) && times >= 1)))
     problem(`times must be a whole number >= 1 (or Infinity), not ${String(times)}`);
@@ -225,21 +233,20 @@ export function fakeFactory(listenOn?: ListenOn): () => FakeParea {
       if (scripted?.delayMs && !(await sleep(scripted.delayMs, signal))) return "drop" as const;
       if (scripted?.networkError) return "drop" as const;
       // A scripted reply is answered as written (no body unless given); otherwise the spec's default.
-      const {
-        status,
-        body: replyBody,
-        headers: replyHeaders = {},
-      } = scripted ?? (defaultReplies as Record<string, Scripted>)[op.name]!;
+      const reply = scripted ?? fallbackReplies[op.name];
+      // checkReply gave every scripted reply without networkError a status.
+      if (reply?.status === undefined) throw new PareaError(`fake: no reply to answer ${op.name} with`);
+      const { status, body: replyBody, headers: replyHeaders = {} } = reply;
       return replyBody === undefined
-        ? { status: status!, headers: replyHeaders, body: undefined }
-        : json(status!, replyBody, replyHeaders);
+        ? { status, headers: replyHeaders, body: undefined }
+        : json(status, replyBody, replyHeaders);
     };
 
     async function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
       const request = input instanceof Request && init === undefined ? input : new Request(input, init);
       const answer = await handle(request.method, request.url, request.headers, await request.text(), request.signal);
       // An aborted fetch rejects with the signal's reason (the client's timeout is one).
-      if (request.signal?.aborted) throw request.signal.reason;
+      if (request.signal.aborted) throw request.signal.reason;
       if (answer === "drop") {
         // What fetch does when the connection drops: a TypeError whose cause has the socket's code.
         throw new TypeError("fetch failed", {
@@ -253,6 +260,7 @@ export function fakeFactory(listenOn?: ListenOn): () => FakeParea {
     const listen = () =>
       listenOn ? listenOn(handle, (violation) => violations.push(violation)) : Promise.reject(cannotListen());
 
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the cast below keeps the signatures unrelated (TS2590)
     return {
       fetch,
       calls: <Name extends OperationName>(operation: Name) =>

@@ -13,13 +13,13 @@ export interface Internal {
    * The client's generic call. With per-call options, pass a Map kept for those options (the outbox's
    * maxRetries: 0) and their transports are made once, not on every call.
    */
-  call(
+  call: (
     operation: Operation,
     body: never,
     options?: { signal?: AbortSignal | undefined; maxRetries?: number },
     cache?: Map<Operation, FetchFunction>,
-  ): Promise<unknown>;
+  ) => Promise<unknown>;
   /** Throws PareaInvalidRequestError (the key scrubbed) when the body breaks the spec and validation is on. */
-  check(operation: Operation, body: unknown): void;
+  check: (operation: Operation, body: unknown) => void;
   log: Log;
 }

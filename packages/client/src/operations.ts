@@ -81,8 +81,8 @@ export function locatedIssues(operation: Operation, body: unknown): LocatedIssue
   const validate = operation.validate;
   if (!validate || validate(body)) return [];
   return (validate.errors ?? []).map(({ instancePath, keyword, params, message }) => {
-    const missing = keyword === "required" && params.missingProperty;
-    const segments = toSegments(missing ? `${instancePath}/${missing}` : instancePath);
+    const missing = keyword === "required" ? params.missingProperty : undefined;
+    const segments = toSegments(typeof missing === "string" && missing ? `${instancePath}/${missing}` : instancePath);
     return {
       segments,
       path: segments.reduce<string>((path, s) => (typeof s === "number" ? `${path}[${s}]` : `${path}.${s}`), "$"),

@@ -34,19 +34,24 @@ const KINDS: Record<string, string> = {
 /** Every option present has the right type and range (values of the API key are never quoted). */
 export function checkOptions(options: object): void {
   if (kind(options) !== "object") fail("options", `options must be an object, not ${kind(options)}`);
-  const o = options as Record<string, any>;
-  for (const expected in KINDS)
-    for (const name of KINDS[expected]!.split(" "))
+  const o = options as Record<string, unknown>;
+  for (const [expected, names] of Object.entries(KINDS))
+    for (const name of names.split(" "))
       if (o[name] !== undefined && kind(o[name]) !== expected)
         fail(name, `${name} must be a ${expected}, not ${kind(o[name])}`);
-  const range = (name: string, ok: (n: number) => boolean, rule: string) =>
-    o[name] === undefined || ok(o[name]) || fail(name, `${name} must be ${rule}, not ${o[name]}`);
+  // Numbers by now (checked above).
+  const range = (name: string, ok: (n: number) => boolean, rule: string) => {
+    const value = o[name] as number | undefined;
+    if (value !== undefined && !ok(value)) fail(name, `${name} must be ${rule}, not ${value}`);
+  };
   range("maxRetries", (n) => Number.isInteger(n) && n >= 0, "an integer >= 0");
   // setTimeout fires at once for delays of 2^31 ms or more, so larger timeouts are refused too.
   range("timeoutMs", (n) => n > 0 && n < 2 ** 31, "> 0 and < 2^31 ms");
   range("maxResponseBytes", (n) => Number.isInteger(n) && n > 0, "a whole number of bytes > 0");
-  if (o.signal && typeof o.signal.addEventListener !== "function") fail("signal", "signal must be an AbortSignal");
-  if (o.logger && !["debug", "info", "warn", "error"].every((method) => typeof o.logger[method] === "function"))
+  // Objects by now (checked above).
+  const { signal, logger } = o as { signal?: Record<string, unknown>; logger?: Record<string, unknown> };
+  if (signal && typeof signal.addEventListener !== "function") fail("signal", "signal must be an AbortSignal");
+  if (logger && !["debug", "info", "warn", "error"].every((method) => typeof logger[method] === "function"))
     fail("logger", "logger must have debug, info, warn and error methods (console does)");
 }
 

@@ -48,7 +48,7 @@ export class SharedRateLimit {
       this.stats.rateLimited++;
       // A longer wait than the client's cap is not waited for: that call fails at once with the wait
       // it was asked (PareaRateLimitError), as the client's own calls do, and the row is rejected.
-      if (!(retryAfterMs! > MAX_RETRY_AFTER_MS)) this.pause(retryAfterMs ?? DEFAULT_PAUSE_MS);
+      if (!((retryAfterMs ?? 0) > MAX_RETRY_AFTER_MS)) this.pause(retryAfterMs ?? DEFAULT_PAUSE_MS);
       this.streak = 0;
       this.set(Math.max(1, Math.floor(this.limit / 2)));
     } else if (status !== undefined && status < 400 && ++this.streak >= this.limit) {

@@ -11,6 +11,7 @@ import {
   timeoutError,
   tooLargeError,
 } from "./errors.js";
+import { errorOrCauseCode } from "./error-code.js";
 import { ResponseTooLarge, type BufferedResponse } from "./light/response.js";
 import type { Log } from "./logger.js";
 import type { Secrets } from "./redact.js";
@@ -125,9 +126,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
           if (error instanceof PareaRedirectError) throw error;
           if (caller?.aborted) throw aborted();
           if (error instanceof ResponseTooLarge) throw tooLargeError(where, error, maxResponseBytes, attempt, secrets);
-          // node:http puts the code on the error, fetch on its cause.
-          const { code: own, cause } = error as { code?: unknown; cause?: { code?: unknown } };
-          const code = String(own ?? cause?.code ?? "");
+          const code = errorOrCauseCode(error) ?? "";
           const failure: PareaError =
             (error as Error | undefined)?.name === "TimeoutError"
               ? timeoutError(where, timeoutMs, attempt, secrets)
@@ -198,7 +197,11 @@ function either(a: AbortSignal | undefined, b: AbortSignal | undefined): [AbortS
   else if (b.aborted) onB();
   a.addEventListener("abort", onA, { once: true });
   b.addEventListener("abort", onB, { once: true });
-  return [both.signal, () => (a.removeEventListener("abort", onA), b.removeEventListener("abort", onB))];
+  const unlink = () => {
+    a.removeEventListener("abort", onA);
+    b.removeEventListener("abort", onB);
+  };
+  return [both.signal, unlink];
 }
 
 /** A request URL's path relative to the base URL, without query (the form spec paths take). */

@@ -1,12 +1,13 @@
 // @parea-api/client/testing as Node, Bun and Deno resolve it (the "node" condition): the fake, and
 // fake.listen() serving it over node:http on 127.0.0.1 for code that reads PAREA_BASE_URL.
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { fakeFactory, type ListenOn } from "./fake.js";
 
 export const listenOverHttp: ListenOn = async (handle, report) => {
   // Pending delays end with the server: close() must not leave a timer behind.
   const closing = new AbortController();
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => void serve(req, res));
+  async function serve(req: IncomingMessage, res: ServerResponse) {
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -23,7 +24,7 @@ export const listenOverHttp: ListenOn = async (handle, report) => {
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end(JSON.stringify({ detail: "the fake failed" }));
     }
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
   return {

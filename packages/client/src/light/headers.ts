@@ -23,7 +23,10 @@ export class LightHeaders {
     return [this.raw["set-cookie"] ?? []].flat();
   }
   *entries(): IterableIterator<[string, string]> {
-    for (const name of Object.keys(this.raw).sort()) if (this.has(name)) yield [name, this.get(name)!];
+    for (const name of Object.keys(this.raw).sort()) {
+      const value = this.get(name);
+      if (value !== null) yield [name, value];
+    }
   }
   *keys(): IterableIterator<string> {
     for (const [name] of this.entries()) yield name;
@@ -35,12 +38,13 @@ export class LightHeaders {
     return this.entries();
   }
   forEach(callback: (value: string, name: string, headers: Headers) => void): void {
-    for (const [name, value] of this.entries()) callback(value, name, this as unknown as Headers);
+    for (const [name, value] of this.entries()) callback(value, name, this);
   }
   [inspectSymbol](): object {
     return Object.fromEntries(this.entries());
   }
   set(name: string, value: string): void {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- as Headers#set does: JavaScript callers pass numbers
     this.raw[name.toLowerCase()] = String(value);
   }
   append(name: string, value: string): void {
@@ -48,6 +52,7 @@ export class LightHeaders {
     this.set(name, before === null ? value : `${before}, ${value}`);
   }
   delete(name: string): void {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- raw is node:http's header object, kept as it came
     delete this.raw[name.toLowerCase()];
   }
 }

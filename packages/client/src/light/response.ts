@@ -1,6 +1,7 @@
 // The Response both transports hand to openapi-fetch: the body is already read (inside the attempt,
 // so a body cut short is retried like any other connection failure), and reading it again is free.
 // Its prototype chain includes the platform's Response, so `instanceof Response` still holds.
+import { errorCode } from "../error-code.js";
 import { inspectSymbol, underPlatformClass } from "./platform.js";
 
 const decoder = new TextDecoder();
@@ -39,7 +40,7 @@ export class BufferedResponse {
     linkResponse();
     if (isNullBodyStatus(status)) {
       // No body whatever the server sent, and a length that says so (openapi-fetch then parses nothing).
-      bytes = EMPTY as Uint8Array<ArrayBuffer>;
+      bytes = EMPTY;
       // Framing headers go too: with "transfer-encoding: chunked" beside the zero length, openapi-fetch
       // parsed the empty body of a 205 as JSON and failed.
       const framing = new Set(["content-length", "transfer-encoding"]);
@@ -112,9 +113,9 @@ export async function buffer(response: Response, maxBytes = Infinity): Promise<B
   } catch (error) {
     // A body its content-encoding cannot undo (the platform's zlib, brotli or zstd refused it) is an
     // answer, not a dropped connection: it goes on to the JSON check, or into the error, as this note.
-    const cause = (error as { cause?: { code?: unknown; message?: string } }).cause;
-    if (!/^(Z_|ZSTD_|ERR__)/.test(String(cause?.code))) throw error;
-    bytes = new TextEncoder().encode(`[undecodable body: ${cause!.message}]`);
+    const cause = error instanceof Error ? error.cause : undefined;
+    if (!(cause instanceof Error && /^(Z_|ZSTD_|ERR__)/.test(errorCode(cause) ?? ""))) throw error;
+    bytes = new TextEncoder().encode(`[undecodable body: ${cause.message}]`);
   }
   return new BufferedResponse(status, statusText, headers, bytes, url);
 }

@@ -58,10 +58,10 @@ export function resolveCredentials(
   spec: AuthSpec = SPEC,
 ): Map<string, Credential> {
   const credentials = new Map<string, Credential>();
-  for (const [name, value] of Object.entries(auth ?? {}) as [string, any][]) {
+  for (const [name, value] of Object.entries(auth ?? {}) as [string, unknown][]) {
     const kind = own(spec.schemes, name)?.kind;
     const option = `auth.${name}`;
-    let credential: Credential | undefined = value;
+    let credential = value as Credential | undefined;
     if (!kind)
       throw optionError(
         "auth",
@@ -69,12 +69,12 @@ export function resolveCredentials(
       );
     if (value === undefined) continue;
     if (kind === "basic") {
-      const { username, password } = value ?? {};
+      const { username, password } = (value ?? {}) as { username?: unknown; password?: unknown };
       credential =
         typeof username === "string" && typeof password === "string" && !username.includes(":")
           ? basic(username, password)
           : undefined;
-      secrets.add(password);
+      if (typeof password === "string") secrets.add(password);
     } else if (kind === "tls") credential = value === true || undefined;
     else if (typeof value === "string" && value) checkToken("auth", value, option);
     else if (typeof value !== "function") credential = undefined;

@@ -39,7 +39,7 @@ export const realFs: FileSystem = {
   ftruncateSync,
   closeSync,
   unlinkSync,
-} as FileSystem;
+};
 
 /**
  * writeSync may write part of it (a disk filling up): write the rest, or throw. The string goes as it

@@ -85,6 +85,7 @@ const fail = (option: string, message: string): never => {
 
 /** The options with their defaults, each checked. */
 export function checkOutboxOptions(options: OutboxOptions, canSpool: boolean) {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers pass anything
   if (typeof options !== "object" || options === null) fail("options", "options must be an object");
   const { spoolDir, onDrop } = options;
   const whole = (name: keyof OutboxOptions, fallback: number, max = Number.MAX_SAFE_INTEGER, min = 1): number => {

@@ -114,7 +114,7 @@ export class Dispatcher {
     const paused = this.paused(now);
     const slots = () => inFlight.size < (this.outage ? 1 : Math.min(options.concurrency, this.limiter.limit));
     while (!paused && slots()) {
-      const next = retrying.peek()!?.notBefore <= now ? retrying.shift() : ready.shift();
+      const next = (retrying.peek()?.notBefore ?? Infinity) <= now ? retrying.shift() : ready.shift();
       if (!next) break;
       void this.deliver(next);
     }

@@ -18,7 +18,7 @@ interface Waiter {
   /** Items with a smaller id are covered. */
   until: number;
   remaining: number;
-  done(): void;
+  done: () => void;
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -43,7 +43,8 @@ export function outboxFactory(openSpool?: OpenSpool) {
     const spool: Spool | undefined =
       settings.spoolDir === undefined
         ? undefined
-        : openSpool!(settings.spoolDir, { ...settings, log, pending: () => workers.unsettled() });
+        : // checkOutboxOptions refuses a spoolDir where no spool can be opened (canSpool).
+          openSpool!(settings.spoolDir, { ...settings, log, pending: () => workers.unsettled() });
     let queued = 0;
     let nextId = spool?.nextId ?? 1;
     let closed = false;
@@ -149,10 +150,11 @@ export function outboxFactory(openSpool?: OpenSpool) {
 
 /** Delivery through an object's own methods (a stub standing in for the client). */
 function viaMethods(parea: object): Send {
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so that "no such method" is a rejection like any failed send
   return async (op, body, signal) => {
     const method = (parea as Record<string, unknown>)[op.name];
     if (typeof method !== "function")
       throw new PareaError(`createOutbox: the client has no ${op.name} method; pass one made by createPareaClient`);
-    return method.call(parea, body, { maxRetries: 0, signal });
+    return method.call(parea, body, { maxRetries: 0, signal }) as unknown;
   };
 }

@@ -8,6 +8,7 @@
 // test holds it to that at random caps and sequences). A write the
 // disk refuses (full, read-only, I/O error) keeps the item in memory instead; the disk is tried again
 // once a second, so a full disk costs the same per call however long it lasts.
+import { errorCode } from "../error-code.js";
 import type { Log } from "../logger.js";
 import { fsProblem, realFs, writeAll, type FileSystem } from "../node/files.js";
 import { acquireLock } from "../node/lock.js";
@@ -302,7 +303,7 @@ export class Spool {
       this.fs.unlinkSync(segmentPath(this.dir, seq, kind));
       return true;
     } catch (error) {
-      return (error as NodeJS.ErrnoException).code === "ENOENT";
+      return errorCode(error) === "ENOENT";
     }
   }
 }

@@ -17,7 +17,7 @@ export function fetchSend(fetchImpl: FetchFunction): Send {
       () => controller.abort(new DOMException(`no response within ${timeoutMs} ms`, "TimeoutError")),
       timeoutMs,
     );
-    const forward = () => controller.abort(signal!.reason);
+    const forward = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", forward, { once: true });
     if (signal?.aborted) forward();
     const request = new Request(url, { method, headers, body, signal: controller.signal, redirect: "manual" });

@@ -1,6 +1,7 @@
 // The default Send on Node (chosen by the "node" export condition): node:http with keep-alive agents.
 // Node's fetch builds and copies WHATWG objects at every step and costs ~3x a plain http request.
 import nodeHttp, { type IncomingMessage } from "node:http";
+import { errorCode } from "../error-code.js";
 import { LightHeaders } from "../light/headers.js";
 import { BufferedResponse, isNullBodyStatus, ResponseTooLarge } from "../light/response.js";
 import type { Outgoing, Send } from "./types.js";
@@ -15,7 +16,7 @@ const http: Stack = { module: nodeHttp, agent: new nodeHttp.Agent({ keepAlive: t
 let https: Promise<Stack> | undefined;
 const loadHttps = () =>
   (https ??= import("node:https").then(({ default: module }) => ({
-    module: module as Stack["module"],
+    module,
     agent: new module.Agent({ keepAlive: true }),
   })));
 
@@ -49,7 +50,8 @@ function exchange({ module, agent }: Stack, { url, method, headers, body, signal
       url,
       { method, headers: outgoing, agent, ...(signal && { signal }) },
       (response: IncomingMessage) => {
-        const status = response.statusCode!;
+        // Set on every response a client request receives (it is undefined only on server-side messages).
+        const status = response.statusCode ?? 0;
         const responseHeaders = new LightHeaders(response.headers) as unknown as Headers;
         const done = (bytes: Buffer) => {
           clearTimeout(timer);
@@ -61,20 +63,35 @@ function exchange({ module, agent }: Stack, { url, method, headers, body, signal
         };
         // No body, whatever follows on the socket (a server that sends one anyway breaks Node's parser
         // for the next message, not this answer: the request was accepted and must not be sent again).
-        if (isNullBodyStatus(status) || method === "HEAD") return void (response.resume(), done(EMPTY));
-        if (Number(response.headers["content-length"]) > maxBytes) return tooLarge();
+        if (isNullBodyStatus(status) || method === "HEAD") {
+          response.resume();
+          done(EMPTY);
+          return;
+        }
+        if (Number(response.headers["content-length"]) > maxBytes) {
+          tooLarge();
+          return;
+        }
         const chunks: Buffer[] = [];
         let size = 0;
-        response.on("data", (chunk: Buffer) => ((size += chunk.length) > maxBytes ? tooLarge() : chunks.push(chunk)));
+        response.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) tooLarge();
+          else chunks.push(chunk);
+        });
         response.on("end", () => {
-          const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          const bytes = chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
           const coding = response.headers["content-encoding"];
-          if (!coding || coding === "identity") return done(bytes);
+          if (!coding || coding === "identity") {
+            done(bytes);
+            return;
+          }
           // Bytes their coding cannot undo are kept as they came (the JSON check reports them), as
           // for a coding it does not know: an answer, not a dropped connection.
-          decode(coding, bytes, maxBytes).then(done, (error: NodeJS.ErrnoException) =>
-            error.code === "ERR_BUFFER_TOO_LARGE" ? tooLarge() : done(bytes),
-          );
+          decode(coding, bytes, maxBytes).then(done, (error: unknown) => {
+            if (errorCode(error) === "ERR_BUFFER_TOO_LARGE") tooLarge();
+            else done(bytes);
+          });
         });
         // The socket closed before the body was complete: a connection failure like any other.
         response.on(
@@ -124,9 +141,10 @@ async function decode(header: string | string[], bytes: Buffer, maxBytes: number
     const method = DECODERS[coding];
     if (!method) return bytes;
     // "deflate" is meant to be zlib-wrapped; some servers send it raw.
-    out = await run(method, out).catch((error: NodeJS.ErrnoException) =>
-      method === "inflate" && error.code === "Z_DATA_ERROR" ? run("inflateRaw", out) : Promise.reject(error),
-    );
+    out = await run(method, out).catch(async (error: unknown) => {
+      if (method === "inflate" && errorCode(error) === "Z_DATA_ERROR") return run("inflateRaw", out);
+      throw error;
+    });
   }
   return out;
 }
