@@ -138,7 +138,10 @@ function checkReply(operation: string, reply: Scripted): void {
   };
   if (!Object.hasOwn(operations, operation)) problem(`no operation of that name in the spec`);
   const { status, headers = {}, times = 1, delayMs = 0, body } = reply;
-  if (!reply.networkError && !(typeof status === "number" && Number.isInteger(status) && status >= 200 && status <= 599))
+  if (
+    !reply.networkError &&
+    !(typeof status === "number" && Number.isInteger(status) && status >= 200 && status <= 599)
+  )
     problem(`status must be an integer from 200 to 599, not ${String(status)}`);
   if (!(times === Infinity || (Number.isInteger(times) && times >= 1)))
     problem(`times must be a whole number >= 1 (or Infinity), not ${String(times)}`);
