@@ -1,6 +1,6 @@
 // The type-aware linter: typescript-eslint's strict-type-checked rules over every package's TypeScript,
 // its scripts and its tests, with zero warnings (`pnpm test` runs it per package as `lint`). A disable
-// comment in the code carries its reason.
+// comment in the code carries its reason; a rule changed here says why.
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -12,12 +12,19 @@ export default tseslint.config(
       "**/.generated/**",
       "**/.vitest/**",
       "**/.turbo/**",
+      "**/.stryker-tmp/**",
+      "**/.stryker/**",
+      // Plain JavaScript (bin shims, build configs, CI scripts): no types for the type-aware rules.
       "**/*.{js,mjs,cjs}",
+      // Inputs for packed-consumer and child-process tests, type-checked there against the packed
+      // package (excluded from the packages' tsconfig for that reason).
+      "**/test/fixtures/**",
     ],
   },
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    linterOptions: { reportUnusedDisableDirectives: "error" },
     rules: {
       // Not in strict-type-checked, asked for by issue 27: a switch over a union must cover it.
       "@typescript-eslint/switch-exhaustiveness-check": "error",
@@ -35,6 +42,21 @@ export default tseslint.config(
       // one a surviving mutant for pnpm test:mutation. A `!` that stood for an unchecked assumption
       // (a status, a Retry-After, an optional dependency) was rewritten when this linter came in.
       "@typescript-eslint/no-non-null-assertion": "off",
+    },
+  },
+  {
+    // The spec pipeline reads any vendor's OpenAPI document as `any` (lib/files.ts OpenApiDocument,
+    // lib/refs.ts) and walks it by shape: ~760 findings of these rules come from that one type. Typing
+    // documents as unknown and narrowing at each walk is its own change (issue 27's note); until then
+    // these rules are off here only, every other rule (promises, conditions, throws) is on.
+    files: ["scripts/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-explicit-any": "off",
+      "@typescript-eslint/no-unsafe-member-access": "off",
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-argument": "off",
+      "@typescript-eslint/no-unsafe-call": "off",
+      "@typescript-eslint/no-unsafe-return": "off",
     },
   },
 );
