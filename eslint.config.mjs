@@ -42,14 +42,16 @@ export default tseslint.config(
       // one a surviving mutant for pnpm test:mutation. A `!` that stood for an unchecked assumption
       // (a status, a Retry-After, an optional dependency) was rewritten when this linter came in.
       "@typescript-eslint/no-non-null-assertion": "off",
+      // `const { $ref: _, ...rest } = node` is how a copy without one key is written.
+      "@typescript-eslint/no-unused-vars": ["error", { ignoreRestSiblings: true, varsIgnorePattern: "^_" }],
     },
   },
   {
-    // The spec pipeline reads any vendor's OpenAPI document as `any` (lib/files.ts OpenApiDocument,
+    // The spec pipeline (and the spec's tests) read any vendor's OpenAPI document as `any` (OpenApiDocument,
     // lib/refs.ts) and walks it by shape: ~760 findings of these rules come from that one type. Typing
     // documents as unknown and narrowing at each walk is its own change (issue 27's note); until then
     // these rules are off here only, every other rule (promises, conditions, throws) is on.
-    files: ["scripts/**/*.ts"],
+    files: ["scripts/**/*.ts", "spec/test/**/*.ts"],
     rules: {
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-unsafe-member-access": "off",
@@ -57,6 +59,8 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/no-unsafe-call": "off",
       "@typescript-eslint/no-unsafe-return": "off",
+      // Documents are JSON objects, not maps: what is deleted is a keyword from a fixed list.
+      "@typescript-eslint/no-dynamic-delete": "off",
     },
   },
 );

@@ -130,7 +130,10 @@ async function main(): Promise<void> {
     ? positionals[0]!
     : resolve(process.env.INIT_CWD ?? process.cwd(), positionals[0]!);
   const { changed, diff, changesetPath } = await updateSpec(location, { timeoutMs });
-  if (!changed) return void console.log("The document is the one already in spec/upstream: nothing to do.");
+  if (!changed) {
+    console.log("The document is the one already in spec/upstream: nothing to do.");
+    return;
+  }
   console.log(renderSummary(diff));
   console.log(
     changesetPath

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { build, type Metafile } from "esbuild";
+import { build } from "esbuild";
 
 export interface BundleSize {
   /** Bytes gzipped: entry + statically imported chunks. */
@@ -57,8 +57,7 @@ export async function serviceBundle(clientEntry: string): Promise<BundleSize> {
     const visit = (path: string) => {
       if (initial.has(path)) return;
       initial.add(path);
-      for (const imported of (outputs as Metafile["outputs"])[path]!.imports)
-        if (imported.kind === "import-statement") visit(imported.path);
+      for (const imported of outputs[path]!.imports) if (imported.kind === "import-statement") visit(imported.path);
     };
     visit(entry);
     const sum = (paths: string[]) => paths.reduce((total, path) => total + (sizes.get(abs(path)) ?? 0), 0);

@@ -22,14 +22,15 @@ export function httpContenders(baseUrl: string, heyApi: HeyApi): Contender[] {
   const agent = new HttpAgent({ keepAlive: true });
   const openai = new OpenAI({ apiKey: API_KEY, baseURL: baseUrl });
   const openapiFetch = createClient<paths>({ baseUrl });
-  openapiFetch.use({ onRequest: ({ request }) => void request.headers.set("x-api-key", API_KEY) });
+  openapiFetch.use({ onRequest: ({ request }) => request.headers.set("x-api-key", API_KEY) });
   const parea = createPareaClient({ apiKey: API_KEY, baseUrl, logLevel: "off" });
   const pareaOverFetch = createPareaClient({ apiKey: API_KEY, baseUrl, logLevel: "off", fetch: (r) => fetch(r) });
   const hey = heyApi.client(baseUrl);
   return [
     {
       name: "bare fetch (baseline)",
-      call: async () => (await fetch(url, { method: "POST", headers: json, body: JSON.stringify(BODY) })).json(),
+      call: async () =>
+        (await fetch(url, { method: "POST", headers: json, body: JSON.stringify(BODY) })).json() as Promise<unknown>,
     },
     {
       name: "undici request() + keep-alive Agent",
@@ -66,9 +67,10 @@ export function httpContenders(baseUrl: string, heyApi: HeyApi): Contender[] {
 /** No network: every stack gets a fetch that answers at once, as openapi-fetch's own benchmark does. */
 export function inProcessContenders(heyApi: HeyApi): Contender[] {
   const baseUrl = "http://127.0.0.1:9";
-  const stub = async () => new Response("{}", { status: 200, headers: { "content-type": "application/json" } });
+  const stub = () =>
+    Promise.resolve(new Response("{}", { status: 200, headers: { "content-type": "application/json" } }));
   const openapiFetch = createClient<paths>({ baseUrl, fetch: stub });
-  openapiFetch.use({ onRequest: ({ request }) => void request.headers.set("x-api-key", API_KEY) });
+  openapiFetch.use({ onRequest: ({ request }) => request.headers.set("x-api-key", API_KEY) });
   const parea = createPareaClient({ apiKey: API_KEY, baseUrl, logLevel: "off", fetch: stub });
   const openai = new OpenAI({ apiKey: API_KEY, baseURL: baseUrl, fetch: stub as never });
   const hey = heyApi.client(baseUrl, stub);

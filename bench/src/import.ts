@@ -75,7 +75,7 @@ export async function measureImport(
           `${baseUrl}/api/parea/v1/feedback`,
           String(concurrency),
         ]);
-        const { rows: sent, seconds } = JSON.parse(stdout);
+        const { rows: sent, seconds } = JSON.parse(stdout) as { rows: number; seconds: number };
         fetchRowsPerSecond.push(sent / seconds);
       };
       const cli = async () => cliRowsPerSecond.push(rows / ((await cliImport(file, baseUrl, concurrency, dir)) / 1000));

@@ -129,37 +129,37 @@ async function main(): Promise<void> {
   for (const concurrency of [1, 32]) {
     sections.push(`### Concurrency ${concurrency}`, "", ...ratioTable(http[concurrency]!, "µs"), "");
   }
-  const cliRate = median(imported!.cliRowsPerSecond);
-  const fetchRate = median(imported!.fetchRowsPerSecond);
+  const cliRate = median(imported.cliRowsPerSecond);
+  const fetchRate = median(imported.fetchRowsPerSecond);
   const rates = (values: number[]) =>
     `${Math.round(median(values)).toLocaleString("en")} (${values.map((v) => Math.round(v).toLocaleString("en")).join(", ")})`;
   sections.push(
     "## Bulk import (`parea feedback import`)",
     "",
-    `${imported!.rows.toLocaleString("en")} JSON Lines rows to the same loopback server at concurrency ${imported!.concurrency}, each tool in its own process, whole runs timed (startup included); ${imported!.rounds} rounds, alternating which goes first.`,
+    `${imported.rows.toLocaleString("en")} JSON Lines rows to the same loopback server at concurrency ${imported.concurrency}, each tool in its own process, whole runs timed (startup included); ${imported.rounds} rounds, alternating which goes first.`,
     "",
     "| tool | rows/s, median (each round) |",
     "| --- | --- |",
-    `| a bare \`fetch\` loop (bench/src/fetch-loop.ts) | ${rates(imported!.fetchRowsPerSecond)} |`,
-    `| **parea feedback import** (validation, checkpoint, rejects, shared rate limit) | ${rates(imported!.cliRowsPerSecond)}: **${(cliRate / fetchRate).toFixed(2)}x** the fetch loop |`,
+    `| a bare \`fetch\` loop (bench/src/fetch-loop.ts) | ${rates(imported.fetchRowsPerSecond)} |`,
+    `| **parea feedback import** (validation, checkpoint, rejects, shared rate limit) | ${rates(imported.cliRowsPerSecond)}: **${(cliRate / fetchRate).toFixed(2)}x** the fetch loop |`,
     "",
-    `Peak RSS importing ${imported!.rssRows.toLocaleString("en")} rows: **${imported!.peakRssMb.toFixed(0)} MB** (${imported!.rssMethod}).`,
+    `Peak RSS importing ${imported.rssRows.toLocaleString("en")} rows: **${imported.peakRssMb.toFixed(0)} MB** (${imported.rssMethod}).`,
     "",
     "## Outbox (`@parea-api/client/outbox`)",
     "",
-    `Per call: \`outbox.recordFeedback(body)\` (validate, copy, queue; with a spool also one write) timed over ${outboxPerCall!.memoryRatio.length} rounds of ${quick ? 50 : 5_000} calls, next to an awaited \`client.recordFeedback\` to the same loopback server in the same round; the queue is drained (untimed) between measurements. Targets (issue 18): at most 1/100 in memory, 1/20 with a spool.`,
+    `Per call: \`outbox.recordFeedback(body)\` (validate, copy, queue; with a spool also one write) timed over ${outboxPerCall.memoryRatio.length} rounds of ${quick ? 50 : 5_000} calls, next to an awaited \`client.recordFeedback\` to the same loopback server in the same round; the queue is drained (untimed) between measurements. Targets (issue 18): at most 1/100 in memory, 1/20 with a spool.`,
     "",
     "| call | per call, relative to an awaited client.recordFeedback |",
     "| --- | --- |",
-    `| awaited \`client.recordFeedback\` (node:http, loopback) | 1.00x: ${median(outboxPerCall!.awaitedMicros).toFixed(1)} µs median |`,
-    `| **outbox.recordFeedback**, in memory | ${fraction(outboxPerCall!.memoryRatio, outboxPerCall!.awaitedMicros)} |`,
-    `| **outbox.recordFeedback**, with a spoolDir | ${fraction(outboxPerCall!.spoolRatio, outboxPerCall!.awaitedMicros)} |`,
+    `| awaited \`client.recordFeedback\` (node:http, loopback) | 1.00x: ${median(outboxPerCall.awaitedMicros).toFixed(1)} µs median |`,
+    `| **outbox.recordFeedback**, in memory | ${fraction(outboxPerCall.memoryRatio, outboxPerCall.awaitedMicros)} |`,
+    `| **outbox.recordFeedback**, with a spoolDir | ${fraction(outboxPerCall.spoolRatio, outboxPerCall.awaitedMicros)} |`,
     "",
-    `Drain: ${outboxDrain!.items.toLocaleString("en")} items recorded at once by a service process (bench/src/outbox-child.mjs, the built package), timed until \`shutdown()\` has delivered them all, next to \`parea feedback import\` of as many rows at the same concurrency; whole processes timed, ${outboxDrain!.rounds} rounds in rotated order; the ratio is each round's over the import's in the same round. Target: at least 0.9x the import.`,
+    `Drain: ${outboxDrain.items.toLocaleString("en")} items recorded at once by a service process (bench/src/outbox-child.mjs, the built package), timed until \`shutdown()\` has delivered them all, next to \`parea feedback import\` of as many rows at the same concurrency; whole processes timed, ${outboxDrain.rounds} rounds in rotated order; the ratio is each round's over the import's in the same round. Target: at least 0.9x the import.`,
     "",
     "| concurrency | parea feedback import, rows/s | outbox in memory, items/s | outbox with a spool, items/s |",
     "| --- | --- | --- | --- |",
-    ...[...outboxDrain!.byConcurrency].map(([concurrency, { cli, memory, spool }]) => {
+    ...[...outboxDrain.byConcurrency].map(([concurrency, { cli, memory, spool }]) => {
       // Each round's figure over the import's in the same round, as every ratio here.
       const vs = (values: number[]) =>
         `${rates(values)}: **${formatRatio(values.map((value, i) => value / cli[i]!))}**`;
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
       "",
     );
   }
-  await writeFile(values.out!, sections.join("\n"));
+  await writeFile(values.out, sections.join("\n"));
   log(`wrote ${values.out}`);
 }
 

@@ -117,7 +117,7 @@ export async function measureOutboxMemory(items: number): Promise<OutboxMemory> 
   const down = "http://127.0.0.1:9";
   const measure = async (spoolDir: string) => {
     const { stdout } = await run(process.execPath, ["--expose-gc", CHILD, "memory", down, String(items), spoolDir]);
-    const { idleMb, deltaMb, queued } = JSON.parse(stdout);
+    const { idleMb, deltaMb, queued } = JSON.parse(stdout) as { idleMb: number; deltaMb: number; queued: number };
     if (queued !== items) throw new Error(`queued ${queued} of ${items}`);
     return { idleMb, deltaMb };
   };

@@ -23,7 +23,7 @@ async function asScript(runtime: Runtime, bin: string, prepared: Prepared, base:
   const spoolDir = await mkdtemp(join(prepared.work, `${runtime.id}-spool-`));
   const [command, ...args] = runtime.command!(bin, join(prepared.consumer, "run.mjs"), [base, spoolDir]);
   const { stdout } = await run(command!, args, { cwd: prepared.consumer, timeout: 90_000, maxBuffer: 1 << 24 });
-  return JSON.parse(stdout.trim().split("\n").at(-1)!);
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as StepResult[];
 }
 
 async function asWorker(bin: string, bundle: Bundle, prepared: Prepared, base: string): Promise<StepResult[]> {
@@ -50,8 +50,8 @@ const scenario :Workerd.Worker = (
   );
   const child = spawn(bin, ["serve", config], { cwd: prepared.work, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
   try {
     for (let tries = 0; ; tries++) {
       try {

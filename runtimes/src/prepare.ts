@@ -54,7 +54,7 @@ async function bundle(
     outfile,
     metafile: true,
     logLevel: "silent",
-  }).catch((error: Error) => error);
+  }).catch((error: unknown) => error as Error);
   if (result instanceof Error) return { error: `esbuild could not bundle ${entry}: ${result.message}` };
   const inputs = Object.keys(result.metafile.inputs).filter((input) => input.includes("node_modules"));
   return { file: outfile, inputs };
@@ -86,7 +86,9 @@ export async function prepare(): Promise<Prepared> {
   const runtimes: Prepared["runtimes"] = {};
   const installingRuntimes = Promise.all(
     RUNTIMES.map(async (runtime) => {
-      runtimes[runtime.id] = await ensureRuntime(runtime).catch((error: Error) => ({ error: error.message }));
+      runtimes[runtime.id] = await ensureRuntime(runtime).catch((error: unknown) => ({
+        error: (error as Error).message,
+      }));
     }),
   );
   await installing;

@@ -2,7 +2,7 @@
 // step needs (a 503 then 200, a 422, an answer after 3 s, a slow 200 for the interrupted import, else
 // 200 {}), and /<runtime>/<step>/__count says how many requests that step sent. Every answer carries
 // CORS headers, and preflights are answered, so a page on another origin can call it.
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 const CORS = {
@@ -21,13 +21,20 @@ export interface Api {
 
 async function read(request: IncomingMessage): Promise<string> {
   let text = "";
-  for await (const chunk of request) text += chunk;
+  for await (const chunk of request) text += (chunk as Buffer).toString();
   return text;
 }
 
 export async function startApi(): Promise<Api> {
   const received = new Map<string, unknown[]>();
-  const server = createServer(async (request, response) => {
+  // The handler's promise is nobody's to await: a failure here is a 500 for the runtime under test.
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500, CORS);
+      response.end();
+    });
+  });
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const [, runtime = "", step = "", ...rest] = (request.url ?? "/").split("?")[0]!.split("/");
     const key = `${runtime}/${step}`;
     const answer = (status: number, body?: unknown, headers: Record<string, string> = {}) =>
@@ -46,7 +53,7 @@ export async function startApi(): Promise<Api> {
     const delay = step === "timeout" ? 3_000 : step.startsWith("slow") ? 5 : 0;
     if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     if (!response.destroyed) answer(200, {});
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -20,7 +20,7 @@ let api: Api;
 beforeAll(async () => {
   api = await startApi();
 });
-afterAll(() => api?.close());
+afterAll(() => api.close());
 
 const ENTRIES = {
   node: { client: "index.node.mjs", outbox: "outbox.node.mjs", testing: "testing.node.mjs" },
@@ -87,9 +87,12 @@ describe.each(RUNTIMES)("$label", (runtime) => {
     const file = join(prepared.work, `${runtime.id}-rows.jsonl`);
     await rows(file, `${runtime.id}-import`, 1_000);
     const [command, ...args] = cli(["feedback", "import", file, "--base-url", `${api.url}/${runtime.id}/cli`]);
-    const { stderr } = await run(command!, args, { cwd: prepared.work, env, timeout: 120_000 }).catch((error) => {
-      throw new Error(`${runtime.label}: parea feedback import failed: ${error.stderr ?? error.message}`);
-    });
+    const { stderr } = await run(command!, args, { cwd: prepared.work, env, timeout: 120_000 }).catch(
+      (error: unknown) => {
+        const { stderr, message } = error as { stderr?: string; message: string };
+        throw new Error(`${runtime.label}: parea feedback import failed: ${stderr ?? message}`);
+      },
+    );
     const sent = new Set(api.bodies(`${runtime.id}/cli`).map((body) => (body as { trace_id: string }).trace_id));
     expect(sent.size, `${runtime.label}: rows delivered (stderr: ${stderr})`).toBe(1_000);
   });
@@ -110,7 +113,7 @@ describe.each(RUNTIMES)("$label", (runtime) => {
     ]);
     const child = spawn(command!, args, { cwd: prepared.work, env, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
-    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     for (let i = 0; i < 600 && api.bodies(key).length < 200; i++) await new Promise((r) => setTimeout(r, 20));
     child.kill("SIGINT");
@@ -118,9 +121,12 @@ describe.each(RUNTIMES)("$label", (runtime) => {
     expect(code, `${runtime.label}: an interrupted import exits 130 (stderr: ${stderr})`).toBe(130);
     const before = api.bodies(key).length;
     expect(before, `${runtime.label}: interrupted before the end`).toBeLessThan(1_000);
-    await run(command!, [...args, "--resume"], { cwd: prepared.work, env, timeout: 120_000 }).catch((error) => {
-      throw new Error(`${runtime.label}: parea feedback import --resume failed: ${error.stderr ?? error.message}`);
-    });
+    await run(command!, [...args, "--resume"], { cwd: prepared.work, env, timeout: 120_000 }).catch(
+      (error: unknown) => {
+        const { stderr, message } = error as { stderr?: string; message: string };
+        throw new Error(`${runtime.label}: parea feedback import --resume failed: ${stderr ?? message}`);
+      },
+    );
     const ids = api.bodies(key).map((body) => (body as { trace_id: string }).trace_id);
     expect(new Set(ids).size, `${runtime.label}: every row delivered after --resume`).toBe(1_000);
     // Only rows in flight at the interrupt may go twice.

@@ -44,7 +44,7 @@ export function parseCommandLine<const O extends Options>(
     console.log(usage);
     process.exit(0);
   }
-  return parsed as never;
+  return parsed;
 }
 
 /** A positive whole number of milliseconds from a flag, or a UsageError naming the flag. */

@@ -8,6 +8,7 @@
 /** `value` as a JavaScript literal: JSON, with what JSON leaves raw but code or comments must not see escaped. */
 export function literal(value: unknown, indent?: number): string {
   const json = JSON.stringify(value, null, indent);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify(undefined) is undefined (lib.d.ts says string)
   if (json === undefined) throw new TypeError(`cannot emit ${String(value)} as a literal`);
   return (
     json

@@ -144,6 +144,7 @@ export function assertOpenApi(doc: unknown, path: string): asserts doc is OpenAp
   const { paths, webhooks, components } = doc as OpenApiDocument;
   // 3.0 requires paths; 3.1 requires at least one of paths, webhooks and components.
   const needsPaths = version.startsWith("3.0") || (webhooks === undefined && components === undefined);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an upstream document is whatever its author wrote
   if ((paths !== undefined || needsPaths) && (typeof paths !== "object" || paths === null || Array.isArray(paths))) {
     throw new SpecPipelineError(
       `${path} has no "paths" object${version.startsWith("3.0") ? "" : " (nor webhooks or components)"}`,

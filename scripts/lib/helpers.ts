@@ -37,7 +37,9 @@ export function renderHelpers(operations: readonly OperationFacts[], summaries: 
     `   * ${literal(summaries.get(op.name) ?? op.name)}: ${literal(`${op.method} ${op.path}`)}. Resolves with the response body on 2xx;`,
     "   * throws a PareaError subclass otherwise (see the README's error table).",
     "   */",
-    `  ${op.name}(body: Types[${literal(op.name)}][0], options?: Options): Promise<Types[${literal(op.name)}][1]>;`,
+    // A property, not a method: each helper is a closure over the client, so `const send = client.x`
+    // works, and a consumer's unbound-method lint says nothing when it is passed along.
+    `  ${op.name}: (body: Types[${literal(op.name)}][0], options?: Options) => Promise<Types[${literal(op.name)}][1]>;`,
   ]);
   return [
     ...names.map((name) => `import { ${name} } from "./operations/${name}.js";`),

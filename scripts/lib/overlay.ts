@@ -32,7 +32,7 @@ export async function applyOverlay(
   overlay: unknown,
   overlayPath: string,
 ): Promise<OpenApiDocument> {
-  const overlayDoc = overlay as OverlayDocument;
+  const overlayDoc = overlay as OverlayDocument | null | undefined;
   if (typeof overlayDoc?.overlay !== "string" || !Array.isArray(overlayDoc.actions)) {
     throw new SpecPipelineError(`${overlayPath} is not an OpenAPI Overlay document (needs "overlay" and "actions")`);
   }

@@ -59,8 +59,8 @@ export function minimalValue(doc: OpenApiDocument, raw: unknown, depth = 0): unk
     }
     case "integer":
     case "number": {
-      const low =
-        schema.minimum ?? (typeof schema.exclusiveMinimum === "number" ? schema.exclusiveMinimum + 1 : undefined);
+      const exclusiveMinimum: unknown = schema.exclusiveMinimum;
+      const low = schema.minimum ?? (typeof exclusiveMinimum === "number" ? exclusiveMinimum + 1 : undefined);
       return low ?? (typeof schema.maximum === "number" && schema.maximum < 0 ? schema.maximum : 0);
     }
     case "boolean":

@@ -57,7 +57,7 @@ export async function loadRuleOverrides(path: string): Promise<RuleOverrides> {
   const overrides: RuleOverrides = new Map();
   for (const [id, entry] of Object.entries(doc.rules ?? {})) {
     if (!RULES.has(id)) throw new SpecPipelineError(`${path}: unknown rule "${id}" (see scripts/lib/diff/rules.ts)`);
-    if (!["major", "minor", "patch"].includes(entry?.level as string))
+    if (!["major", "minor", "patch"].includes((entry as { level?: unknown } | null)?.level as string))
       throw new SpecPipelineError(`${path}: rule "${id}" needs a level: major, minor or patch`);
     if (typeof entry.reason !== "string" || entry.reason.trim() === "")
       throw new SpecPipelineError(`${path}: rule "${id}" needs a reason (the changeset quotes it)`);

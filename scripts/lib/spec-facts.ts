@@ -63,6 +63,7 @@ export interface NamingOptions {
 /** Every method of every path item (a `$ref`'d one followed), in path order: the one walk of both below. */
 export function operationsIn(doc: OpenApiDocument, source: string): { method: HttpMethod; path: string; op: any }[] {
   const found: { method: HttpMethod; path: string; op: any }[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a 3.1 document may have no paths; the type is the normalized one's
   for (const path of Object.keys(doc.paths ?? {}).sort()) {
     const item = deref(doc, doc.paths[path]);
     if (typeof item !== "object" || item === null)
@@ -149,6 +150,7 @@ export function extractSpecFacts(doc: OpenApiDocument, source: string, naming: N
     auth: authFacts(doc, found, source),
     defaultBaseUrl: baseUrl,
     serverPath,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above
     pathPrefix: commonPathPrefix(Object.keys(doc.paths ?? {})),
     operations: nameOperations(found, naming),
   };

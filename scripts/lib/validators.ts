@@ -9,6 +9,8 @@ import type { OperationFacts } from "./spec-facts.ts";
 const require = createRequire(import.meta.url);
 const Ajv = require("ajv").default as typeof import("ajv").default;
 const Ajv2020 = require("ajv/dist/2020.js").default as typeof import("ajv/dist/2020.js").default;
+/** Either Ajv: the draft-07 one or the 2020-12 one (a sibling class, not a subclass). */
+type AnyAjv = InstanceType<typeof Ajv> | InstanceType<typeof Ajv2020>;
 const standaloneCode = require("ajv/dist/standalone/index.js")
   .default as typeof import("ajv/dist/standalone/index.js").default;
 
@@ -197,7 +199,7 @@ const finish = (code: string) =>
 
 type Compiled = { op: OperationFacts; schema: Record<string, unknown> }[];
 
-function perOperation(ajv: InstanceType<typeof Ajv>, schemas: Compiled): Map<string, string> {
+function perOperation(ajv: AnyAjv, schemas: Compiled): Map<string, string> {
   const modules = new Map<string, string>();
   for (const { op, schema } of schemas) {
     // A declared type: the one TypeScript would infer from Ajv's code leaks Ajv internals into .d.ts.
@@ -210,7 +212,7 @@ function perOperation(ajv: InstanceType<typeof Ajv>, schemas: Compiled): Map<str
   return modules;
 }
 
-function sharedModules(ajv: InstanceType<typeof Ajv>, schemas: Compiled): Map<string, string> {
+function sharedModules(ajv: AnyAjv, schemas: Compiled): Map<string, string> {
   const exports = Object.fromEntries(schemas.map(({ op, schema }) => [op.name, schema.$id as string]));
   const modules = new Map([[SHARED_VALIDATORS, finish(standaloneCode(ajv, exports))]]);
   for (const { op } of schemas)
@@ -226,7 +228,7 @@ function compiled(
   needs2020: boolean,
   inlineRefs: boolean,
   components: Record<string, unknown>[] = [],
-): InstanceType<typeof Ajv> {
+): AnyAjv {
   // strict: false because OpenAPI schemas carry keywords JSON Schema does not define (discriminator...);
   // logger: false: a format Ajv does not know (GitHub's "repo.nwo") is ignored, as every format is,
   // without a warning per use.

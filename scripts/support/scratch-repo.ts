@@ -35,7 +35,7 @@ export async function mustRun(command: string, args: string[], cwd: string): Pro
   return result.out;
 }
 
-export async function createScratchRepo(): Promise<{ dir: string; remove(): Promise<void> }> {
+export async function createScratchRepo(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "parea-repo-"));
   const files = (await mustRun("git", ["ls-files", "-co", "--exclude-standard", "-z"], repoRoot))
     .split("\0")

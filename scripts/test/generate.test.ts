@@ -117,7 +117,11 @@ describe("generate", () => {
   });
 
   it.each([
-    ["a missing file", async () => "/nonexistent/spec.json", /cannot read normalized spec \/nonexistent\/spec\.json/],
+    [
+      "a missing file",
+      () => Promise.resolve("/nonexistent/spec.json"),
+      /cannot read normalized spec \/nonexistent\/spec\.json/,
+    ],
     ["invalid JSON", () => writeSpec("{ not json"), /normalized spec .*openapi\.json is not valid YAML\/JSON/],
     [
       "a non-OpenAPI document",
@@ -140,7 +144,7 @@ describe("generate", () => {
       {
         cwd: join(import.meta.dirname, ".."),
       },
-    ).catch((error: { code: number; stderr: string }) => error);
+    ).catch((error: unknown) => error as { code: number; stderr: string });
     expect(result).toMatchObject({ code: 1 });
     expect((result as { stderr: string }).stderr).toMatch(/^error: cannot read normalized spec \/nonexistent\/x\.json/);
   });
@@ -293,7 +297,7 @@ describe("a hostile spec cannot put code in the generated client", () => {
     const text = await readFile(join(out, "openapi.ts"), "utf8");
     const { diagnostics, outputText } = ts.transpileModule(text, {
       reportDiagnostics: true,
-      compilerOptions: { module: 99 },
+      compilerOptions: { module: ts.ModuleKind.ESNext },
     });
     expect(diagnostics).toEqual([]);
     // Types only: with them erased nothing is left to run, so no comment was closed early.

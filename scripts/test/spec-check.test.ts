@@ -148,7 +148,7 @@ describe("spec:check", () => {
         cwd: join(repoRoot, "scripts"),
       }).then(
         ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
-        (error: { code: number; stdout: string; stderr: string }) => error,
+        (error: unknown) => error as { code: number; stdout: string; stderr: string },
       );
     const ok = await cli([specFiles.upstream, "--json"]);
     expect(ok.code).toBe(0);

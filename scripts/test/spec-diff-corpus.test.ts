@@ -175,7 +175,7 @@ describe("rules as data", () => {
           [other, one],
         ])
           if (id.endsWith(from!) && !id.endsWith(`-added${from}`)) {
-            const mirror = id.slice(0, -from!.length) + to;
+            const mirror = `${id.slice(0, -from!.length)}${to}`;
             // What is added may be added required or optional (a parameter, a body, a property).
             // A discriminator removed is reported as changed, on the side it is on.
             const found = [

@@ -113,7 +113,7 @@ describe("spec:diff on hostile documents", () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const before = process.exitCode;
     const recurse = (n: number): number => recurse(n + 1) + 1;
-    runCli(async () => void recurse(0));
+    runCli(() => Promise.resolve().then(() => void recurse(0)));
     await vi.waitFor(() => expect(errors).toHaveBeenCalled());
     expect(errors.mock.calls).toEqual([["error: the document is nested too deeply to process"]]);
     expect(process.exitCode).toBe(1);

@@ -414,7 +414,7 @@ describe("pnpm spec:watch (what the daily workflow runs)", () => {
     const env = { ...testEnv, GITHUB_OUTPUT: outputs, RUNNER_TEMP: runnerTemp };
     const result = await new Promise<{ code: number; out: string }>((resolve) =>
       execFile("pnpm", ["spec:watch", ...args], { cwd: scratch, env }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
       ),
     );
     const lines = (await readFile(outputs, "utf8")).split("\n").filter(Boolean);

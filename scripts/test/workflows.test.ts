@@ -66,7 +66,7 @@ describe("GitHub Actions workflows", () => {
       (step: { run?: string; with?: Record<string, string> }) => step.run ?? step.with?.key,
     );
     expect(steps).toEqual(expect.arrayContaining(["bash scripts/setup.sh"]));
-    expect(steps.filter((s: string) => /hashFiles\('pnpm-lock\.yaml'\)/.test(s ?? ""))).toHaveLength(2); // pnpm store, turbo
+    expect(steps.filter((s: string | undefined) => /hashFiles\('pnpm-lock\.yaml'\)/.test(s ?? ""))).toHaveLength(2); // pnpm store, turbo
   });
 
   it("release: changesets/action versions or publishes, with provenance", async () => {

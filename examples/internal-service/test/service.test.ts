@@ -51,10 +51,9 @@ describe("internal feedback service", () => {
     });
     const response = await thumbs(await serve(), { traceId: "gone", liked: false });
     expect(response.status).toBe(502);
-    expect(await response.json()).toMatchObject({
-      error: "PareaValidationError",
-      message: expect.stringMatching(/Trace not found/),
-    });
+    const { error, message } = (await response.json()) as { error: string; message: string };
+    expect(error).toBe("PareaValidationError");
+    expect(message).toMatch(/Trace not found/);
   });
 
   it("Parea rate-limits us (429 asking for 2 minutes): 502 at once, no waiting", async () => {
@@ -100,5 +99,15 @@ describe("internal feedback service", () => {
 
   it("only serves POST /thumbs", async () => {
     expect((await fetch(`${await serve()}/other`)).status).toBe(404);
+  });
+
+  it("a failure it did not expect is a 500, and the service goes on answering", async () => {
+    const broken = { recordFeedback: () => Promise.reject(new RangeError("our own bug")) };
+    const quiet = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const url = await serve(broken as unknown as ReturnType<typeof createPareaClient>);
+    expect((await thumbs(url, { traceId: "t", liked: true })).status).toBe(500);
+    expect(quiet).toHaveBeenCalledWith(new RangeError("our own bug"));
+    expect((await fetch(`${url}/other`)).status).toBe(404);
+    quiet.mockRestore();
   });
 });

@@ -11,7 +11,9 @@ let dir: string;
 const servers: FaultServer[] = [];
 beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), "parea-cmd-"))));
 afterAll(() => rm(dir, { recursive: true, force: true }));
-afterEach(async () => void (await Promise.all(servers.splice(0).map((server) => server.close()))));
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
 const serve = async (faults: Fault[]) => {
   const server = await startFaultServer(faults);
   servers.push(server);

@@ -75,7 +75,9 @@ describe("the checkpoint", () => {
     const second = await serve(() => ok());
     const run = await cli(importArgs(file, second.url, "--resume"));
     expect(run.code).toBe(0);
-    const sent = second.requests.map((r) => Number(JSON.parse(r.body).trace_id.slice(1))).sort((a, b) => a - b);
+    const sent = second.requests
+      .map((r) => Number((JSON.parse(r.body) as { trace_id: string }).trace_id.slice(1)))
+      .sort((a, b) => a - b);
     expect(sent).toEqual(Array.from({ length: 41 }, (_, i) => 61 + i));
   });
 
@@ -173,8 +175,8 @@ describe("a full disk", () => {
       );
       let stdout = "";
       let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       child.stdin.end();
       child.on("close", (code) => resolve({ code, stdout, stderr }));
     });
@@ -291,7 +293,7 @@ describe("what the input holds", () => {
     await writeFile(file, "trace_id,score\nn1,0x1\nn2, 0.5\nn3,1e400\nn4,Infinity\nn5,0b1\nn6,1e-1\nn7,.5\n");
     const server = await serve(() => ok());
     await cli(importArgs(file, server.url));
-    const sent = server.requests.map((r) => JSON.parse(r.body));
+    const sent = server.requests.map((r) => JSON.parse(r.body) as { trace_id: string });
     expect(sent.sort((a, b) => a.trace_id.localeCompare(b.trace_id))).toEqual([
       { trace_id: "n2", score: 0.5 },
       { trace_id: "n6", score: 0.1 },

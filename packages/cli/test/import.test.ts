@@ -57,7 +57,9 @@ describe("JSON Lines with faults and bad rows", () => {
     expect(valid.filter((line) => counts.get(`t${line}`) !== 1)).toEqual([]);
     const duplicates = [...counts.values()].filter((n) => n > 1).length;
     expect(duplicates).toBe(0);
-    expect(server.requests.some((r) => bad.has(Number(JSON.parse(r.body).trace_id?.slice(1))))).toBe(false);
+    expect(
+      server.requests.some((r) => bad.has(Number((JSON.parse(r.body) as { trace_id?: string }).trace_id?.slice(1)))),
+    ).toBe(false);
 
     const rejects = (await rejectsOf(`${file}.rejects.jsonl`)).sort((a, b) => a.line - b.line);
     expect(rejects.map((r) => r.line)).toEqual([...bad.keys()].sort((a, b) => a - b));
@@ -132,7 +134,9 @@ describe("CSV", () => {
     const server = await serve(() => ({ status: 200, body: {} }));
     const run = await cli(["feedback", "import", file, "--base-url", server.url]);
     expect(run.code).toBe(1);
-    const sent = Object.fromEntries(server.requests.map((r) => [JSON.parse(r.body).trace_id, JSON.parse(r.body)]));
+    const sent = Object.fromEntries(
+      server.requests.map((r) => [(JSON.parse(r.body) as { trace_id: string }).trace_id, JSON.parse(r.body)]),
+    );
     expect(sent).toEqual({
       c1: { trace_id: "c1", score: 0.5, comment: "plain, with comma" },
       c2: { trace_id: "c2", score: 0.7, comment: "multi\nline\ncomment" },
@@ -179,7 +183,7 @@ describe("interrupted and resumed", () => {
       expect(interrupted.stderr).toMatch(new RegExp(`^interrupted by ${signal}: delivered \\d+, rejected 0`));
       expect(interrupted.stderr).toContain(`--resume`);
       const checkpointed = await checkpointedLines(`${file}.checkpoint`);
-      const firstRun = new Set(server.requests.map((r) => JSON.parse(r.body).trace_id as string));
+      const firstRun = new Set(server.requests.map((r) => (JSON.parse(r.body) as { trace_id: string }).trace_id));
       expect(checkpointed.length).toBeGreaterThan(250);
       expect(checkpointed.length).toBeLessThan(total);
 
@@ -196,7 +200,9 @@ describe("interrupted and resumed", () => {
           `^delivered ${total - checkpointed.length}, rejected 0, in [\\d.]+ s; ${checkpointed.length} delivered by an earlier run, skipped`,
         ),
       );
-      const secondRun = server.requests.slice(seenBefore).map((r) => JSON.parse(r.body).trace_id as string);
+      const secondRun = server.requests
+        .slice(seenBefore)
+        .map((r) => (JSON.parse(r.body) as { trace_id: string }).trace_id);
       const held = new Set(checkpointed.map((line) => `r${line}`));
       expect(secondRun.filter((id) => held.has(id))).toEqual([]);
       const all = new Set([...firstRun, ...secondRun]);
@@ -234,9 +240,13 @@ describe("a crash (SIGKILL: no chance to flush)", () => {
     const seenBefore = server.requests.length;
     const resumed = await cli([...args, "--resume"]);
     expect(resumed.code).toBe(0);
-    const secondRun = server.requests.slice(seenBefore).map((r) => JSON.parse(r.body).trace_id as string);
+    const secondRun = server.requests
+      .slice(seenBefore)
+      .map((r) => (JSON.parse(r.body) as { trace_id: string }).trace_id);
     expect(secondRun.filter((id) => written.includes(Number(id.slice(1))))).toEqual([]);
-    expect(new Set([...server.requests.map((r) => JSON.parse(r.body).trace_id)]).size).toBe(total);
+    expect(new Set([...server.requests.map((r) => (JSON.parse(r.body) as { trace_id: string }).trace_id)]).size).toBe(
+      total,
+    );
     expect(secondRun).toContain(`k${total}`);
   });
 });

@@ -92,8 +92,8 @@ export interface FakeServer {
 }
 
 export interface FakeParea {
-  /** A fetch: `(request)` or `(input, init)`. Matches method and path whatever the origin. */
-  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
+  /** A fetch: `(request)` or `(input, init)`, given detached as the client's `fetch` option. Matches method and path whatever the origin. */
+  fetch: (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
   /** Every request received for an operation, in order, scripted failures included. */
   calls<Name extends OperationName>(operation: Name): FakeCall<Name>[];
   /** Script the next `times` (default 1) answers of an operation; then its default reply again. */

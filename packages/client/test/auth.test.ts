@@ -53,7 +53,7 @@ const optionErrorOf = (attempt: () => unknown) => {
 /** The request the middleware lets through for `method path` with these credentials. */
 async function sent(auth: Record<string, unknown>, method: string, path: string, apiKey?: string) {
   const secrets = new Secrets(apiKey);
-  const middleware = authMiddleware(resolveCredentials(apiKey, auth as never, secrets, SPEC), secrets, SPEC);
+  const middleware = authMiddleware(resolveCredentials(apiKey, auth, secrets, SPEC), secrets, SPEC);
   const request = new Request(`https://api.test${path}?a=1`, { method, headers: { cookie: "theme=dark" } });
   const onRequest = middleware.onRequest as NonNullable<Middleware["onRequest"]>;
   const out = (await onRequest({ request, schemaPath: path } as never)) as Request;
@@ -96,7 +96,7 @@ describe("place", () => {
   });
 
   it.each([
-    ["the platform Request", (url: string) => new Request(url, { method: "POST", body: '{"a":1}' }) as Request],
+    ["the platform Request", (url: string) => new Request(url, { method: "POST", body: '{"a":1}' })],
     [
       "the node transport's LightRequest",
       (url: string) => new LightRequest(url, { method: "POST", body: '{"a":1}' }) as unknown as Request,
@@ -113,7 +113,7 @@ describe("place", () => {
 
 describe("resolveCredentials: the auth option", () => {
   const resolve = (auth: Record<string, unknown>, apiKey?: string) =>
-    resolveCredentials(apiKey, auth as never, new Secrets(), SPEC);
+    resolveCredentials(apiKey, auth, new Secrets(), SPEC);
 
   it.each<[string, Record<string, unknown>, RegExp]>([
     [
@@ -221,7 +221,7 @@ describe("authMiddleware: each operation gets what its requirement names", () =>
   });
 
   it("a supplier is awaited; its token is a secret before the request leaves", async () => {
-    const { header, secrets } = await sent({ bearer: async () => "fresh-token" }, "POST", "/either");
+    const { header, secrets } = await sent({ bearer: () => Promise.resolve("fresh-token") }, "POST", "/either");
     expect(header("authorization")).toBe("Bearer fresh-token");
     expect(scrub("fresh-token", secrets)).toBe("[redacted]");
   });
@@ -241,7 +241,7 @@ describe("authMiddleware: each operation gets what its requirement names", () =>
 
   it.each([
     ["nothing", () => undefined, /must return a non-empty string, not undefined/],
-    ["a number", async () => 7, /must return a non-empty string, not number/],
+    ["a number", () => Promise.resolve(7), /must return a non-empty string, not number/],
     ["a line break", () => "tok\n", /auth\.bearer has a line break at character 4/],
     ["by throwing", () => Promise.reject(new Error("IdP down")), /auth\.bearer: the token supplier failed: IdP down/],
   ])("a supplier that answers %s: a PareaError naming auth", async (_, supplier, message) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import assert from "node:assert/strict";
 import { apiErrorFor, PareaApiError, PareaError, PareaValidationError, type ApiErrorDetails } from "../src/errors.ts";
 
 const base: ApiErrorDetails = {
@@ -19,7 +20,8 @@ describe("apiErrorFor", () => {
     expect(error).toBeInstanceOf(PareaValidationError);
     expect(error).toBeInstanceOf(PareaApiError);
     expect(error).toBeInstanceOf(PareaError);
-    expect((error as PareaValidationError).issues).toEqual(body.detail);
+    assert(error instanceof PareaValidationError);
+    expect(error.issues).toEqual(body.detail);
     expect(error.message).toBe(
       "Parea API answered 422 to POST /api/parea/v1/feedback: body.score: Input should be less than or equal to 1",
     );
@@ -32,8 +34,8 @@ describe("apiErrorFor", () => {
     [{ detail: { reason: "bad trace" } }, '{"reason":"bad trace"}'],
   ])("keeps a 422 whose body is not FastAPI-shaped (%j), with no issues but the server's words", (body, said) => {
     const error = apiErrorFor({ ...base, status: 422, body });
-    expect(error).toBeInstanceOf(PareaValidationError);
-    expect((error as PareaValidationError).issues).toEqual([]);
+    assert(error instanceof PareaValidationError);
+    expect(error.issues).toEqual([]);
     expect(error.body).toEqual(body);
     expect(error.message).toBe(`Parea API answered 422 to POST /api/parea/v1/feedback: ${said}`);
   });

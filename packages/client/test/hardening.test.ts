@@ -19,7 +19,9 @@ import { startFaultServer, type Fault, type FaultServer } from "./support/fault-
 
 const feedback = { trace_id: "t-1", score: 0.5 };
 const servers: FaultServer[] = [];
-afterEach(async () => void (await Promise.all(servers.splice(0).map((server) => server.close()))));
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
 
 async function clientFor(script: Fault[], options: PareaClientOptions = {}) {
   const server = await startFaultServer(script);
@@ -207,7 +209,7 @@ describe("options of the wrong type are refused at creation", () => {
     ["a header value with a line break", { headers: { "x-a": "1\r\nx-b: 2" } }, "headers"],
     ["a key with a line break", { apiKey: "sk-good\r\nx-evil: 1" }, "apiKey"],
   ])("%s", (_, options, option) => {
-    const attempt = () => createPareaClient({ apiKey: "k", baseUrl: "http://127.0.0.1:9", ...options } as never);
+    const attempt = () => createPareaClient({ apiKey: "k", baseUrl: "http://127.0.0.1:9", ...options });
     expect(attempt).toThrow(PareaError);
     const error = (() => {
       try {

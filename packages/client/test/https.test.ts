@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 
 const run = promisify(execFile);
 let dir: string;
-let server: Server;
+let server: Server | undefined;
 let baseUrl: string;
 const seen: { headers: Record<string, unknown>; body: string }[] = [];
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
   server = createServer({ key: await readFile(join(dir, "key.pem")), cert: await readFile(join(dir, "cert.pem")) });
   server.on("request", (request, response) => {
     let body = "";
-    request.on("data", (chunk: Buffer) => (body += chunk));
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
     request.on("end", () => {
       seen.push({ headers: request.headers, body });
       response.writeHead(200, { "content-type": "application/json" }).end('{"recorded":true}');
@@ -45,7 +45,7 @@ const call = async (env: Record<string, string>) => {
     cwd: join(import.meta.dirname, ".."),
     env: { ...process.env, ...env },
   });
-  return JSON.parse(stdout);
+  return JSON.parse(stdout) as { data?: unknown; error?: { name: string; message: string } };
 };
 
 it("records feedback over https with a trusted certificate", async () => {

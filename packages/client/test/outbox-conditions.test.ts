@@ -101,7 +101,7 @@ describe("outbox: the spool's size and numbers", () => {
     expect(traceIds(s).sort()).toEqual(["t0", "t1", "t2"]);
   });
 
-  it("segment numbers continue past every segment found: new ones never share an old one's files", async () => {
+  it("segment numbers continue past every segment found: new ones never share an old one's files", () => {
     quietConsole();
     try {
       const fs = new SimFs();
@@ -158,7 +158,7 @@ describe("outbox: a disk that refuses writes", () => {
     const { createOutbox: createSimOutbox } = onSimulatedDisk(fs);
     let thrown: unknown;
     try {
-      createSimOutbox(createFakeParea() as never, { spoolDir: "/s" });
+      createSimOutbox(createFakeParea(), { spoolDir: "/s" });
     } catch (error) {
       thrown = error;
     }

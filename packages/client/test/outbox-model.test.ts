@@ -38,7 +38,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("flush"), timeoutMs: fc.integer({ min: 0, max: 3_000 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("restart") }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("crash") }) },
-) as fc.Arbitrary<Action>;
+);
 
 /** Bytes of the spool's data files. */
 const spooled = (world: World) => world.fs.size(/\.(items|acks)$/);

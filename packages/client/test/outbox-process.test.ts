@@ -46,11 +46,14 @@ function childVia(via: string[], ...args: string[]): Child {
   const lines: string[] = [];
   const watchers: { test: (line: string, count: number) => boolean; resolve: () => void }[] = [];
   let stderr = "";
-  proc.stderr.on("data", (chunk) => (stderr += chunk));
+  proc.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   createInterface({ input: proc.stdout }).on("line", (line) => {
     lines.push(line);
     for (const watcher of [...watchers])
-      if (watcher.test(line, lines.length)) (watchers.splice(watchers.indexOf(watcher), 1), watcher.resolve());
+      if (watcher.test(line, lines.length)) {
+        watchers.splice(watchers.indexOf(watcher), 1);
+        watcher.resolve();
+      }
   });
   const exited = new Promise<{ code: number | null; signal: string | null; at: number }>((resolve) =>
     proc.on("exit", (code, signal) => {
@@ -71,7 +74,7 @@ function childVia(via: string[], ...args: string[]): Child {
 }
 
 const delivered = (s: FaultServer) =>
-  s.requests.filter((r) => r.status === 200).map((r) => JSON.parse(r.body).trace_id as string);
+  s.requests.filter((r) => r.status === 200).map((r) => (JSON.parse(r.body) as { trace_id: string }).trace_id);
 
 describe("outbox: crashes", () => {
   it("SIGKILL at random points while recording 5 000 items into a spool: every accepted item delivered, duplicates only among those in flight", async () => {
@@ -196,7 +199,7 @@ describe("outbox: the spool's lock and disk, as containers and operators meet th
       const second = childVia(NAMESPACE, "open", dir);
       await second.exited;
       expect(JSON.parse(second.lines[0]!)).toMatchObject({ name: "PareaError", option: "spoolDir" });
-      expect(JSON.parse(second.lines[0]!).message).toMatch(/in use by another outbox \(pid 1\)/);
+      expect((JSON.parse(second.lines[0]!) as Error).message).toMatch(/in use by another outbox \(pid 1\)/);
       first.kill();
       await first.exited;
       const third = childVia(NAMESPACE, "open", dir);
@@ -234,7 +237,7 @@ describe("outbox: the spool's lock and disk, as containers and operators meet th
       const dir = scratch("parea-outbox-ro-"); // root's, mode 0700: nobody may not even look in
       const proc = childVia(NOBODY, "open", dir);
       await proc.exited;
-      const outcome = JSON.parse(proc.lines[0]!);
+      const outcome = JSON.parse(proc.lines[0]!) as Error;
       expect(outcome).toMatchObject({ name: "PareaError", option: "spoolDir" });
       expect(outcome.message).toMatch(/permission denied \(EACCES\)/);
     },

@@ -51,28 +51,34 @@ afterAll(async () => {
 describe("the packed @parea-api/client in a new project", () => {
   it("type-checks correct calls and rejects wrong ones under module nodenext", async () => {
     // Every wrong call carries @ts-expect-error: tsc fails if any of them compiles.
-    const result = await run(process.execPath, [tsc, "-p", consumer]).catch((error) => error);
+    const result = await run(process.execPath, [tsc, "-p", consumer]).catch(
+      (error: unknown) => error as { stdout?: string; code?: number },
+    );
     expect(result.stdout ?? "").toBe("");
     expect(result.code ?? 0).toBe(0);
   });
 
   it(`type-checks under the oldest supported TypeScript (${TYPESCRIPT_FLOOR}), skipLibCheck off`, async () => {
     const floor = join(consumer, "node_modules", "typescript-floor", "bin", "tsc");
-    const result = await run(process.execPath, [floor, "-p", consumer]).catch((error) => error);
+    const result = await run(process.execPath, [floor, "-p", consumer]).catch(
+      (error: unknown) => error as { stdout?: string; code?: number },
+    );
     expect(result.stdout ?? "").toBe("");
     expect(result.code ?? 0).toBe(0);
   });
 
   it(`fails under the release before it (${TYPESCRIPT_BELOW_FLOOR}), in openapi-fetch's own declarations`, async () => {
     const below = join(consumer, "node_modules", "typescript-below-floor", "bin", "tsc");
-    const result = await run(process.execPath, [below, "-p", consumer]).catch((error) => error);
+    const result = await run(process.execPath, [below, "-p", consumer]).catch(
+      (error: unknown) => error as { stdout?: string; code?: number },
+    );
     expect(result.code).not.toBe(0);
     expect(result.stdout).toMatch(/node_modules\/openapi-fetch\/dist\/index\.d\.[cm]?ts/);
   });
 
   it("records feedback from ESM with the x-api-key header and the right JSON", async () => {
     const { stdout } = await run(process.execPath, ["record.mjs", baseUrl], { cwd: consumer });
-    const { sent, data } = JSON.parse(stdout);
+    const { sent, data } = JSON.parse(stdout) as { sent: unknown; data: unknown };
     expect(sent).toMatchObject({
       method: "POST",
       url: `${baseUrl}/api/parea/v1/feedback`,

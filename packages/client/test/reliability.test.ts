@@ -73,7 +73,7 @@ describe("retries", () => {
 
   it("429 asking for more than 60 s: no retry, the error says how long", async () => {
     const server = await serve([{ status: 429, headers: { "retry-after": "120" } }]);
-    const { ms, error } = await timed(() => clientFor(server).recordFeedback(feedback));
+    const { error } = await timed(() => clientFor(server).recordFeedback(feedback));
     expect(error).toBeInstanceOf(PareaRateLimitError);
     expect(error).toMatchObject({ attempts: 1, retryAfterMs: 120_000 });
     expect(server.requests).toHaveLength(1);
@@ -95,7 +95,11 @@ describe("retries", () => {
     ]);
     const client = clientFor(server);
     let middlewareRuns = 0;
-    client.use({ onRequest: () => void middlewareRuns++ });
+    client.use({
+      onRequest: () => {
+        middlewareRuns++;
+      },
+    });
     await client.recordFeedback(feedback);
     expect(middlewareRuns).toBe(1);
     expect(server.requests).toHaveLength(3);

@@ -138,10 +138,17 @@ describe("no error path carries the API key", () => {
           .recordFeedback({ score: 0.5 })
           .catch((e: unknown) => e),
     ],
-    ["bad baseUrl", async () => (() => createPareaClient({ apiKey, baseUrl: "http://parea.example.com" }))()],
-    ["a malformed key (line break inside)", async () => (() => createPareaClient({ apiKey: `${apiKey}\r\nx: 1` }))()],
+    [
+      "bad baseUrl",
+      () => Promise.resolve().then(() => createPareaClient({ apiKey, baseUrl: "http://parea.example.com" })),
+    ],
+    [
+      "a malformed key (line break inside)",
+      () => Promise.resolve().then(() => createPareaClient({ apiKey: `${apiKey}\r\nx: 1` })),
+    ],
     [
       "a malformed key from the environment",
+      // eslint-disable-next-line @typescript-eslint/require-await -- async so that the throw is a rejection, like the cases around it
       async () => {
         const before = process.env.PAREA_API_KEY;
         process.env.PAREA_API_KEY = `${apiKey}\n`;
@@ -179,7 +186,7 @@ describe("no error path carries the API key", () => {
 
 describe("a token from a supplier is redacted like the key, from the moment it is supplied", () => {
   // The apiKey option is another value, so only the supplied token can have been learned as a secret.
-  const supplied = { apiKey: "sk-fixed-and-unused", auth: { [apiKeyScheme!]: async () => apiKey } };
+  const supplied = { apiKey: "sk-fixed-and-unused", auth: { [apiKeyScheme!]: () => Promise.resolve(apiKey) } };
   it.each<Case>([
     ...echoes(supplied),
     [

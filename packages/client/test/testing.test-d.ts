@@ -7,6 +7,7 @@ import { createFakeParea, type FakeCall } from "../src/testing.node.ts";
 const fake = createFakeParea();
 
 test("calls are typed by operation, with the spec's request body", () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-arguments -- written out: the type a named operation's calls have
   expectTypeOf(fake.calls("recordFeedback")).toEqualTypeOf<FakeCall<"recordFeedback">[]>();
   expectTypeOf(fake.calls("recordFeedback")[0]!.body).toEqualTypeOf<
     Writable<components["schemas"]["FeedbackRequestSchema"]>

@@ -15,7 +15,9 @@ import { operations } from "../src/generated/operations/index.ts";
 
 const feedback = { trace_id: "t1", score: 1 };
 const servers: FakeServer[] = [];
-afterEach(async () => void (await Promise.all(servers.splice(0).map((server) => server.close()))));
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
 
 function setup(options: Parameters<typeof createPareaClient>[0] = {}) {
   const fake = createFakeParea();
@@ -200,7 +202,12 @@ describe("createFakeParea: bad scripts and hostile requests", () => {
         method: "POST",
         headers: { "content-type": "application/json", [securitySchemes[apiKeyScheme!]!.name]: "k" },
       });
-      req.on("response", (res) => (res.resume(), resolve(res.statusCode!))).on("error", reject);
+      req
+        .on("response", (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        })
+        .on("error", reject);
       // Split inside a two-byte character.
       req.write(body.subarray(0, 1001));
       setTimeout(() => req.end(body.subarray(1001)), 20);

@@ -51,8 +51,8 @@ describe("the raw typed verbs", () => {
   });
 
   it("expose openapi-fetch's middleware API", () => {
-    expectTypeOf(client.use).toBeFunction();
-    expectTypeOf(client.eject).toBeFunction();
+    expectTypeOf<(typeof client)["use"]>().toBeFunction();
+    expectTypeOf<(typeof client)["eject"]>().toBeFunction();
   });
 });
 
@@ -66,7 +66,7 @@ describe("createPareaClient", () => {
   it("takes a credential per security scheme of the spec (generated SchemeCredentials)", () => {
     expectTypeOf<NonNullable<PareaClientOptions["auth"]>>().toEqualTypeOf<SchemeCredentials>();
     expectTypeOf(createPareaClient).toBeCallableWith({ auth: { APIKeyHeader: "k" } });
-    expectTypeOf(createPareaClient).toBeCallableWith({ auth: { APIKeyHeader: async () => "k" } });
+    expectTypeOf(createPareaClient).toBeCallableWith({ auth: { APIKeyHeader: () => Promise.resolve("k") } });
     // @ts-expect-error not a scheme of the spec
     createPareaClient({ auth: { Bearer: "k" } });
     // @ts-expect-error a token is a string or a function returning one

@@ -46,7 +46,9 @@ export interface CheckReport {
   scratch?: string;
 }
 
-const STAGES = ["read", "normalize", "lint", "codegen", "typecheck", "build", "smoke"] as const;
+type Stage = "read" | "normalize" | "lint" | "codegen" | "typecheck" | "build" | "smoke";
+/** A stage's notes for the report, if it has any. */
+type Step = () => Promise<string[] | undefined> | Promise<void>;
 
 /** Copy the client's sources (not their generated code) and give them the new generated files. */
 async function scratchClient(scratch: string, files: Map<string, string>): Promise<string> {
@@ -87,7 +89,7 @@ export async function checkDocument(
   let upstream: OpenApiDocument | undefined;
   let files = new Map<string, string>();
   let client = "";
-  const steps: Record<(typeof STAGES)[number], () => Promise<string[] | void>> = {
+  const steps: Record<Stage, Step> = {
     read: async () =>
       void (upstream = typeof source === "string" ? (await readUpstream(source, { timeoutMs })).doc : source),
     normalize: async () => writeFile(specPath, toJsonText(await normalize(upstream!, config))),
@@ -146,7 +148,7 @@ export async function checkDocument(
       ];
     },
   };
-  const stage = async (name: (typeof STAGES)[number]): Promise<StageReport> => {
+  const stage = async (name: Stage): Promise<StageReport> => {
     const started = performance.now();
     try {
       const notes = await steps[name]();

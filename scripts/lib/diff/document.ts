@@ -4,7 +4,6 @@
 // responses by media type, security by what the operations require. Schemas go to schema.ts with the
 // side they are on.
 import type { OpenApiDocument } from "../files.ts";
-import { stableJson } from "../schema-canonical.ts";
 import { differ, same } from "./identity.ts";
 import { show } from "./keywords.ts";
 import { compareComponents, SharedSchemas } from "./components.ts";
@@ -13,10 +12,8 @@ import { compareSchemas, type Found, type Side } from "./schema.ts";
 import { operationsOf, parametersOf, pathParams, type Node, type Operation } from "./operations.ts";
 import { resolve } from "./views.ts";
 
-const json = stableJson;
-
 export interface DocumentDiffOptions {
-  report(found: Found): void;
+  report: (found: Found) => void;
 }
 
 /** Walks both documents and reports every difference with its rule. */
@@ -80,7 +77,7 @@ interface Walk {
   before: OpenApiDocument;
   after: OpenApiDocument;
   shared: SharedSchemas;
-  report(found: Found): void;
+  report: (found: Found) => void;
 }
 
 function compareOperation(

@@ -14,8 +14,8 @@ export interface Check {
   /** "`POST /x`: request field `a`" */
   what: string;
   pointer: string[];
-  report(rule: string, message: string): void;
-  reportAs(found: Found): void;
+  report: (rule: string, message: string) => void;
+  reportAs: (found: Found) => void;
 }
 
 const CONSTRAINTS = [

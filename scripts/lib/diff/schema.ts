@@ -97,7 +97,13 @@ export function compareSchemas(
   const seen: Found[] = [];
   const mark = ctx.shared?.log.length ?? 0;
   const cutsBefore = cuts;
-  const counting: SchemaContext = { ...ctx, report: (finding) => (seen.push(finding), ctx.report(finding)) };
+  const counting: SchemaContext = {
+    ...ctx,
+    report: (finding) => {
+      seen.push(finding);
+      ctx.report(finding);
+    },
+  };
   compareViews(counting, rawBefore, rawAfter, pointer, field, stack);
   // A comparison the recursion guard cut short depends on where it was entered: never remembered.
   if (cuts !== cutsBefore || !pair) return;

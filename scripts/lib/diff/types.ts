@@ -28,7 +28,7 @@ export interface SchemaContext {
   after: OpenApiDocument;
   /** "`POST /x`: request", "`GET /x`: query parameter `limit`" */
   subject: string;
-  report(found: Found): void;
+  report: (found: Found) => void;
   /** Where a component both sides name is handed over, to be compared once (components.ts); absent: inline. */
   shared?: {
     shared(rawBefore: unknown, rawAfter: unknown): string | undefined;

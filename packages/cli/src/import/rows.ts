@@ -159,9 +159,7 @@ export async function* csvRows(stream: Readable, invalidLines: Set<number>): Asy
   // Skips are reported while the parser runs ahead of what was consumed: their line comes from the
   // error itself (where it stopped, less the lines its raw text spans), like a record's.
   parser.on("skip", (error: Error & { lines?: number; raw?: string; bytes?: number; code?: string }) => {
-    const text = String(error.raw ?? "")
-      .replace(/^(\r?\n)+/, "")
-      .replace(/\r?\n$/, "");
+    const text = (error.raw ?? "").replace(/^(\r?\n)+/, "").replace(/\r?\n$/, "");
     const unclosed = error.code === "CSV_QUOTE_NOT_CLOSED";
     skipped.push({
       line: (error.lines ?? 0) - (text.match(/\n/g)?.length ?? 0),

@@ -33,9 +33,6 @@ export interface ImportOptions {
   graceMs?: number;
 }
 
-/** A file of the import could not be written: the import stops and says which and why. */
-class OutputFailure extends Error {}
-
 const statOf = (path: string): Stats | undefined => {
   try {
     return statSync(path);
@@ -178,7 +175,10 @@ export async function runImport(options: ImportOptions): Promise<number> {
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) return abort.abort(); // a second Ctrl-C: abandon what is in flight now
+    if (stopping) {
+      abort.abort();
+      return;
+    } // a second Ctrl-C: abandon what is in flight now
     stop(signal);
   };
   process.on("SIGINT", onSignal).on("SIGTERM", onSignal);

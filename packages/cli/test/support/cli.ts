@@ -20,15 +20,14 @@ export function startCli(
     NO_COLOR: "1",
     ...options.env,
   };
-  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   const child: ChildProcess = spawn(process.execPath, [bin, ...args], {
-    env: env as NodeJS.ProcessEnv,
+    env: Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)),
     cwd: options.cwd,
   });
   let stdout = "";
   let stderr = "";
-  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk));
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk));
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdin!.end(options.input ?? "");
   const done = new Promise<Run>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
   return { child, done };

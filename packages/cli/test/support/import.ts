@@ -17,7 +17,9 @@ export function importFixtures(prefix: string) {
   const servers: FaultServer[] = [];
   beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), prefix))));
   afterAll(() => rm(dir, { recursive: true, force: true }));
-  afterEach(async () => void (await Promise.all(servers.splice(0).map((server) => server.close()))));
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
   return {
     dir: () => dir,
     serve: async (script: Fault[] | ((n: number, request: RecordedRequest) => Fault)): Promise<FaultServer> => {
@@ -32,7 +34,7 @@ export function importFixtures(prefix: string) {
 export function deliveries(server: FaultServer): Map<string, number> {
   const counts = new Map<string, number>();
   for (const request of server.requests.filter((r) => r.status === 200)) {
-    const id = JSON.parse(request.body).trace_id as string;
+    const id = (JSON.parse(request.body) as { trace_id: string }).trace_id;
     counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   return counts;
@@ -53,7 +55,7 @@ export async function rejectsOf(path: string): Promise<{ line: number; input: st
   return text
     .split("\n")
     .filter(Boolean)
-    .map((line) => JSON.parse(line));
+    .map((line) => JSON.parse(line) as { line: number; input: string; reason: string });
 }
 
 /** JSON Lines of `count` valid rows, trace ids `${stem}1`...; one per line, no trailing newline. */
@@ -64,4 +66,6 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 /** A server answering 200 for the trace ids `deliver` accepts and 422 for the rest. */
 export const only = (deliver: (traceId: string) => boolean) => (_: number, request: RecordedRequest) =>
-  deliver(JSON.parse(request.body).trace_id) ? { status: 200, body: {} } : { status: 422, body: { detail: [] } };
+  deliver((JSON.parse(request.body) as { trace_id: string }).trace_id)
+    ? { status: 200, body: {} }
+    : { status: 422, body: { detail: [] } };

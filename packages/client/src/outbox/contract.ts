@@ -65,15 +65,17 @@ export type RetrySafeOperationName = {
 /** One method per retry-safe operation, typed like the client's: validates, queues, returns. */
 export type OutboxMethods = { [Name in RetrySafeOperationName]: (body: RequestBody<Name>) => void };
 
+// Properties, not methods: every one is a closure, safe to pass along detached (`process.on("SIGTERM",
+// outbox.shutdown)`), and typed so that an unbound-method lint agrees.
 export interface Outbox extends OutboxMethods {
   /** Settles everything accepted before the call, or gives up after timeoutMs (default: no limit). */
-  flush(options?: { timeoutMs?: number }): Promise<OutboxResult>;
+  flush: (options?: { timeoutMs?: number }) => Promise<OutboxResult>;
   /**
    * Refuses new items, flushes (default timeoutMs 10 000), stops sending and releases the spool; what is
    * still undelivered and not in the spool goes to onDrop ("shutdown"). `pending`: what the spool keeps.
    */
-  shutdown(options?: { timeoutMs?: number }): Promise<OutboxResult>;
-  stats(): OutboxStats;
+  shutdown: (options?: { timeoutMs?: number }) => Promise<OutboxResult>;
+  stats: () => OutboxStats;
 }
 
 const HOUR = 3_600_000;

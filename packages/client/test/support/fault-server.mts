@@ -1,6 +1,6 @@
 // A tiny HTTP server on 127.0.0.1 that misbehaves on cue: the one place tests use a server of our
 // own instead of Prism, because faults (resets, stalls, redirects) cannot be asked of a mock.
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface Fault {
@@ -44,9 +44,11 @@ export async function startFaultServer(
   host = "127.0.0.1",
 ): Promise<FaultServer> {
   const requests: RecordedRequest[] = [];
-  const server = createServer(async (req, res) => {
+  // `void`: a fault in here is an unhandled rejection vitest reports, as an uncaught throw would be.
+  const server = createServer((req, res) => void answer(req, res));
+  async function answer(req: IncomingMessage, res: ServerResponse) {
     let body = "";
-    for await (const chunk of req) body += chunk;
+    for await (const chunk of req) body += (chunk as Buffer).toString();
     const recorded: RecordedRequest = {
       method: req.method ?? "",
       url: req.url ?? "",
@@ -76,7 +78,7 @@ export async function startFaultServer(
     res.writeHead(fault.status ?? 200, { ...headers, "content-length": String(Buffer.byteLength(payload)) });
     if (fault.cutBodyAfter === undefined) return void res.end(payload);
     res.write(payload.slice(0, fault.cutBodyAfter), () => req.socket.destroy());
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {

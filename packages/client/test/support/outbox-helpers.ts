@@ -36,4 +36,4 @@ export const spoolBytes = (dir: string) =>
     .reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
 
 export const traceIds = (s: FaultServer, status = 200) =>
-  s.requests.filter((r) => r.status === status).map((r) => JSON.parse(r.body).trace_id as string);
+  s.requests.filter((r) => r.status === status).map((r) => (JSON.parse(r.body) as { trace_id: string }).trace_id);

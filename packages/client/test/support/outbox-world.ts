@@ -98,6 +98,7 @@ export async function drive<T>(world: World, promise: Promise<T>): Promise<void>
       if (!world.fs.dead) world.escaped.push(error);
     },
   );
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- done and dead change in callbacks the timers run
   for (let i = 0; i < 600 && !done && !world.fs.dead; i++) await vi.advanceTimersByTimeAsync(250);
 }
 
