@@ -15,7 +15,6 @@ it("a --quick run writes every section with a figure for every contender", async
   const out = join(dir, "BENCHMARKS.md");
   await run(process.execPath, ["--import", "tsx", "src/main.ts", "--quick", "--out", out], {
     cwd: join(import.meta.dirname, ".."),
-    timeout: 120_000,
   });
   const report = await readFile(out, "utf8");
   for (const heading of [
@@ -56,4 +55,6 @@ it("a --quick run writes every section with a figure for every contender", async
   );
   expect(report).toMatch(/\| seed \(1 operation\) \| [\d,]+ B \| [\d,]+ B \| [\d,]+ B \|/);
   expect(report).not.toMatch(/NaN|Infinity|undefined/);
-}, 120_000);
+  // Only a guard against a hang: ~40 s on a quiet 2-core machine, past 120 s with the cores shared by
+  // four busy processes, and a slower machine must not turn that into a failure.
+}, 900_000);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 
 const run = promisify(execFile);
 let dir: string;
-let server: Server | undefined;
+let server: Server;
 let baseUrl: string;
 const seen: { headers: Record<string, unknown>; body: string }[] = [];
 
@@ -35,7 +35,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- unset if beforeAll failed first
   server?.closeAllConnections();
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above
   server?.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -56,8 +58,8 @@ it("records feedback over https with a trusted certificate", async () => {
 it("refuses a certificate nobody trusts: PareaConnectionError naming the TLS failure", async () => {
   const before = seen.length;
   const { error } = await call({});
-  expect(error.name).toBe("PareaConnectionError");
-  expect(error.message).toMatch(
+  expect(error?.name).toBe("PareaConnectionError");
+  expect(error?.message).toMatch(
     /connection failed \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE)/,
   );
   expect(seen.length).toBe(before);

@@ -51,7 +51,7 @@ afterAll(async () => {
 describe("the packed @parea-api/client in a new project", () => {
   it("type-checks correct calls and rejects wrong ones under module nodenext", async () => {
     // Every wrong call carries @ts-expect-error: tsc fails if any of them compiles.
-    const result = await run(process.execPath, [tsc, "-p", consumer]).catch(
+    const result: { stdout?: string; code?: number } = await run(process.execPath, [tsc, "-p", consumer]).catch(
       (error: unknown) => error as { stdout?: string; code?: number },
     );
     expect(result.stdout ?? "").toBe("");
@@ -60,7 +60,7 @@ describe("the packed @parea-api/client in a new project", () => {
 
   it(`type-checks under the oldest supported TypeScript (${TYPESCRIPT_FLOOR}), skipLibCheck off`, async () => {
     const floor = join(consumer, "node_modules", "typescript-floor", "bin", "tsc");
-    const result = await run(process.execPath, [floor, "-p", consumer]).catch(
+    const result: { stdout?: string; code?: number } = await run(process.execPath, [floor, "-p", consumer]).catch(
       (error: unknown) => error as { stdout?: string; code?: number },
     );
     expect(result.stdout ?? "").toBe("");
@@ -69,7 +69,7 @@ describe("the packed @parea-api/client in a new project", () => {
 
   it(`fails under the release before it (${TYPESCRIPT_BELOW_FLOOR}), in openapi-fetch's own declarations`, async () => {
     const below = join(consumer, "node_modules", "typescript-below-floor", "bin", "tsc");
-    const result = await run(process.execPath, [below, "-p", consumer]).catch(
+    const result: { stdout?: string; code?: number } = await run(process.execPath, [below, "-p", consumer]).catch(
       (error: unknown) => error as { stdout?: string; code?: number },
     );
     expect(result.code).not.toBe(0);
