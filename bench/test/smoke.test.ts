@@ -55,6 +55,6 @@ it("a --quick run writes every section with a figure for every contender", async
   );
   expect(report).toMatch(/\| seed \(1 operation\) \| [\d,]+ B \| [\d,]+ B \| [\d,]+ B \|/);
   expect(report).not.toMatch(/NaN|Infinity|undefined/);
-  // Only a guard against a hang: ~40 s on a quiet 2-core machine, past 120 s with the cores shared by
+  // Only a guard against a hang: 52 s in a plain pnpm test on 2 cores here, past 120 s with the cores shared by
   // four busy processes, and a slower machine must not turn that into a failure.
 }, 900_000);
