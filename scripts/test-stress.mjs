@@ -42,12 +42,17 @@ function failedTests() {
   return failed;
 }
 
-// A busy loop per core, at the suite's own priority: the suite gets about half the machine.
-const burners = Array.from({ length: burnerCount }, () =>
-  spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }),
-);
+// A busy loop per core, at the suite's own priority: the suite gets about half the machine. Each one
+// also ends itself once this script is gone (its parent changes), however this script ended.
+const BURN = `for (let i = 1; ; i++) if (i % 1e8 === 0 && process.ppid !== ${process.pid}) process.exit();`;
+const burners = Array.from({ length: burnerCount }, () => spawn(process.execPath, ["-e", BURN], { stdio: "ignore" }));
 const stopBurners = () => burners.forEach((burner) => burner.kill("SIGKILL"));
-process.on("SIGINT", () => (stopBurners(), process.exit(130)));
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+])
+  process.on(signal, () => (stopBurners(), process.exit(code)));
 
 const results = [];
 try {
