@@ -92,7 +92,10 @@ export interface FakeServer {
 }
 
 export interface FakeParea {
-  /** A fetch: `(request)` or `(input, init)`, given detached as the client's `fetch` option. Matches method and path whatever the origin. */
+  /**
+   * A fetch: `(request)` or `(input, init)`, handed over detached as the client's `fetch` option.
+   * Matches method and path whatever the origin.
+   */
   fetch: (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
   /** Every request received for an operation, in order, scripted failures included. */
   calls<Name extends OperationName>(operation: Name): FakeCall<Name>[];

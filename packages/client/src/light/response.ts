@@ -113,9 +113,10 @@ export async function buffer(response: Response, maxBytes = Infinity): Promise<B
   } catch (error) {
     // A body its content-encoding cannot undo (the platform's zlib, brotli or zstd refused it) is an
     // answer, not a dropped connection: it goes on to the JSON check, or into the error, as this note.
-    const cause = error instanceof Error ? error.cause : undefined;
-    if (!(cause instanceof Error && /^(Z_|ZSTD_|ERR__)/.test(errorCode(cause) ?? ""))) throw error;
-    bytes = new TextEncoder().encode(`[undecodable body: ${cause.message}]`);
+    // Not `instanceof Error`: a runtime's decoder may fail with an error of another realm or class.
+    const cause = (error as { cause?: Error } | null)?.cause;
+    if (!/^(Z_|ZSTD_|ERR__)/.test(errorCode(cause) ?? "")) throw error;
+    bytes = new TextEncoder().encode(`[undecodable body: ${cause!.message}]`);
   }
   return new BufferedResponse(status, statusText, headers, bytes, url);
 }

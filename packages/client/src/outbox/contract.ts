@@ -65,8 +65,8 @@ export type RetrySafeOperationName = {
 /** One method per retry-safe operation, typed like the client's: validates, queues, returns. */
 export type OutboxMethods = { [Name in RetrySafeOperationName]: (body: RequestBody<Name>) => void };
 
-// Properties, not methods: every one is a closure, safe to pass along detached (`process.on("SIGTERM",
-// outbox.shutdown)`), and typed so that an unbound-method lint agrees.
+// Properties, not methods: every one is a closure, safe to pass along detached (`const { shutdown } =
+// outbox`, `.finally(outbox.shutdown)`), and typed so that an unbound-method lint agrees.
 export interface Outbox extends OutboxMethods {
   /** Settles everything accepted before the call, or gives up after timeoutMs (default: no limit). */
   flush: (options?: { timeoutMs?: number }) => Promise<OutboxResult>;
