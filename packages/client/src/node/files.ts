@@ -3,6 +3,7 @@
 // whole writes, and one-line descriptions of what the file system refused. The outbox's spool and the
 // parea CLI's import (checkpoint, rejects) both use them; the CLI imports them from the Node build of
 // @parea-api/client/outbox.
+import { errorCode } from "../error-code.js";
 import {
   closeSync,
   fdatasyncSync,
@@ -73,6 +74,6 @@ const WORDS: Record<string, string> = {
 
 /** "no space left on the device (ENOSPC)": what a file-system error means, without a stack. */
 export function fsProblem(error: unknown): string {
-  const { code, message } = error as NodeJS.ErrnoException;
-  return code && WORDS[code] ? `${WORDS[code]} (${code})` : (code ?? message);
+  const code = errorCode(error);
+  return code && WORDS[code] ? `${WORDS[code]} (${code})` : (code ?? (error as Error).message);
 }

@@ -80,7 +80,7 @@ function exchange({ module, agent }: Stack, { url, method, headers, body, signal
           else chunks.push(chunk);
         });
         response.on("end", () => {
-          const bytes = chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
+          const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
           const coding = response.headers["content-encoding"];
           if (!coding || coding === "identity") {
             done(bytes);
