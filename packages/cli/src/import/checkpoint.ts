@@ -46,7 +46,6 @@ export interface InputIdentity {
 }
 
 export class Checkpoint {
-  private recorded = 0;
   private dirty = false;
   private readonly timer: NodeJS.Timeout;
 
@@ -54,6 +53,8 @@ export class Checkpoint {
     readonly path: string,
     private readonly fd: number,
     private readonly delivered: Set<number>,
+    /** The input's bytes whose hash is recorded (a resume checked them): a prefix line adds more. */
+    private recorded: number,
   ) {
     this.timer = setInterval(() => this.sync(), 250);
     this.timer.unref();
@@ -102,7 +103,7 @@ export class Checkpoint {
         ftruncateSync(fd, 0);
         writeAll(fd, `${JSON.stringify({ parea_import_checkpoint: 2, input: input.name } satisfies Header)}\n`);
       }
-      return new Checkpoint(path, fd, delivered);
+      return new Checkpoint(path, fd, delivered, delivered.size > 0 ? (prefix?.prefix ?? 0) : 0);
     } catch (error) {
       closeSync(fd);
       if (!existed) unlinkSync(path);

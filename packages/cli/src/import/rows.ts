@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { isUtf8 } from "node:buffer";
 import { createReadStream } from "node:fs";
-import { Transform, type Readable, type TransformCallback } from "node:stream";
+import { finished, Transform, type Readable, type TransformCallback } from "node:stream";
 import { parse, type Options } from "csv-parse";
 import { feedbackFields, parseValue, type Field } from "../fields.js";
 import type { InputPrefix } from "./checkpoint.js";
@@ -152,10 +152,21 @@ export async function* csvRows(stream: Readable, invalidLines: Set<number>): Asy
       autoDestroy: false,
     } as Options),
   );
+  // pipe() carries data, not failure: a read error, or close() mid-read, must end the parser too, or the
+  // rows wait forever (and the error is an unhandled 'error' event). It then fails the rows, as a read
+  // failure of JSON Lines does. Every error of the CSV itself is a skip (skip_records_with_error).
+  finished(stream, (error) => {
+    if (error) parser.destroy(error);
+  });
   const types = new Map<string, Field>(feedbackFields.map((field) => [field.name, field]));
   let header: string[] | undefined;
-  let lastLine = 0;
-  const skipped: Row[] = [];
+  let skipped: Row[] = [];
+  /** The rejects from before `line`, taken out, in the input's order. */
+  const skippedBefore = (line: number): Row[] => {
+    const due = skipped.filter((row) => row.line < line);
+    skipped = skipped.filter((row) => row.line >= line);
+    return due;
+  };
   // Skips are reported while the parser runs ahead of what was consumed: their line comes from the
   // error itself (where it stopped, less the lines its raw text spans), like a record's.
   parser.on("skip", (error: Error & { lines?: number; raw?: string; bytes?: number; code?: string }) => {
@@ -170,46 +181,37 @@ export async function* csvRows(stream: Readable, invalidLines: Set<number>): Asy
         : `CSV cannot be read: ${error.message}`,
     });
   });
-  try {
-    for await (const { record, info, raw } of parser as AsyncIterable<CsvRecord>) {
-      yield* skipped.splice(0);
-      // csv-parse reports the line where the record ends; `raw` may start with skipped blank lines.
-      const text = raw.replace(/^(\r?\n)+/, "").replace(/\r?\n$/, "");
-      const line = info.lines - (text.match(/\n/g)?.length ?? 0);
-      lastLine = info.lines;
-      if (record.every((cell) => cell.trim() === "")) continue; // a line of spaces is blank too
-      const row = { line, input: text, bytes: info.bytes };
-      let invalid = line;
-      while (invalid <= info.lines && !invalidLines.has(invalid)) invalid++;
-      if (invalid <= info.lines) {
-        yield { ...row, error: `line ${invalid} is not valid UTF-8 text` };
-        continue;
-      }
-      if (!header) {
-        header = record.map((name) => name.trim());
-        continue;
-      }
-      if (record.length !== header.length) {
-        yield { ...row, error: `has ${record.length} fields, the header has ${header.length}` };
-        continue;
-      }
-      const body: Record<string, unknown> = {};
-      header.forEach((name, i) => {
-        const cell = record[i]!;
-        if (cell === "") return;
-        const field = types.get(name);
-        body[name] = field ? parseValue(field, cell) : cell;
-      });
-      yield { ...row, body };
+  for await (const { record, info, raw } of parser as AsyncIterable<CsvRecord>) {
+    // csv-parse reports the line where the record ends; `raw` may start with skipped blank lines.
+    const text = raw.replace(/^(\r?\n)+/, "").replace(/\r?\n$/, "");
+    const line = info.lines - (text.match(/\n/g)?.length ?? 0);
+    yield* skippedBefore(line);
+    if (record.every((cell) => cell.trim() === "")) continue; // a line of spaces is blank too
+    const row = { line, input: text, bytes: info.bytes };
+    let invalid = line;
+    while (invalid <= info.lines && !invalidLines.has(invalid)) invalid++;
+    if (invalid <= info.lines) {
+      yield { ...row, error: `line ${invalid} is not valid UTF-8 text` };
+      continue;
     }
-  } catch (error) {
-    // Anything else the parser cannot go on from: one reject says where, after every row before it.
-    yield* skipped.splice(0);
-    const { message } = error as Error;
-    yield { line: lastLine + 1, input: "", bytes: Infinity, error: `CSV cannot be read from here on: ${message}` };
-    return;
+    if (!header) {
+      header = record.map((name) => name.trim());
+      continue;
+    }
+    if (record.length !== header.length) {
+      yield { ...row, error: `has ${record.length} fields, the header has ${header.length}` };
+      continue;
+    }
+    const body: Record<string, unknown> = {};
+    header.forEach((name, i) => {
+      const cell = record[i]!;
+      if (cell === "") return;
+      const field = types.get(name);
+      body[name] = field ? parseValue(field, cell) : cell;
+    });
+    yield { ...row, body };
   }
-  yield* skipped.splice(0);
+  yield* skippedBefore(Infinity);
 }
 
 export type Format = "jsonl" | "csv";
