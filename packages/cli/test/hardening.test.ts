@@ -2,7 +2,7 @@
 // that changed, two imports at once, kill -9, a full disk, bytes that are not UTF-8, stray quotes,
 // outputs that name the input, and a server asking to wait for hours. Real HTTP on 127.0.0.1.
 import { execFileSync, spawn } from "node:child_process";
-import { appendFile, link, mkdir, readFile, writeFile } from "node:fs/promises";
+import { appendFile, link, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -353,6 +353,27 @@ describe("paths", () => {
     const corrected = await cli(importArgs(join(sub, "in.jsonl"), server.url));
     expect(corrected.code).toBe(0);
   });
+});
+
+describe("a read error mid-input", () => {
+  // /proc/self/mem is a regular file whose first page is not mapped: reading it fails with EIO, a
+  // real read error from the kernel (Linux only; CI runs on Linux).
+  it.runIf(existsSync("/proc/self/mem")).each([["csv"], ["jsonl"]])(
+    "%s: one error line naming the file, exit 1, the checkpoint kept for --resume",
+    async (format) => {
+      const file = join(dir, `mem-${format}.${format}`);
+      await symlink("/proc/self/mem", file);
+      const server = await serve(() => ok());
+      const run = await cli(importArgs(file, server.url));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(
+        new RegExp(`^error: cannot read .*mem-${format}\\.${format}: input/output error \\(EIO\\)`, "m"),
+      );
+      expect(run.stderr).toMatch(/--resume$/m);
+      noStack(run);
+      expect(server.requests).toHaveLength(0);
+    },
+  );
 });
 
 describe("the API key and long waits", () => {
