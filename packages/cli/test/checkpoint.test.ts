@@ -3,12 +3,12 @@
 // these reach each branch in this process, where mutation testing (pnpm test:mutation) can see them.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { Checkpoint, type InputIdentity, type InputPrefix } from "../src/import/checkpoint.ts";
 import { UsageError } from "../src/errors.ts";
-import { scratchDir } from "../../../scripts/test/support/scratch.ts";
 
 // fdatasync seen, and failed on demand: the only way to tell a synced checkpoint from an unsynced one.
 // Writes fail on demand too, as on a full disk.
@@ -57,8 +57,12 @@ const closeAll = () => {
   for (const checkpoint of open.splice(0)) checkpoint.close();
 };
 
+// A directory of its own (not scripts/test/support/scratch.ts: Stryker's sandbox holds this package only).
+let root = "";
+beforeAll(async () => void (root = await mkdtemp(join(tmpdir(), "parea-checkpoint-"))));
+afterAll(() => rm(root, { recursive: true, force: true }));
 beforeEach(async () => {
-  dir = await scratchDir("parea-checkpoint-");
+  dir = await mkdtemp(join(root, "t-"));
   path = join(dir, "import.checkpoint");
   inputPath = join(dir, "in.jsonl");
   await writeFile(inputPath, "row one\nrow two\nrow three\n");

@@ -2,13 +2,13 @@
 // byte counts and the input's running hash, whatever the chunking. The import tests run the built
 // command; these reach the readers' every branch, so mutation testing (pnpm test:mutation) can see them.
 import { createHash } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csvRows, formatOf, jsonLines, readRows, type Row } from "../src/import/rows.ts";
-import { scratchDir } from "../../../scripts/test/support/scratch.ts";
 
 const collect = async (rows: AsyncIterable<Row>): Promise<Row[]> => {
   const all: Row[] = [];
@@ -221,10 +221,14 @@ describe("formatOf", () => {
 });
 
 describe("readRows", () => {
+  // A directory of its own (not scripts/test/support/scratch.ts: Stryker's sandbox holds this package only).
+  let dir = "";
+  beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), "parea-rows-"))));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
   const sha256 = (bytes: Buffer | string) => createHash("sha256").update(bytes).digest("hex");
 
   it("reads a file's rows and keeps the count and hash of the bytes read", async () => {
-    const path = join(await scratchDir("parea-rows-"), "in.jsonl");
+    const path = join(dir, `in-${Math.random().toString(36).slice(2)}.jsonl`);
     const text = '{"trace_id":"t1"}\n{"trace_id":"t2"}\n';
     await writeFile(path, text);
     const input = readRows(path, "jsonl");
@@ -237,7 +241,7 @@ describe("readRows", () => {
   });
 
   it("CSV: a line not valid UTF-8 is found by the tap, even the last one without its newline", async () => {
-    const path = join(await scratchDir("parea-rows-"), "in.csv");
+    const path = join(dir, "in.csv");
     const bad = Buffer.from([0xff]);
     await writeFile(path, Buffer.concat([Buffer.from("trace_id\nt1\nt"), bad, Buffer.from("\nt3\nt"), bad]));
     const rows = await collect(readRows(path, "csv").rows);
@@ -250,12 +254,12 @@ describe("readRows", () => {
   });
 
   it("a file that cannot be read fails the rows with the reason", async () => {
-    const input = readRows(join(await scratchDir("parea-rows-"), "missing.jsonl"), "jsonl");
+    const input = readRows(join(dir, "missing.jsonl"), "jsonl");
     await expect(collect(input.rows)).rejects.toMatchObject({ code: "ENOENT" });
   });
 
   it("close() ends the rows early", async () => {
-    const path = join(await scratchDir("parea-rows-"), "in.jsonl");
+    const path = join(dir, `in-${Math.random().toString(36).slice(2)}.jsonl`);
     await writeFile(path, '{"a":1}\n'.repeat(100_000));
     const input = readRows(path, "jsonl");
     let read = 0;
