@@ -117,14 +117,35 @@ describe("a new import", () => {
     expect(checkpoint.has(12)).toBe(false);
   });
 
-  it("an empty file is a new checkpoint", async () => {
-    await writeFile(path, "");
+  it.each([[""], ["\n"], [" \n\n"]])("an empty file (%j) is a new checkpoint", async (text) => {
+    await writeFile(path, text);
     await opened(path, input(), fresh);
     expect(await readFile(path, "utf8")).toBe(HEADER("in.jsonl"));
+  });
+
+  it("a prefix recorded by a run that delivered nothing is forgotten with it", async () => {
+    await writeFile(path, `${HEADER("in.jsonl")}${JSON.stringify({ prefix: 100, sha256: "x" })}\n`);
+    const checkpoint = await opened(path, input(), fresh);
+    checkpoint.add(1, prefixOf("row one\n"));
+    expect(await readFile(path, "utf8")).toBe(
+      `${HEADER("in.jsonl")}${JSON.stringify({ prefix: 8, sha256: sha256("row one\n") })}\n1\n`,
+    );
+  });
+
+  it("lines that only look like row numbers are no delivered rows", async () => {
+    await writeFile(path, `${HEADER("in.jsonl")}x12\n12x\n1 2\n`);
+    const checkpoint = await opened(path, input(), fresh);
+    expect(checkpoint.has(12)).toBe(false);
   });
 });
 
 describe("a resumed import", () => {
+  it("row numbers of any length", async () => {
+    await writeFile(path, `${HEADER("in.jsonl")}7\n1234567\n`);
+    const checkpoint = await opened(path, input(), { resume: true, assumeSameInput: false });
+    expect([7, 1234567, 123].map((line) => checkpoint.has(line))).toEqual([true, true, false]);
+  });
+
   it("knows the rows delivered before, and goes on appending", async () => {
     await written();
     const checkpoint = await opened(path, input(), resume);

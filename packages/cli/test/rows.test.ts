@@ -5,10 +5,10 @@ import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { csvRows, formatOf, jsonLines, readRows, type Row } from "../src/import/rows.ts";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { csvRows, formatOf, InputTap, jsonLines, readRows, type Row } from "../src/import/rows.ts";
 
 const collect = async (rows: AsyncIterable<Row>): Promise<Row[]> => {
   const all: Row[] = [];
@@ -25,8 +25,10 @@ const chunked = (bytes: Buffer, cuts: number[] = []): Buffer[] => {
 const jsonl = (text: string | Buffer, cuts?: number[]) =>
   collect(jsonLines(Readable.from(chunked(Buffer.isBuffer(text) ? text : Buffer.from(text), cuts))));
 
-const csv = (text: string | Buffer, invalidLines = new Set<number>()) =>
-  collect(csvRows(Readable.from([Buffer.isBuffer(text) ? text : Buffer.from(text)]), invalidLines));
+/** The bytes through the tap (as readRows reads a file), in chunks cut at the given offsets. */
+const tapped = (bytes: Buffer, cuts?: number[]) => Readable.from(chunked(bytes, cuts)).pipe(new InputTap(true));
+const csv = (text: string | Buffer, cuts?: number[]) =>
+  collect(csvRows(tapped(Buffer.isBuffer(text) ? text : Buffer.from(text), cuts)));
 
 describe("jsonLines", () => {
   it("numbers rows by the line they are on, skipping blank lines, with the bytes read so far", async () => {
@@ -131,6 +133,21 @@ describe("csvRows", () => {
     expect(rows[0]?.input).toBe('"t1","two\nlines"');
   });
 
+  it.each([
+    ["LF", "\n"],
+    ["CRLF", "\r\n"],
+  ])("%s: blank lines before a row are not part of it, in its line or in its text", async (_, eol) => {
+    const text = ["trace_id,comment", "", "", 't1,x"y', "", "", "t2,z", "", "", 't3,"open', "t4,b", ""].join(eol);
+    const rows = await csv(text);
+    expect(rows.map(({ line, input }) => ({ line, input }))).toEqual([
+      { line: 4, input: 't1,x"' },
+      { line: 7, input: "t2,z" },
+      { line: 10, input: `t3,"open${eol}t4,b` },
+    ]);
+    expect(rows[0]?.bytes).toBeGreaterThan(16 + eol.length * 3);
+    expect(rows[1]?.body).toEqual({ trace_id: "t2", comment: "z" });
+  });
+
   it("a row with another number of fields than the header is rejected", async () => {
     const rows = await csv("trace_id,score\nt1\nt2,1,3\nt3,1\n");
     expect(rows.map((row) => [row.line, row.error])).toEqual([
@@ -140,22 +157,97 @@ describe("csvRows", () => {
     ]);
   });
 
-  it("a line the tap found not to be UTF-8 rejects the row it is part of, naming that line", async () => {
-    const text = 'trace_id,comment\nt1,"a\nb"\nt2,c\nt3,d\n';
-    const rows = await csv(text, new Set([3, 5]));
+  it("a line that is not UTF-8 rejects the row it is part of, naming that line", async () => {
+    const bad = "\u0000BAD\u0000";
+    const bytes = (text: string) => Buffer.from(text.replaceAll(bad, "\xff"), "latin1");
+    const rows = await csv(bytes(`trace_id,comment\nt1,"a\nb${bad}"\nt2,c\nt3,d${bad}\n`));
     expect(rows.map((row) => [row.line, row.error])).toEqual([
       [2, "line 3 is not valid UTF-8 text"],
       [4, undefined],
       [5, "line 5 is not valid UTF-8 text"],
     ]);
     // The header's line too: nothing is read as a header that the user did not write.
-    expect((await csv(text, new Set([1])))[0]).toMatchObject({ line: 1, error: "line 1 is not valid UTF-8 text" });
+    expect((await csv(bytes(`trace_id${bad}\nt1\n`)))[0]).toMatchObject({
+      line: 1,
+      error: "line 1 is not valid UTF-8 text",
+    });
+  });
+
+  it.each([
+    ["LF", "\n"],
+    ["CRLF", "\r\n"],
+  ])(
+    "%s: line breaks and lone CRs inside quoted cells, in any chunks: each row by the line it starts on",
+    async (_, eol) => {
+      // csv-parse's own count takes a CRLF or a lone CR inside quotes for a line of its own.
+      const lines = ["trace_id,comment", '"t1","two', 'lines"', '"t2","a\rcr"', "", '"t3","x', "", 'y"', "t4,z", ""];
+      const text = lines.join(eol);
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.nat(text.length), { maxLength: 6 }), async (cuts) => {
+          const rows = await csv(text, cuts);
+          expect(rows.map((row) => [row.line, (row.body as { trace_id: string }).trace_id])).toEqual([
+            [2, "t1"],
+            [4, "t2"],
+            [6, "t3"],
+            [9, "t4"],
+          ]);
+          expect(rows[0]?.input).toBe(`"t1","two${eol}lines"`);
+        }),
+        { numRuns: 50 },
+      );
+    },
+  );
+
+  it("generated files: every row, good or unreadable, by the line it starts on, in any chunks", async () => {
+    const cell = fc
+      .array(fc.constantFrom("a", "b", "\n", "\r", "\r\n", ",", '""', " "), { maxLength: 5 })
+      .map((parts) => parts.join(""));
+    const record = fc.oneof(
+      cell.map((text) => ({ text: `"${text}"`, bad: false })),
+      fc.constant({ text: 'x"y', bad: true }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(2), record), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom("\n", "\r\n"),
+        fc.array(fc.nat(120), { maxLength: 5 }),
+        async (records, eol, cuts) => {
+          let text = `trace_id,comment${eol}`;
+          let line = 2;
+          const expected: [number, string][] = [];
+          records.forEach(([blanks, { text: comment, bad }], i) => {
+            text += eol.repeat(blanks);
+            line += blanks;
+            expected.push([line, bad ? "reject" : `t${i}`]);
+            const row = `t${i},${comment}`;
+            text += row + eol;
+            line += (row.match(/\n/g)?.length ?? 0) + 1;
+          });
+          const rows = await csv(text, cuts);
+          expect(
+            rows.map((row) => [row.line, row.error ? "reject" : (row.body as { trace_id: string }).trace_id]),
+          ).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a BOM is not a line's content, and the lines after it are counted alike", async () => {
+    const rows = await csv('\uFEFFtrace_id\nt1\n\n"t\n2"\nt3\n');
+    expect(rows.map((row) => [row.line, row.body])).toEqual([
+      [2, { trace_id: "t1" }],
+      [4, { trace_id: "t\n2" }],
+      [6, { trace_id: "t3" }],
+    ]);
   });
 
   it("a stray quote rejects its record, with its line, and reading goes on", async () => {
     const rows = await csv('trace_id,comment\nt1,x"y\nt2,z\n');
     // The parser hands over the record as far as it read it.
-    expect(rows[0]).toMatchObject({ line: 2, input: expect.stringMatching(/^t1,x/) as unknown });
+    expect(rows[0]).toMatchObject({ line: 2, input: 't1,x"' });
+    // Where the parser stopped: past the header.
+    expect(rows[0]?.bytes).toBeGreaterThan(17);
     expect(rows[0]?.error).toMatch(/^CSV cannot be read: \S/);
     expect(rows[1]).toMatchObject({ line: 3, body: { trace_id: "t2", comment: "z" } });
   });
@@ -181,10 +273,10 @@ describe("csvRows", () => {
   });
 
   it("a read failure fails the rows (as for JSON Lines), after the rows read before it", async () => {
-    const stream = new PassThrough();
+    const stream = new InputTap(true);
     const seen: Row[] = [];
     const reading = (async () => {
-      for await (const row of csvRows(stream, new Set())) {
+      for await (const row of csvRows(stream)) {
         seen.push(row);
         stream.destroy(Object.assign(new Error("i/o error"), { code: "EIO" }));
       }
@@ -195,8 +287,8 @@ describe("csvRows", () => {
   });
 
   it("the stream destroyed mid-wait (an interrupt) ends the rows instead of leaving them waiting", async () => {
-    const stream = new PassThrough();
-    const reading = collect(csvRows(stream, new Set()));
+    const stream = new InputTap(true);
+    const reading = collect(csvRows(stream));
     stream.write("trace_id\nt1\n");
     setImmediate(() => stream.destroy());
     await expect(reading).rejects.toMatchObject({ code: "ERR_STREAM_PREMATURE_CLOSE" });
@@ -212,6 +304,7 @@ describe("formatOf", () => {
     ["a.NDJSON", "jsonl"],
     ["a.json", undefined],
     ["a.csv.bak", undefined],
+    ["a.jsonl.bak", undefined],
     ["csv", undefined],
     ["a.xjsonl", undefined],
     ["jsonl.txt", undefined],
@@ -256,6 +349,17 @@ describe("readRows", () => {
   it("a file that cannot be read fails the rows with the reason", async () => {
     const input = readRows(join(dir, "missing.jsonl"), "jsonl");
     await expect(collect(input.rows)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("- is standard input", async () => {
+    const stdin = vi.spyOn(process, "stdin", "get").mockReturnValue(Readable.from([Buffer.from('{"a":1}\n')]) as never);
+    try {
+      const input = readRows("-", "jsonl");
+      expect((await collect(input.rows)).map((row) => row.body)).toEqual([{ a: 1 }]);
+      expect(input.prefix.bytes).toBe(8);
+    } finally {
+      stdin.mockRestore();
+    }
   });
 
   it("close() ends the rows early", async () => {

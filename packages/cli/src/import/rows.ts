@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { isUtf8 } from "node:buffer";
 import { createReadStream } from "node:fs";
-import { finished, Transform, type Readable, type TransformCallback } from "node:stream";
+import { finished, Transform, type TransformCallback } from "node:stream";
 import { parse, type Options } from "csv-parse";
 import { feedbackFields, parseValue, type Field } from "../fields.js";
 import type { InputPrefix } from "./checkpoint.js";
@@ -51,15 +51,21 @@ class LineSplitter {
 }
 
 /**
- * Passes the input through, hashing it; for CSV it also notes which lines are not valid UTF-8 (the
- * parser would quietly turn their bytes into U+FFFD, and that text would be sent as the user's words).
+ * Passes the input through, hashing it. For CSV it also notes which lines are not valid UTF-8 (the
+ * parser would quietly turn their bytes into U+FFFD, and that text would be sent as the user's words)
+ * and where each line ends: csv-parse's own count (`info.lines`) counts a CRLF or a lone CR inside a
+ * quoted cell as a line of its own, so every row after one would be named by the wrong line.
  */
-class InputTap extends Transform implements InputPrefix {
+export class InputTap extends Transform implements InputPrefix {
   bytes = 0;
   readonly invalidLines = new Set<number>();
   private readonly hash = createHash("sha256");
   private line = 1;
   private readonly lines = new LineSplitter();
+  /** Offsets of the LFs read, from `head` on not yet passed by lineOf. */
+  private readonly breaks: number[] = [];
+  private head = 0;
+  private passed = 0;
 
   constructor(private readonly checkLines: boolean) {
     super();
@@ -69,10 +75,25 @@ class InputTap extends Transform implements InputPrefix {
     return this.hash.copy().digest("hex");
   }
 
+  /** The line (1-based, LF-separated) that holds the byte before `end`; `end` never decreases. */
+  lineOf(end: number): number {
+    while (this.head < this.breaks.length && this.breaks[this.head]! < end - 1) this.head++;
+    // Offsets behind the parser are dropped now and then: memory stays flat whatever the file's size.
+    if (this.head >= 1024) {
+      this.breaks.splice(0, this.head);
+      this.passed += this.head;
+      this.head = 0;
+    }
+    return this.passed + this.head + 1;
+  }
+
   override _transform(chunk: Buffer, _: BufferEncoding, callback: TransformCallback): void {
     this.hash.update(chunk);
+    if (this.checkLines) {
+      for (let at = chunk.indexOf(LF); at !== -1; at = chunk.indexOf(LF, at + 1)) this.breaks.push(this.bytes + at);
+      for (const line of this.lines.push(chunk)) this.checkLine(line);
+    }
     this.bytes += chunk.length;
-    if (this.checkLines) for (const line of this.lines.push(chunk)) this.checkLine(line);
     callback(null, chunk);
   }
 
@@ -126,10 +147,21 @@ export async function* jsonLines(stream: AsyncIterable<Buffer>): AsyncGenerator<
   if (found) yield { ...found, bytes: found.bytes - 1 };
 }
 
+/**
+ * A record's text as the user wrote it, for the rejects file: csv-parse's `raw` may start with the
+ * blank lines skipped before it (in a CRLF file, their CRs) and end with the record's own line break
+ * or just its CR.
+ */
+const recordText = (raw: string) => raw.replace(/^[\r\n]+/, "").replace(/\r?\n?$/, "");
+
+const lineBreaks = (text: string) => text.match(/\n/g)?.length ?? 0;
+
 interface CsvRecord {
   record: string[];
-  info: { lines: number; bytes: number };
+  info: { bytes: number };
   raw: string;
+  /** The line it ends on (InputTap.lineOf), found as it is parsed. */
+  lastLine: number;
 }
 
 /**
@@ -138,19 +170,30 @@ interface CsvRecord {
  * A record the parser cannot read (a stray quote) is rejected and parsing goes on after it; a quote
  * never closed swallows the rest of the file, which becomes one reject saying so.
  */
-export async function* csvRows(stream: Readable, invalidLines: Set<number>): AsyncGenerator<Row> {
+export async function* csvRows(stream: InputTap): AsyncGenerator<Row> {
+  /** Where the last record ended (the next starts there), and the line after the last skip since. */
+  let ended = 0;
+  let next = 0;
   // autoDestroy off: on a parse error the records already parsed stay readable (destroying the
-  // stream dropped them: neither delivered nor rejected).
+  // stream dropped them: neither delivered nor rejected). Lines are found in the parser's order (its
+  // records and its skips), which lineOf needs, not in the order they are read from it.
   const parser = stream.pipe(
     parse({
       bom: true,
       info: true,
       raw: true,
       relax_column_count: true,
-      skip_empty_lines: true,
+      // Blank lines are records too (skipped below): each record then starts where the one before it
+      // ended, which is how a skipped record's line is found.
       skip_records_with_error: true,
       autoDestroy: false,
-    } as Options),
+      // With info and raw on, a "record" here is {record, info, raw}, which csv-parse's types do not say.
+      on_record: (parsed: object, { bytes }: { bytes: number }) => {
+        ended = bytes;
+        next = 0;
+        return { ...parsed, lastLine: stream.lineOf(bytes) };
+      },
+    } as unknown as Options),
   );
   // pipe() carries data, not failure: a read error, or close() mid-read, must end the parser too, or the
   // rows wait forever (and the error is an unhandled 'error' event). It then fails the rows, as a read
@@ -169,11 +212,14 @@ export async function* csvRows(stream: Readable, invalidLines: Set<number>): Asy
   };
   // Skips are reported while the parser runs ahead of what was consumed: their line comes from the
   // error itself (where it stopped, less the lines its raw text spans), like a record's.
-  parser.on("skip", (error: Error & { lines?: number; raw?: string; bytes?: number; code?: string }) => {
-    const text = (error.raw ?? "").replace(/^(\r?\n)+/, "").replace(/\r?\n$/, "");
+  parser.on("skip", (error: Error & { raw?: string; bytes?: number; code?: string }) => {
+    const text = recordText(error.raw ?? "");
     const unclosed = error.code === "CSV_QUOTE_NOT_CLOSED";
+    // The error's own position (`lines`, `bytes`) is where csv-parse last counted, not the record's.
+    const line = Math.max(stream.lineOf(ended + 1), next);
+    next = line + lineBreaks(text) + 1;
     skipped.push({
-      line: (error.lines ?? 0) - (text.match(/\n/g)?.length ?? 0),
+      line,
       input: text,
       bytes: error.bytes ?? 0,
       error: unclosed
@@ -181,16 +227,15 @@ export async function* csvRows(stream: Readable, invalidLines: Set<number>): Asy
         : `CSV cannot be read: ${error.message}`,
     });
   });
-  for await (const { record, info, raw } of parser as AsyncIterable<CsvRecord>) {
-    // csv-parse reports the line where the record ends; `raw` may start with skipped blank lines.
-    const text = raw.replace(/^(\r?\n)+/, "").replace(/\r?\n$/, "");
-    const line = info.lines - (text.match(/\n/g)?.length ?? 0);
+  for await (const { record, info, raw, lastLine } of parser as AsyncIterable<CsvRecord>) {
+    const text = recordText(raw);
+    const line = lastLine - lineBreaks(text);
     yield* skippedBefore(line);
     if (record.every((cell) => cell.trim() === "")) continue; // a line of spaces is blank too
     const row = { line, input: text, bytes: info.bytes };
     let invalid = line;
-    while (invalid <= info.lines && !invalidLines.has(invalid)) invalid++;
-    if (invalid <= info.lines) {
+    while (invalid <= lastLine && !stream.invalidLines.has(invalid)) invalid++;
+    if (invalid <= lastLine) {
       yield { ...row, error: `line ${invalid} is not valid UTF-8 text` };
       continue;
     }
@@ -239,7 +284,7 @@ export function readRows(file: string, format: Format): Input {
   const stream = source.pipe(tap);
   source.on("error", (error: Error) => tap.destroy(error));
   return {
-    rows: format === "csv" ? csvRows(stream, tap.invalidLines) : jsonLines(stream),
+    rows: format === "csv" ? csvRows(stream) : jsonLines(stream),
     prefix: tap,
     close: () => void (source.destroy(), tap.destroy()),
   };
