@@ -30,15 +30,18 @@ const KINDS: Record<string, string> = {
   object: "auth headers logger signal",
   number: "timeoutMs maxRetries maxResponseBytes",
 };
+/** [option, its type], read once: checkOptions runs on every call (issue 27 point 4). */
+const EXPECTED = Object.entries(KINDS).flatMap(([expected, names]) =>
+  names.split(" ").map((name) => [name, expected] as const),
+);
 
 /** Every option present has the right type and range (values of the API key are never quoted). */
 export function checkOptions(options: object): void {
   if (kind(options) !== "object") fail("options", `options must be an object, not ${kind(options)}`);
   const o = options as Record<string, unknown>;
-  for (const [expected, names] of Object.entries(KINDS))
-    for (const name of names.split(" "))
-      if (o[name] !== undefined && kind(o[name]) !== expected)
-        fail(name, `${name} must be a ${expected}, not ${kind(o[name])}`);
+  for (const [name, expected] of EXPECTED)
+    if (o[name] !== undefined && kind(o[name]) !== expected)
+      fail(name, `${name} must be a ${expected}, not ${kind(o[name])}`);
   // Numbers by now (checked above).
   const range = (name: string, ok: (n: number) => boolean, rule: string) => {
     const value = o[name] as number | undefined;
