@@ -7,7 +7,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { Checkpoint, type InputIdentity, type InputPrefix } from "../src/import/checkpoint.ts";
+import { Checkpoint, type InputIdentity } from "../src/import/checkpoint.ts";
+import type { InputPrefix } from "../src/import/rows.ts";
 import { UsageError } from "../src/errors.ts";
 
 // fdatasync seen, and failed on demand: the only way to tell a synced checkpoint from an unsynced one.
@@ -39,7 +40,7 @@ vi.mock("node:fs", async (importOriginal) => {
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 /** An input read as far as `text`. */
 const prefixOf = (text: string): InputPrefix => ({ bytes: Buffer.byteLength(text), sha256: () => sha256(text) });
-const HEADER = (input: string) => `${JSON.stringify({ parea_import_checkpoint: 2, input })}\n`;
+const HEADER = (input: string, version = 3) => `${JSON.stringify({ parea_import_checkpoint: version, input })}\n`;
 
 let dir = "";
 let path = "";
@@ -234,12 +235,24 @@ describe("what a resume refuses, leaving the checkpoint as it was", () => {
     await refused(fresh, `${path} is not a parea import checkpoint; pass another --checkpoint`);
   });
 
-  it("another version's checkpoint", async () => {
-    await writeFile(path, `${JSON.stringify({ parea_import_checkpoint: 1, input: "in.jsonl" })}\n1\n`);
+  it.each([
+    ["version 1", HEADER("in.jsonl", 1)],
+    ["version 4", HEADER("in.jsonl", 4)],
+    // Version 2 numbered CSV rows by csv-parse's count, off after a quoted CR: they name other rows.
+    ["version 2, of a CSV file", HEADER("in.csv", 2)],
+  ])("another version's checkpoint: %s", async (_, header) => {
+    const csv = header.includes("in.csv");
+    await writeFile(path, `${header}1\n`);
     await refused(
       resume,
       `${path} was written by another version of parea and cannot be resumed; delete it to start over`,
+      { name: csv ? "in.csv" : "in.jsonl", path: inputPath },
     );
+  });
+
+  it("a version 2 checkpoint of JSON Lines is resumed: its row numbers are the same", async () => {
+    await writeFile(path, `${HEADER("in.jsonl", 2)}1\n`);
+    expect((await opened(path, input(), resume)).has(1)).toBe(true);
   });
 
   it("another input's checkpoint", async () => {

@@ -20,22 +20,26 @@ import {
 } from "node:fs";
 import { createHash } from "node:crypto";
 import { UsageError } from "../errors.js";
+import { formatOf, type InputPrefix } from "./rows.js";
 import { writeAll } from "@parea-api/client/outbox";
 
 interface Header {
-  parea_import_checkpoint: 2;
+  parea_import_checkpoint: number;
   input: string;
 }
+
+/**
+ * 3: CSV rows are numbered by the lines this command counts. Version 2 took csv-parse's count, which
+ * is off after a quoted cell holding a CR: its row numbers name other rows, so a version 2 checkpoint
+ * of a CSV input cannot be resumed (its JSON Lines numbers are the same and still can).
+ */
+const VERSION = 3;
+const resumable = (header: Partial<Header> | undefined, input: string): header is Partial<Header> =>
+  header?.parea_import_checkpoint === VERSION || (header?.parea_import_checkpoint === 2 && formatOf(input) !== "csv");
 
 interface Prefix {
   prefix: number;
   sha256: string;
-}
-
-/** What the input looks like so far (rows.ts keeps it up to date as bytes are read). */
-export interface InputPrefix {
-  bytes: number;
-  sha256(): string;
 }
 
 /** What a resume needs to know about its input to check it is the same. */
@@ -90,7 +94,7 @@ export class Checkpoint {
           throw new UsageError(
             `checkpoint ${path} exists from an earlier import: pass --resume to continue it, or delete it to start over`,
           );
-        if (header?.parea_import_checkpoint !== 2)
+        if (!resumable(header, input.name))
           throw new UsageError(
             `${path} was written by another version of parea and cannot be resumed; delete it to start over`,
           );
@@ -101,7 +105,7 @@ export class Checkpoint {
       } else {
         // Nothing was delivered (or there is no checkpoint yet): nothing to skip, so start afresh.
         ftruncateSync(fd, 0);
-        writeAll(fd, `${JSON.stringify({ parea_import_checkpoint: 2, input: input.name } satisfies Header)}\n`);
+        writeAll(fd, `${JSON.stringify({ parea_import_checkpoint: VERSION, input: input.name } satisfies Header)}\n`);
       }
       return new Checkpoint(path, fd, delivered, delivered.size > 0 ? (prefix?.prefix ?? 0) : 0);
     } catch (error) {

@@ -8,7 +8,12 @@ import { createReadStream } from "node:fs";
 import { finished, Transform, type TransformCallback } from "node:stream";
 import { parse, type Options } from "csv-parse";
 import { feedbackFields, parseValue, type Field } from "../fields.js";
-import type { InputPrefix } from "./checkpoint.js";
+
+/** What the input looks like so far (kept up to date as bytes are read), for the checkpoint. */
+export interface InputPrefix {
+  bytes: number;
+  sha256(): string;
+}
 
 export interface Row {
   /** 1-based line in the input where the row starts. */
