@@ -73,7 +73,7 @@ export function retryDecision(outcome: Outcome, random: () => number = Math.rand
   if (attempt >= maxAttempts) return undefined;
   if (status !== undefined) {
     if (!RETRY_POLICY.statuses(status) || !retrySafe) return undefined;
-    if (retryAfterMs !== undefined && retryAfterMs > RETRY_POLICY.maxRetryAfterMs) return undefined;
+    if ((retryAfterMs ?? 0) > RETRY_POLICY.maxRetryAfterMs) return undefined;
     return retryAfterMs ?? backoffDelayMs(attempt - 1, random);
   }
   if (!retrySafe && !RETRY_POLICY.notSentCodes.includes(code ?? "")) return undefined;
@@ -118,10 +118,10 @@ const finite = (ms: number) => (Number.isFinite(ms) ? ms : undefined);
  * send it), else `Retry-After` as RFC 9110 allows it. Undefined when it gave none or nonsense.
  */
 export function serverRequestedDelayMs(headers: Headers, now: number = Date.now()): number | undefined {
-  const ms = headers.get("retry-after-ms")?.trim();
-  if (ms && /^\d+(\.\d+)?$/.test(ms)) return finite(Number(ms));
-  const value = headers.get("retry-after")?.trim();
-  if (!value) return undefined;
+  // Headers has already stripped the whitespace around each value (Fetch standard, "normalize").
+  const ms = headers.get("retry-after-ms") ?? "";
+  if (/^\d+(\.\d+)?$/.test(ms)) return finite(Number(ms));
+  const value = headers.get("retry-after") ?? "";
   if (/^\d+$/.test(value)) return finite(Number(value) * 1000);
   return HTTP_DATE.test(value) ? finite(Math.max(0, Date.parse(value) - now)) : undefined;
 }
