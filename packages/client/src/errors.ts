@@ -251,8 +251,9 @@ const isValidationIssue = (item: unknown): item is ValidationIssue =>
 /** What the server said about the failure: FastAPI's issues, a detail/message/error string, or the body itself. */
 function serverSaid(body: unknown, issues: ValidationIssue[]): string {
   if (issues.length) return issues.map((issue) => `${issue.loc.join(".")}: ${issue.msg}`).join("; ");
-  const fields = body as { detail?: unknown; message?: unknown; error?: unknown } | null;
-  const said = typeof body === "object" && body ? (fields?.detail ?? fields?.message ?? fields?.error ?? body) : body;
+  // Object(): a string or number body has none of these fields, and null becomes {}.
+  const fields = Object(body) as { detail?: unknown; message?: unknown; error?: unknown };
+  const said = fields.detail ?? fields.message ?? fields.error ?? body;
   const text = typeof said === "string" ? said : said === undefined ? "" : JSON.stringify(said);
   return text === "{}" || text === "null" ? "" : excerpt(text, 300);
 }

@@ -1,6 +1,30 @@
 import { describe, expect, it } from "vitest";
 import assert from "node:assert/strict";
-import { apiErrorFor, PareaApiError, PareaError, PareaValidationError, type ApiErrorDetails } from "../src/errors.ts";
+import {
+  abortError,
+  apiErrorFor,
+  brokenBodyError,
+  connectionError,
+  excerpt,
+  formatIssues,
+  invalidResponseError,
+  PareaAbortError,
+  PareaApiError,
+  PareaAuthenticationError,
+  PareaConnectionError,
+  PareaError,
+  PareaInvalidRequestError,
+  PareaInvalidResponseError,
+  PareaRateLimitError,
+  PareaRedirectError,
+  PareaResponseTooLargeError,
+  PareaTimeoutError,
+  PareaValidationError,
+  timeoutError,
+  tooLargeError,
+  type ApiErrorDetails,
+} from "../src/errors.ts";
+import { Secrets } from "../src/redact.ts";
 
 const base: ApiErrorDetails = {
   request: "POST /api/parea/v1/feedback",
@@ -88,5 +112,139 @@ describe("apiErrorFor", () => {
     expect(said.message).toBe(
       `Parea API answered ${status} to POST /api/parea/v1/feedback: Not authenticated; ${hint}`,
     );
+  });
+});
+
+describe("every error the client builds", () => {
+  const secrets = new Secrets("sk-test-secret");
+  const where = "POST /api/parea/v1/feedback";
+
+  it("is named after its class (what logs and `error.name` checks read)", () => {
+    const classes = [
+      PareaError,
+      PareaApiError,
+      PareaValidationError,
+      PareaAuthenticationError,
+      PareaRateLimitError,
+      PareaInvalidRequestError,
+      PareaTimeoutError,
+      PareaConnectionError,
+      PareaAbortError,
+      PareaInvalidResponseError,
+      PareaResponseTooLargeError,
+      PareaRedirectError,
+    ];
+    for (const ErrorClass of classes) expect(new ErrorClass("m").name).toBe(ErrorClass.name);
+  });
+
+  it("has a cause only when one was given", () => {
+    expect("cause" in timeoutError(where, 1_000, 2, secrets)).toBe(false);
+    expect(abortError(where, "stop", secrets).cause).toBe("stop");
+  });
+
+  it("abort, timeout, connection: the call, the attempt and what to do", () => {
+    expect(abortError(where, undefined, secrets).message).toBe(`${where} was aborted by the caller`);
+    expect(timeoutError(where, 1_000, 2, secrets)).toMatchObject({
+      message: `${where} timed out after 1000 ms (attempt 2); raise timeoutMs if the API is slow`,
+      timeoutMs: 1_000,
+      attempts: 2,
+    });
+    const cause = new Error("socket hang up");
+    expect(connectionError(where, "", 3, cause, secrets)).toMatchObject({
+      message: `${where}: connection failed (network error, attempt 3); check baseUrl and network`,
+      attempts: 3,
+      cause,
+    });
+  });
+
+  it("a body cut short in a response another middleware swapped in: a connection error with its cause", () => {
+    const cause = new TypeError("terminated");
+    const error = brokenBodyError(where, 200, cause, secrets);
+    expect(error).toBeInstanceOf(PareaConnectionError);
+    expect(error).toMatchObject({
+      message: `${where}: the connection broke while reading the 200 response body`,
+      cause,
+    });
+  });
+
+  it("too large: what the status line and headers said, nothing of the body", () => {
+    const headers = new Headers({ "x-request-id": "req-9" });
+    const error = tooLargeError(where, { status: 200, headers }, 1_024, 2, secrets);
+    expect(error).toBeInstanceOf(PareaResponseTooLargeError);
+    expect(error).toMatchObject({ status: 200, headers, requestId: "req-9", attempts: 2, maxResponseBytes: 1_024 });
+    expect(error.body).toBeUndefined();
+    expect(error.message).toBe(
+      `Parea API answered 200 to ${where} with a body over maxResponseBytes (1024 bytes); it was not read further`,
+    );
+  });
+
+  it("a 2xx that is not JSON, with no content-type: says so", () => {
+    const error = invalidResponseError(
+      where,
+      { status: 200, headers: new Headers() },
+      "  <p>hi</p>  ",
+      1,
+      undefined,
+      secrets,
+    );
+    expect(error.message).toMatch(/\(content-type none; .*\): <p>hi<\/p>$/);
+    expect(error.contentType).toBeUndefined();
+  });
+
+  it("issues are listed one after another", () => {
+    expect(
+      formatIssues([
+        { path: "$.a", message: "is required" },
+        { path: "$.b", message: "must be <= 1" },
+      ]),
+    ).toBe("$.a is required; $.b must be <= 1");
+  });
+});
+
+describe("excerpt", () => {
+  it("collapses whitespace, trims, and cuts only past the limit", () => {
+    expect(excerpt("  a \n\t b  ")).toBe("a b");
+    expect(excerpt("x".repeat(10), 10)).toBe("x".repeat(10));
+    expect(excerpt("x".repeat(11), 10)).toBe(`${"x".repeat(10)}…`);
+  });
+});
+
+describe("what the server said, in the message", () => {
+  it.each<[string, unknown, string]>([
+    [
+      "several FastAPI issues",
+      {
+        detail: [
+          { loc: ["body", "a"], msg: "m1" },
+          { loc: ["b"], msg: "m2" },
+        ],
+      },
+      ": body.a: m1; b: m2",
+    ],
+    ["a message field", { message: "try later" }, ": try later"],
+    ["an error field", { error: "bad thing" }, ": bad thing"],
+    ["a text body", "plain words", ": plain words"],
+    ["a number body", 42, ": 42"],
+    ["no body", undefined, ""],
+    ["an empty object", {}, ""],
+  ])("%s", (_, body, said) => {
+    expect(apiErrorFor({ ...base, status: 400, body }).message).toBe(
+      `Parea API answered 400 to ${base.request}${said}`,
+    );
+  });
+
+  it("only FastAPI's own issue shape counts as an issue; anything else in detail is left out, never trusted", () => {
+    const good = { loc: ["body", "score"], msg: "too big", type: "x" };
+    const detail = [good, null, "text", { loc: "body", msg: "m" }, { loc: ["a"], msg: 5 }, { msg: "no loc" }];
+    const error = apiErrorFor({ ...base, status: 422, body: { detail } });
+    assert(error instanceof PareaValidationError);
+    expect(error.issues).toEqual([good]);
+    expect(error.message).toBe(`Parea API answered 422 to ${base.request}: body.score: too big`);
+  });
+
+  it("issues only on a 422, retryAfterMs only on a 429", () => {
+    const other = apiErrorFor({ ...base, status: 400, body: {}, retryAfterMs: 5_000 });
+    expect("issues" in other).toBe(false);
+    expect("retryAfterMs" in other).toBe(false);
   });
 });
