@@ -1,6 +1,7 @@
 // pnpm test:mutation: StrykerJS over the reliability core (issue 27). Each mutant is run against the
 // tests that cover it (perTest); equivalent mutants that survive are listed, with why, in
-// test/mutation-equivalents.md. `pnpm test:mutation --mutate src/redact.ts` runs one file.
+// test/mutation-equivalents.md. `pnpm --filter @parea-api/client test:mutation --mutate src/redact.ts`
+// runs one file.
 import { fileURLToPath } from "node:url";
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */

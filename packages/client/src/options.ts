@@ -41,7 +41,7 @@ export function checkOptions(options: object): void {
   const o = options as Record<string, unknown>;
   for (const [name, expected] of EXPECTED)
     if (o[name] !== undefined && kind(o[name]) !== expected)
-      fail(name, `${name} must be a ${expected}, not ${kind(o[name])}`);
+      fail(name, `${name} must be ${expected === "object" ? "an" : "a"} ${expected}, not ${kind(o[name])}`);
   // Numbers by now (checked above).
   const range = (name: string, ok: (n: number) => boolean, rule: string) => {
     const value = o[name] as number | undefined;
