@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 // The suites that pin down failure behaviour run once per transport, so the node:http fast path and
 // the fetch path can never behave differently (test/support/client-under-test.ts picks by env).
-const perTransport = [
+export const perTransport = [
   "test/reliability.test.ts",
   "test/secrets.test.ts",
   "test/logging.test.ts",
