@@ -205,6 +205,8 @@ describe("csvRows", () => {
     const record = fc.oneof(
       cell.map((text) => ({ text: `"${text}"`, bad: false })),
       fc.constant({ text: 'x"y', bad: true }),
+      // Unreadable after a quoted cell that spans lines: the next row is found past all of them.
+      cell.map((text) => ({ text: `"${text}\n",x"y`, bad: true })),
     );
     await fc.assert(
       fc.asyncProperty(
@@ -231,6 +233,12 @@ describe("csvRows", () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("past a thousand lines (where the tap drops the line ends already passed), the count holds", async () => {
+    const rows = await csv(`trace_id\n${Array.from({ length: 3_000 }, (_, i) => `t${i}`).join("\n")}\nt"x\nlast\n`);
+    expect(rows.at(-2)?.line).toBe(3_002);
+    expect(rows.at(-1)).toMatchObject({ line: 3_003, body: { trace_id: "last" } });
   });
 
   it("a BOM is not a line's content, and the lines after it are counted alike", async () => {

@@ -152,12 +152,8 @@ export async function* jsonLines(stream: AsyncIterable<Buffer>): AsyncGenerator<
   if (found) yield { ...found, bytes: found.bytes - 1 };
 }
 
-/**
- * A record's text as the user wrote it, for the rejects file: csv-parse's `raw` may start with the
- * blank lines skipped before it (in a CRLF file, their CRs) and end with the record's own line break
- * or just its CR.
- */
-const recordText = (raw: string) => raw.replace(/^[\r\n]+/, "").replace(/\r?\n?$/, "");
+/** A record's text as the user wrote it, for the rejects file: `raw` ends with its line break, or its CR. */
+const recordText = (raw: string) => raw.replace(/\r?\n?$/, "");
 
 const lineBreaks = (text: string) => text.match(/\n/g)?.length ?? 0;
 
