@@ -8,22 +8,16 @@ import {
   excerpt,
   formatIssues,
   invalidResponseError,
-  PareaAbortError,
   PareaApiError,
-  PareaAuthenticationError,
   PareaConnectionError,
   PareaError,
-  PareaInvalidRequestError,
-  PareaInvalidResponseError,
-  PareaRateLimitError,
-  PareaRedirectError,
   PareaResponseTooLargeError,
-  PareaTimeoutError,
   PareaValidationError,
   timeoutError,
   tooLargeError,
   type ApiErrorDetails,
 } from "../src/errors.ts";
+import * as errorsModule from "../src/errors.ts";
 import { Secrets } from "../src/redact.ts";
 
 const base: ApiErrorDetails = {
@@ -119,22 +113,12 @@ describe("every error the client builds", () => {
   const secrets = new Secrets("sk-test-secret");
   const where = "POST /api/parea/v1/feedback";
 
-  it("is named after its class (what logs and `error.name` checks read)", () => {
-    const classes = [
-      PareaError,
-      PareaApiError,
-      PareaValidationError,
-      PareaAuthenticationError,
-      PareaRateLimitError,
-      PareaInvalidRequestError,
-      PareaTimeoutError,
-      PareaConnectionError,
-      PareaAbortError,
-      PareaInvalidResponseError,
-      PareaResponseTooLargeError,
-      PareaRedirectError,
-    ];
-    for (const ErrorClass of classes) expect(new ErrorClass("m").name).toBe(ErrorClass.name);
+  it("is named after its class (what logs and `error.name` checks read), every class the module has", () => {
+    const classes = Object.values(errorsModule).filter(
+      (value): value is typeof PareaError => typeof value === "function" && value.prototype instanceof Error,
+    );
+    expect(classes.length).toBeGreaterThanOrEqual(12);
+    for (const ErrorClass of [PareaError, ...classes]) expect(new ErrorClass("m").name).toBe(ErrorClass.name);
   });
 
   it("has a cause only when one was given", () => {
