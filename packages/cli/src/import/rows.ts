@@ -69,6 +69,8 @@ export class InputTap extends Transform implements InputPrefix {
   private readonly lines = new LineSplitter();
   /** Offsets of the LFs read, from `head` on not yet passed by lineOf. */
   private readonly breaks: number[] = [];
+  /** Bytes of the input in lines already split off (each line and its LF). */
+  private split = 0;
   private head = 0;
   private passed = 0;
 
@@ -95,8 +97,12 @@ export class InputTap extends Transform implements InputPrefix {
   override _transform(chunk: Buffer, _: BufferEncoding, callback: TransformCallback): void {
     this.hash.update(chunk);
     if (this.checkLines) {
-      for (let at = chunk.indexOf(LF); at !== -1; at = chunk.indexOf(LF, at + 1)) this.breaks.push(this.bytes + at);
-      for (const line of this.lines.push(chunk)) this.checkLine(line);
+      // One scan finds both: each line the splitter gives ends at an LF.
+      for (const line of this.lines.push(chunk)) {
+        this.split += line.length + 1;
+        this.breaks.push(this.split - 1);
+        this.checkLine(line);
+      }
     }
     this.bytes += chunk.length;
     callback(null, chunk);
@@ -211,8 +217,8 @@ export async function* csvRows(stream: InputTap): AsyncGenerator<Row> {
     skipped = skipped.filter((row) => row.line >= line);
     return due;
   };
-  // Skips are reported while the parser runs ahead of what was consumed: their line comes from the
-  // error itself (where it stopped, less the lines its raw text spans), like a record's.
+  // Skips are reported while the parser runs ahead of what was consumed: a skipped record starts where
+  // the record before it ended (or on the line after the skip before it), in the parser's order.
   parser.on("skip", (error: Error & { raw?: string; bytes?: number; code?: string }) => {
     const text = recordText(error.raw ?? "");
     const unclosed = error.code === "CSV_QUOTE_NOT_CLOSED";
