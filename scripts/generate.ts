@@ -4,12 +4,13 @@ import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
-import openapiTS, { astToString } from "openapi-typescript";
+import openapiTS, { astToString, type OpenAPI3 } from "openapi-typescript";
 import { runCli, SpecPipelineError } from "./lib/errors.ts";
 import { GENERIC_CONFIG, loadConfig, namingOptions, readLock, type PipelineConfig } from "./lib/config.ts";
 import { assertOpenApi, parseDocument, readText, type OpenApiDocument } from "./lib/files.ts";
 import { helperOperations, renderHelpers } from "./lib/helpers.ts";
 import { deref } from "./lib/refs.ts";
+import { at, own } from "./lib/json.ts";
 import { generatedDir, repoRoot, specFiles } from "./lib/paths.ts";
 import { extractSpecFacts, IDEMPOTENT_METHODS, type OperationFacts, type SpecFacts } from "./lib/spec-facts.ts";
 import type { AuthFacts, SchemePlacement } from "./lib/security.ts";
@@ -145,7 +146,8 @@ const WORKER_FROM_BYTES = 8_000_000;
 /** The `paths` types (openapi-typescript), on a worker thread for a large document. */
 export async function typesOf(doc: OpenApiDocument, bytes: number, workerFrom = WORKER_FROM_BYTES): Promise<string> {
   if (bytes < workerFrom)
-    return astToString(await openapiTS(structuredClone(doc) as Parameters<typeof openapiTS>[0], TYPES_OPTIONS));
+    // The lint gate has checked the document against OpenAPI's schema; openapi-typescript types that shape.
+    return astToString(await openapiTS(structuredClone(doc) as unknown as OpenAPI3, TYPES_OPTIONS));
   const worker = new Worker(new URL("./lib/types-worker.mjs", import.meta.url), {
     workerData: { doc, options: TYPES_OPTIONS },
   });
@@ -245,7 +247,7 @@ export async function renderGenerated(specPath: string, config?: PipelineConfig)
 function summaries(doc: OpenApiDocument, operations: OperationFacts[]): Map<string, string> {
   return new Map(
     operations.flatMap((op) => {
-      const summary = deref(doc, doc.paths[op.path])?.[op.method.toLowerCase()]?.summary;
+      const summary = at(deref(doc, own(doc.paths, op.path)), op.method.toLowerCase(), "summary");
       return typeof summary === "string" ? [[op.name, summary] as const] : [];
     }),
   );

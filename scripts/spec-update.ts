@@ -94,7 +94,7 @@ export async function applyUpstream({ bytes, doc }: UpstreamSource, source: stri
   }
   try {
     await writeFile(specFiles.upstream, bytes);
-    const record = JSON.parse(originals.get(sourceRecord)?.toString("utf8") ?? "{}");
+    const record = JSON.parse(originals.get(sourceRecord)?.toString("utf8") ?? "{}") as object;
     await writeFile(sourceRecord, toJsonText({ ...record, source, sha256 }));
     if (lockPath) await writeFile(lockPath, lockText(lock));
     if (changesetPath) await writeFile(changesetPath, changesetFor(diff, source, config.packages));

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { cachedDocument, checkCorpusEntry, corpusList, type CorpusResult } from "../corpus.ts";
 import type { OpenApiDocument } from "../lib/files.ts";
+import { objectAt } from "../lib/json.ts";
 import { toOpenApi31 } from "../lib/normalize.ts";
 import { diffSpecs } from "../lib/spec-diff.ts";
 import { readUpstream } from "../lib/source.ts";
@@ -80,7 +81,7 @@ describe("spec:diff on real documents", () => {
     const { normalized } = await reading(entry);
     expect(diffSpecs(normalized, structuredClone(normalized)).changes).toEqual([]);
     const reworded = structuredClone(normalized);
-    reworded.info = { ...reworded.info, title: "Reworded", description: "Reworded." };
+    reworded.info = { ...objectAt(reworded, "info"), title: "Reworded", description: "Reworded." };
     const result = diffSpecs(normalized, reworded);
     expect([result.bump, result.changes.map((change) => change.rule)]).toEqual(["patch", ["document-changed"]]);
   });

@@ -4,6 +4,7 @@
 // `nullable` or `example` keys for a schema, so names in name-keyed maps are escaped around it.
 import { createRequire } from "node:module";
 import type { OpenApiDocument } from "../lib/files.ts";
+import { isObject } from "../lib/json.ts";
 
 const { openapiConvertVersion } = createRequire(import.meta.url)("openapi-format") as {
   openapiConvertVersion: (doc: unknown, options: { convertTo: string }) => Promise<{ data: OpenApiDocument }>;
@@ -18,7 +19,7 @@ function prepare(node: unknown): unknown {
   const out: Record<string, unknown> = Object.fromEntries(
     Object.entries(node).map(([key, value]) => [
       key,
-      NAME_MAPS.has(key) && typeof value === "object" && value !== null && !Array.isArray(value)
+      NAME_MAPS.has(key) && isObject(value)
         ? Object.fromEntries(Object.entries(value).map(([name, schema]) => [ESCAPE + name, prepare(schema)]))
         : prepare(value),
     ]),

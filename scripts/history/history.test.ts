@@ -36,7 +36,9 @@ describe("spec:diff on published history", () => {
     "%s with only its info changed: a patch, never more",
     async (_, pair) => {
       const path = await documentOf(pair.series, pair.after);
-      const doc = JSON.parse(await readFile(path, "utf8"));
+      const doc = JSON.parse(await readFile(path, "utf8")) as {
+        info: { title: string; version: string; description?: string };
+      };
       const scratch = await mkdtemp(join(tmpdir(), "history-info-"));
       try {
         const edited = join(scratch, "edited.json");

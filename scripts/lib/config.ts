@@ -4,6 +4,7 @@
 import { dirname, resolve } from "node:path";
 import { SpecPipelineError } from "./errors.ts";
 import { parseDocument, readText, toJsonText } from "./files.ts";
+import { isObject, type JsonObject } from "./json.ts";
 import type { OpenApiDocument } from "./files.ts";
 import { assignNames, NAME_SOURCES, operationKey, type NamesLock, type NameSource } from "./names.ts";
 import { listOperations } from "./spec-facts.ts";
@@ -58,6 +59,13 @@ function fail(path: string, message: string): never {
   throw new SpecPipelineError(`${path}: ${message}`);
 }
 
+/** A setting that holds settings: a mapping, or absent (read as an empty one). */
+function mapping(value: unknown, path: string, field: string): JsonObject {
+  if (value === undefined && field !== "") return {};
+  if (!isObject(value)) fail(path, field === "" ? "must be a mapping" : `${field} must be a mapping`);
+  return value;
+}
+
 function stringList(value: unknown, path: string, field: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string"))
@@ -67,16 +75,20 @@ function stringList(value: unknown, path: string, field: string): string[] {
 
 /** Read and check the vendor configuration; paths in it are relative to its own directory. */
 export async function loadConfig(path = specFiles.config): Promise<PipelineConfig> {
-  const raw = parseDocument(await readText(path, "pipeline configuration"), path, "pipeline configuration") as any;
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(path, "must be a mapping");
+  const raw = mapping(
+    parseDocument(await readText(path, "pipeline configuration"), path, "pipeline configuration"),
+    path,
+    "",
+  );
+  const naming = mapping(raw.naming, path, "naming");
   const known = new Set(["overlay", "naming", "helpers", "retrySafeExtension", "packages", "client"]);
   for (const key of Object.keys(raw)) if (!known.has(key)) fail(path, `unknown setting "${key}"`);
-  const at = (file: unknown, field: string) => {
-    if (file === undefined) return undefined;
-    if (typeof file !== "string" || file === "") fail(path, `${field} must be a file path`);
-    return resolve(dirname(path), file);
+  const file = (value: unknown, field: string) => {
+    if (value === undefined) return undefined;
+    if (typeof value !== "string" || value === "") fail(path, `${field} must be a file path`);
+    return resolve(dirname(path), value);
   };
-  const prefer = stringList(raw.naming?.prefer, path, "naming.prefer");
+  const prefer = stringList(naming.prefer, path, "naming.prefer");
   for (const source of prefer)
     if (!NAME_SOURCES.includes(source as NameSource))
       fail(path, `naming.prefer: "${source}" is not one of ${NAME_SOURCES.join(", ")}`);
@@ -85,10 +97,10 @@ export async function loadConfig(path = specFiles.config): Promise<PipelineConfi
     fail(path, "retrySafeExtension must be an x- extension name");
   return {
     source: path,
-    overlay: at(raw.overlay, "overlay"),
+    overlay: file(raw.overlay, "overlay"),
     naming: {
       prefer: prefer.length > 0 ? (prefer as NameSource[]) : GENERIC_CONFIG.naming.prefer,
-      lock: at(raw.naming?.lock, "naming.lock"),
+      lock: file(naming.lock, "naming.lock"),
     },
     helpers: stringList(raw.helpers, path, "helpers"),
     retrySafeExtension: extension,
@@ -98,8 +110,10 @@ export async function loadConfig(path = specFiles.config): Promise<PipelineConfi
 }
 
 /** `client:` of the configuration, each setting checked; what is left out is the generic one. */
-function clientSettings(raw: any, path: string): ClientSettings {
-  if (raw === undefined) return GENERIC_CLIENT;
+function clientSettings(value: unknown, path: string): ClientSettings {
+  if (value === undefined) return GENERIC_CLIENT;
+  const raw = mapping(value, path, "client");
+  const env = mapping(raw.env, path, "client.env");
   const text = (value: unknown, field: string, fallback: string, pattern = /^\S.*$/) => {
     if (value === undefined) return fallback;
     if (typeof value !== "string" || !pattern.test(value))
@@ -110,9 +124,9 @@ function clientSettings(raw: any, path: string): ClientSettings {
   return {
     name: text(raw.name, "name", GENERIC_CLIENT.name),
     env: {
-      apiKey: text(raw.env?.apiKey, "env.apiKey", GENERIC_CLIENT.env.apiKey, variable),
-      baseUrl: text(raw.env?.baseUrl, "env.baseUrl", GENERIC_CLIENT.env.baseUrl, variable),
-      logLevel: text(raw.env?.logLevel, "env.logLevel", GENERIC_CLIENT.env.logLevel, variable),
+      apiKey: text(env.apiKey, "env.apiKey", GENERIC_CLIENT.env.apiKey, variable),
+      baseUrl: text(env.baseUrl, "env.baseUrl", GENERIC_CLIENT.env.baseUrl, variable),
+      logLevel: text(env.logLevel, "env.logLevel", GENERIC_CLIENT.env.logLevel, variable),
     },
     userAgent: text(raw.userAgent, "userAgent", GENERIC_CLIENT.userAgent, /^[!#$%&'*+.^_`|~0-9A-Za-z@/-]+$/),
   };

@@ -3,6 +3,7 @@
 // generated validators; this carries only names, types and words.
 import type { OpenApiDocument } from "./files.ts";
 import { deref, requestBodySchema } from "./refs.ts";
+import { at, entriesOf, own, stringAt, stringsAt } from "./json.ts";
 import { canonicalize } from "./schema-canonical.ts";
 import type { OperationFacts } from "./spec-facts.ts";
 
@@ -17,17 +18,18 @@ export interface RequestField {
 
 /** Fields of the operation's JSON body, in the spec's order; none when the body is not an object. */
 export function requestFields(doc: OpenApiDocument, op: OperationFacts): RequestField[] {
-  const schema = canonicalize(deref(doc, requestBodySchema(doc, op.path, op.method))) as any;
-  const required = new Set<string>(schema?.required ?? []);
-  return Object.entries<any>(schema?.properties ?? {}).map(([name, raw]) => {
-    const field = canonicalize(deref(doc, raw)) as any;
-    const types = field?.type ?? (field?.properties ? "object" : field?.items ? "array" : "string");
+  const schema = canonicalize(deref(doc, requestBodySchema(doc, op.path, op.method)));
+  const required = new Set(stringsAt(schema, "required"));
+  return entriesOf(at(schema, "properties")).map(([name, raw]) => {
+    const field = canonicalize(deref(doc, raw));
+    const written =
+      at(field, "type") ?? (own(field, "properties") ? "object" : own(field, "items") ? "array" : "string");
     return {
       name,
-      type: [types].flat(),
+      type: [written].flat().filter((type): type is string => typeof type === "string"),
       required: required.has(name),
-      deprecated: raw?.deprecated === true || field?.deprecated === true,
-      description: String(raw?.description ?? field?.description ?? "").trim(),
+      deprecated: at(raw, "deprecated") === true || at(field, "deprecated") === true,
+      description: (stringAt(raw, "description") ?? stringAt(field, "description") ?? "").trim(),
     };
   });
 }

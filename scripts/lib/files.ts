@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import jsYaml from "js-yaml";
 import { createRequire } from "node:module";
 import { SpecPipelineError } from "./errors.ts";
+import type { JsonObject } from "./json.ts";
 
 export async function readText(path: string, what: string): Promise<string> {
   try {
@@ -62,7 +63,7 @@ export function parseDocument(text: string, path: string, what: string): unknown
 }
 
 /** After normalization `paths` is always there (toOpenApi31 gives a webhooks-only 3.1 document an empty one). */
-export type OpenApiDocument = Record<string, any> & { openapi: string; paths: Record<string, any> };
+export type OpenApiDocument = JsonObject & { openapi: string; paths: JsonObject };
 
 /** Read and parse an OpenAPI 3.x document, failing with the file's name if it is not one. */
 export async function readOpenApi(path: string): Promise<OpenApiDocument> {
@@ -119,7 +120,7 @@ export function assertTree(doc: unknown, path: string): void {
       );
     onPath.add(top.node);
     stack.push({ exit: top.node });
-    for (const [key, value] of Object.entries(top.node))
+    for (const [key, value] of Object.entries(top.node as JsonObject))
       if (typeof value === "object" && value !== null)
         stack.push({ node: value, key, parent: top, depth: top.depth + 1 });
   }

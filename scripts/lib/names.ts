@@ -113,5 +113,5 @@ export function assignNames(
 
 /** The lock after an update: every current operation's name, none for operations that are gone. */
 export function lockFor(names: Map<OperationKey, string>): NamesLock {
-  return Object.fromEntries([...names].map(([key, name]) => [name, key]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
+  return Object.fromEntries([...names].map(([key, name]) => [name, key] as const).sort(([a], [b]) => (a < b ? -1 : 1)));
 }

@@ -39,7 +39,7 @@ function portable(node: unknown): unknown {
   if (typeof node !== "object" || node === null) return node;
   let changed = false;
   const entries: [string, unknown][] = [];
-  for (const [key, value] of Object.entries(node)) {
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
     let next = DATA_KEYS.has(key) || key.startsWith("x-") ? value : portable(value);
     if (key === "pattern" && typeof value === "string") next = portablePattern(value);
     if (key === "nullable" && typeof value === "boolean" && !("type" in node)) {

@@ -2,6 +2,7 @@
 // and the one way to reach an operation's parts, each of which may be a $ref (a path item to
 // components.pathItems, a body to components.requestBodies, a response, a parameter, a media example).
 import type { OpenApiDocument } from "./files.ts";
+import { isObject, own, stringAt, type JsonObject } from "./json.ts";
 
 /** "a~1b" -> "a/b", "a~0b" -> "a~b" (RFC 6901). */
 export function unescapePointer(segment: string): string {
@@ -38,20 +39,10 @@ export function refSegments(ref: string): string[] | undefined {
 }
 
 /**
- * `object[key]` only if it is the object's own: spec documents are JSON, and names such as
- * `constructor` or `__proto__` must not reach Object.prototype.
- */
-export function own(object: unknown, key: string | number): any {
-  return typeof object === "object" && object !== null && Object.hasOwn(object, key)
-    ? (object as Record<string | number, unknown>)[key]
-    : undefined;
-}
-
-/**
  * What a local ref points at, anywhere in the document; undefined when it leads nowhere. Each segment
  * is read percent-decoded, else as written (a key may itself contain "%41").
  */
-export function resolveRef(doc: OpenApiDocument, ref: string): any {
+export function resolveRef(doc: OpenApiDocument, ref: string): unknown {
   return walkRef(doc, ref)?.node;
 }
 
@@ -61,11 +52,11 @@ export function resolvedSegments(doc: OpenApiDocument, ref: string): string[] | 
 }
 
 /** Where a local ref leads and the keys it took to get there, in one walk. */
-export function walkRef(doc: OpenApiDocument, ref: string): { node: any; keys: string[] } | undefined {
+export function walkRef(doc: OpenApiDocument, ref: string): { node: unknown; keys: string[] } | undefined {
   const raw = fragmentSegments(ref);
   if (!raw) return undefined;
   const keys: string[] = [];
-  let node: any = doc;
+  let node: unknown = doc;
   for (const segment of raw) {
     const decoded = unescapePointer(percentDecoded(segment));
     const key = own(node, decoded) !== undefined ? decoded : unescapePointer(segment);
@@ -76,14 +67,39 @@ export function walkRef(doc: OpenApiDocument, ref: string): { node: any; keys: s
   return { node, keys };
 }
 
+/** The path item keys that hold operations (OpenAPI 3.0 and 3.1). */
+export const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/** An operation object at a path and method (spec-facts' operationsIn finds them all). */
+export interface FoundOperation {
+  method: HttpMethod;
+  path: string;
+  op: JsonObject;
+}
+
+/**
+ * The node itself, or what its local `$ref` chain ends at (undefined for a ref that leads nowhere),
+ * with the keys of where it ends: `keys` when the node is no ref.
+ */
+export function follow(doc: OpenApiDocument, node: unknown, keys: string[] = []): { node: unknown; keys: string[] } {
+  for (let hops = 0; hops < 32; hops++) {
+    const ref = stringAt(node, "$ref");
+    if (ref === undefined) break;
+    const found = walkRef(doc, ref);
+    node = found?.node;
+    keys = found?.keys ?? [];
+  }
+  return { node, keys };
+}
+
 /** The node itself, or what its local `$ref` chain ends at; undefined for a ref that leads nowhere. */
-export function deref(doc: OpenApiDocument, node: any): any {
-  for (let hops = 0; typeof node?.$ref === "string" && hops < 32; hops++) node = resolveRef(doc, node.$ref);
-  return node;
+export function deref(doc: OpenApiDocument, node: unknown): unknown {
+  return follow(doc, node).node;
 }
 
 /** The operation object at a path and method (the path item followed if it is a $ref). */
-export function operationObject(doc: OpenApiDocument, path: string, method: string): any {
+export function operationObject(doc: OpenApiDocument, path: string, method: string): unknown {
   return own(deref(doc, own(doc.paths, path)), method.toLowerCase());
 }
 
@@ -93,9 +109,9 @@ export function isJsonMedia(type: string): boolean {
 }
 
 /** A content map's JSON media object: application/json first, else the first JSON type listed. */
-export function jsonMedia(doc: OpenApiDocument, content: unknown): any {
+export function jsonMedia(doc: OpenApiDocument, content: unknown): unknown {
   const map = deref(doc, content);
-  if (typeof map !== "object" || map === null) return undefined;
+  if (!isObject(map)) return undefined;
   const type = own(map, "application/json") ? "application/json" : Object.keys(map).find(isJsonMedia);
   return type === undefined ? undefined : deref(doc, own(map, type));
 }

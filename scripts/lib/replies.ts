@@ -2,7 +2,8 @@
 // status and the spec's example for it, else the smallest value its response schema accepts.
 import { createRequire } from "node:module";
 import type { OpenApiDocument } from "./files.ts";
-import { deref, isJsonMedia, jsonPointer, own, walkRef } from "./refs.ts";
+import { deref, follow, isJsonMedia, jsonPointer } from "./refs.ts";
+import { arrayAt, at, isObject, numberAt, objectAt, own, stringAt, stringsAt } from "./json.ts";
 import { canonicalize } from "./schema-canonical.ts";
 import type { OperationFacts } from "./spec-facts.ts";
 
@@ -24,44 +25,53 @@ const FORMATS: Record<string, string> = {
 
 /** The smallest JSON value a schema accepts (required properties only, empty arrays, 0, ""). */
 export function minimalValue(doc: OpenApiDocument, raw: unknown, depth = 0): unknown {
-  const schema = canonicalize(deref(doc, raw)) as any;
-  if (schema === undefined || schema === true || depth > 16) return {};
+  const schema = canonicalize(deref(doc, raw));
+  // true, {} and a schema of no kind accept anything; false accepts nothing, so no value is right.
+  if (!isObject(schema) || depth > 16) return {};
   if ("const" in schema) return schema.const;
-  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
+  const listed = arrayAt(schema, "enum");
+  if (listed && listed.length > 0) return listed[0];
   if ("default" in schema) return schema.default;
   for (const union of ["oneOf", "anyOf"]) {
-    if (!Array.isArray(schema[union])) continue;
+    const branches = arrayAt(schema, union);
+    if (!branches) continue;
     // Beside properties, a branch adds to them (`anyOf: [{required: [a]}, {required: [b]}]`): the
     // value must satisfy the parent and the branch together.
-    const { [union]: branches, ...parent } = schema;
-    const first = canonicalize(deref(doc, branches[0])) as any;
-    if (!("properties" in parent || "required" in parent) || typeof first !== "object" || first === null)
+    const { [union]: _, ...parent } = schema;
+    const first = canonicalize(deref(doc, branches[0]));
+    if (!("properties" in parent || "required" in parent) || !isObject(first))
       return minimalValue(doc, branches[0], depth + 1);
-    const required = [...new Set([...(parent.required ?? []), ...(first.required ?? [])])];
-    const merged = { ...parent, ...first, properties: { ...parent.properties, ...first.properties }, required };
-    return minimalValue(doc, merged, depth + 1);
+    const required = [...new Set([...stringsAt(parent, "required"), ...stringsAt(first, "required")])];
+    const properties = { ...objectAt(parent, "properties"), ...objectAt(first, "properties") };
+    return minimalValue(doc, { ...parent, ...first, properties, required }, depth + 1);
   }
-  if (Array.isArray(schema.allOf))
-    return Object.assign({}, ...schema.allOf.map((part: unknown) => minimalValue(doc, part, depth + 1)));
-  const type = [schema.type ?? (schema.properties ? "object" : schema.items ? "array" : undefined)].flat()[0];
+  const allOf = arrayAt(schema, "allOf");
+  if (allOf) return Object.assign({}, ...allOf.map((part) => minimalValue(doc, part, depth + 1)));
+  const kind = own(schema, "properties") ? "object" : own(schema, "items") ? "array" : undefined;
+  const type: unknown = [own(schema, "type") ?? kind].flat()[0];
   switch (type) {
-    case "object": {
-      const required: string[] = schema.required ?? [];
+    case "object":
       return Object.fromEntries(
-        required.map((name) => [name, minimalValue(doc, own(schema.properties, name), depth + 1)]),
+        stringsAt(schema, "required").map((name) => [
+          name,
+          minimalValue(doc, at(schema, "properties", name), depth + 1),
+        ]),
       );
-    }
     case "array":
-      return Array.from({ length: schema.minItems ?? 0 }, () => minimalValue(doc, schema.items, depth + 1));
+      return Array.from({ length: numberAt(schema, "minItems") ?? 0 }, () =>
+        minimalValue(doc, own(schema, "items"), depth + 1),
+      );
     case "string": {
-      const text = FORMATS[schema.format] ?? "";
-      return text.length >= (schema.minLength ?? 0) ? text : "x".repeat(schema.minLength);
+      const text = stringAt(FORMATS, stringAt(schema, "format") ?? "") ?? "";
+      const minLength = numberAt(schema, "minLength") ?? 0;
+      return text.length >= minLength ? text : "x".repeat(minLength);
     }
     case "integer":
     case "number": {
-      const exclusiveMinimum: unknown = schema.exclusiveMinimum;
-      const low = schema.minimum ?? (typeof exclusiveMinimum === "number" ? exclusiveMinimum + 1 : undefined);
-      return low ?? (typeof schema.maximum === "number" && schema.maximum < 0 ? schema.maximum : 0);
+      const exclusiveMinimum = numberAt(schema, "exclusiveMinimum");
+      const maximum = numberAt(schema, "maximum");
+      const low = numberAt(schema, "minimum") ?? (exclusiveMinimum === undefined ? undefined : exclusiveMinimum + 1);
+      return low ?? (maximum !== undefined && maximum < 0 ? maximum : 0);
     }
     case "boolean":
       return false;
@@ -72,7 +82,7 @@ export function minimalValue(doc: OpenApiDocument, raw: unknown, depth = 0): unk
   }
 }
 
-const Ajv2020 = createRequire(import.meta.url)("ajv/dist/2020.js").default;
+const Ajv2020 = (createRequire(import.meta.url)("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js")).default;
 const checkers = new WeakMap<OpenApiDocument, (ref: string, value: unknown) => boolean>();
 
 /** Does a value satisfy the schema at a JSON pointer of the document? (Ajv, formats not checked.) */
@@ -99,18 +109,14 @@ function validAt(doc: OpenApiDocument, path: string, value: unknown): boolean {
   return check(path, value);
 }
 
-/** A node and the pointer it sits at, following its $ref chain (so a referenced response is checked where it is). */
-function follow(doc: OpenApiDocument, node: any, at: string[]): [any, string[]] {
-  for (let hops = 0; typeof node?.$ref === "string" && hops < 32; hops++) {
-    const found = walkRef(doc, node.$ref);
-    [node, at] = [found?.node, found?.keys ?? []];
-  }
-  return [node, at];
+/** A parameter's or media type's example: `example`, else the value of the first of its `examples`. */
+export function exampleOf(doc: OpenApiDocument, node: unknown): unknown {
+  return own(node, "example") ?? own(deref(doc, Object.values(objectAt(node, "examples") ?? {})[0]), "value");
 }
 
 /** The example a schema gives itself: `example`, else the first of `examples` (3.1). */
-export function schemaExample(schema: any): unknown {
-  return schema?.example ?? (Array.isArray(schema?.examples) ? schema.examples[0] : undefined);
+export function schemaExample(schema: unknown): unknown {
+  return own(schema, "example") ?? arrayAt(schema, "examples")?.[0];
 }
 
 /**
@@ -119,9 +125,7 @@ export function schemaExample(schema: any): unknown {
  * bodies both take the first their schema accepts.
  */
 export function exampleCandidates(example: unknown, minimal: unknown): unknown[] {
-  const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
-  const merged =
-    isObject(example) && isObject(minimal) ? { ...(minimal as object), ...(example as object) } : undefined;
+  const merged = isObject(example) && isObject(minimal) ? { ...minimal, ...example } : undefined;
   return [example, merged, minimal].filter((value) => value !== undefined);
 }
 
@@ -131,23 +135,27 @@ export function exampleCandidates(example: unknown, minimal: unknown): unknown[]
  * $ref (path item, response, media example).
  */
 export function defaultReply(doc: OpenApiDocument, op: OperationFacts): DefaultReply {
-  const [item, itemAt] = follow(doc, own(doc.paths, op.path), ["paths", op.path]);
+  const { node: item, keys: itemAt } = follow(doc, own(doc.paths, op.path), ["paths", op.path]);
   const method = op.method.toLowerCase();
-  const responses = own(own(item, method), "responses") ?? {};
+  const responses = objectAt(item, method, "responses") ?? {};
   const status =
     Object.keys(responses)
       .filter((code) => /^2\d\d$/.test(code))
       .sort()[0] ?? "200";
-  const [response, responseAt] = follow(doc, own(responses, status), [...itemAt, method, "responses", status]);
-  const content = own(response, "content");
+  const { node: response, keys: responseAt } = follow(doc, own(responses, status), [
+    ...itemAt,
+    method,
+    "responses",
+    status,
+  ]);
+  const content = objectAt(response, "content");
   const type =
     content && (own(content, "application/json") ? "application/json" : Object.keys(content).find(isJsonMedia));
   const media = type === undefined ? undefined : deref(doc, own(content, type));
-  if (!media) return { status: Number(status) };
+  if (type === undefined || !isObject(media)) return { status: Number(status) };
   if (media.schema === undefined) return { status: Number(status), body: media.example ?? {} };
-  const [schema, where] = follow(doc, media.schema, [...responseAt, "content", type!, "schema"]);
-  const example =
-    media.example ?? deref(doc, Object.values<any>(media.examples ?? {})[0])?.value ?? schemaExample(schema);
+  const { node: schema, keys: where } = follow(doc, media.schema, [...responseAt, "content", type, "schema"]);
+  const example = exampleOf(doc, media) ?? schemaExample(schema);
   const minimal = minimalValue(doc, media.schema);
   // Without an example there is nothing to choose: the minimal value, unchecked (compiling the schema
   // to check it was most of codegen's time on GitHub's 1 223 operations).

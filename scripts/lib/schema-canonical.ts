@@ -19,12 +19,13 @@ export const ANNOTATION_KEYS = new Set([
 export function canonicalize(node: unknown, seen?: { protoKey: boolean }): unknown {
   if (typeof node !== "object" || node === null) return node;
   if (Array.isArray(node)) {
+    const list = node as unknown[];
     let items: unknown[] | undefined;
-    for (let i = 0; i < node.length; i++) {
-      const next = canonicalize(node[i], seen);
-      if (next !== node[i]) (items ??= [...node])[i] = next;
+    for (let i = 0; i < list.length; i++) {
+      const next = canonicalize(list[i], seen);
+      if (next !== list[i]) (items ??= [...list])[i] = next;
     }
-    return items ?? node;
+    return items ?? list;
   }
   const source = node as Record<string, unknown>;
   let out: Record<string, unknown> | undefined;
@@ -41,6 +42,7 @@ export function canonicalize(node: unknown, seen?: { protoKey: boolean }): unkno
     const branches = current[union];
     if (Array.isArray(branches) && branches.length > 0 && current.type === undefined && branches.every(typeOnly)) {
       const target = (out ??= copyOf(source));
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a keyword of the list above, on our own copy
       delete target[union];
       target.type = branches.flatMap((branch) => [(branch as { type: unknown }).type].flat());
     }

@@ -3,7 +3,8 @@
 // client's spec.ts, read by its auth middleware, its fake and spec:check's smoke test.
 import { SpecPipelineError } from "./errors.ts";
 import type { OpenApiDocument } from "./files.ts";
-import { deref, own } from "./refs.ts";
+import { deref, type FoundOperation } from "./refs.ts";
+import { at, isObject, own, stringAt } from "./json.ts";
 
 /**
  * Where one scheme's credential goes. `token`: a string (or a supplier of one) placed as is after
@@ -33,20 +34,23 @@ export interface AuthFacts {
 }
 
 /** Where a scheme's credential goes; undefined for a scheme OpenAPI does not define (no type we know). */
-function placement(scheme: string, definition: any, source: string): SchemePlacement | undefined {
-  const type = definition?.type;
+function placement(scheme: string, definition: unknown, source: string): SchemePlacement | undefined {
+  const type = at(definition, "type");
   if (type === "apiKey") {
-    if (!["header", "query", "cookie"].includes(definition.in) || typeof definition.name !== "string")
+    const where = at(definition, "in");
+    const name = stringAt(definition, "name");
+    if ((where !== "header" && where !== "query" && where !== "cookie") || name === undefined)
       throw new SpecPipelineError(`${source}: apiKey scheme "${scheme}" needs in (header, query or cookie) and name`);
-    return { kind: "token", in: definition.in, name: definition.name, prefix: "" };
+    return { kind: "token", in: where, name, prefix: "" };
   }
   const header = (kind: SchemePlacement["kind"], prefix: string) =>
     ({ kind, in: "header", name: "Authorization", prefix }) as const;
-  if (type === "http" && typeof definition.scheme === "string") {
-    const word = definition.scheme.toLowerCase();
+  const httpScheme = stringAt(definition, "scheme");
+  if (type === "http" && httpScheme !== undefined) {
+    const word = httpScheme.toLowerCase();
     return word === "basic"
       ? header("basic", "Basic ")
-      : header("token", word === "bearer" ? "Bearer " : `${definition.scheme} `);
+      : header("token", word === "bearer" ? "Bearer " : `${httpScheme} `);
   }
   if (type === "oauth2" || type === "openIdConnect") return header("token", "Bearer ");
   if (type === "mutualTLS") return { kind: "tls", in: "header", name: "", prefix: "" };
@@ -54,8 +58,11 @@ function placement(scheme: string, definition: any, source: string): SchemePlace
 }
 
 /** An operation's requirement as alternatives of sorted scheme names, duplicates dropped. */
-function requirementOf(listed: unknown): Requirement {
-  const alternatives = (Array.isArray(listed) ? listed : []).map((r) => Object.keys(r ?? {}).sort());
+export function requirementOf(listed: unknown): Requirement {
+  // A requirement that is not an object (null included) names no scheme: anonymous.
+  const alternatives = (Array.isArray(listed) ? listed : []).map((r: unknown) =>
+    isObject(r) ? Object.keys(r).sort() : [],
+  );
   const seen = new Set<string>();
   return alternatives.filter((set) => !seen.has(set.join(" ")) && seen.add(set.join(" ")));
 }
@@ -77,15 +84,11 @@ function apiKeySchemeOf(requirements: Requirement[], schemes: Record<string, Sch
   return names.find((name) => secured.length > 0 && secured.every(alone(name))) ?? names[0];
 }
 
-export function authFacts(
-  doc: OpenApiDocument,
-  operations: { method: string; path: string; op: any }[],
-  source: string,
-): AuthFacts {
+export function authFacts(doc: OpenApiDocument, operations: readonly FoundOperation[], source: string): AuthFacts {
   const schemes: Record<string, SchemePlacement> = {};
   const known = (name: string) => {
     if (!Object.hasOwn(schemes, name)) {
-      const where = placement(name, deref(doc, own(doc.components?.securitySchemes, name)), source);
+      const where = placement(name, deref(doc, at(doc, "components", "securitySchemes", name)), source);
       if (!where) return false;
       schemes[name] = where;
     }
@@ -94,7 +97,7 @@ export function authFacts(
   // An alternative naming a scheme the document does not define (Redocly's security-defined reports
   // it) is one no client can fill: it is left out, and nothing is sent for it.
   const keyed = operations.map(({ method, path, op }) => {
-    const requirement = requirementOf(op.security ?? doc.security).filter((set) => set.every(known));
+    const requirement = requirementOf(own(op, "security") ?? own(doc, "security")).filter((set) => set.every(known));
     return { key: `${method.toUpperCase()} ${path}`, requirement, text: JSON.stringify(requirement) };
   });
   const counts = new Map<string, number>();

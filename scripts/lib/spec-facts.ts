@@ -1,11 +1,9 @@
 import { SpecPipelineError } from "./errors.ts";
 import type { OpenApiDocument } from "./files.ts";
 import { assignNames, NAME_SOURCES, operationKey, type NamesLock, type NameSource } from "./names.ts";
-import { deref, own } from "./refs.ts";
+import { deref, HTTP_METHODS, type FoundOperation, type HttpMethod } from "./refs.ts";
+import { at, isObject, objectAt, own, stringAt } from "./json.ts";
 import { authFacts, type AuthFacts } from "./security.ts";
-
-const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
-type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /**
  * Methods HTTP defines as idempotent: repeating the request has the effect of sending it once. The one
@@ -61,16 +59,15 @@ export interface NamingOptions {
 }
 
 /** Every method of every path item (a `$ref`'d one followed), in path order: the one walk of both below. */
-export function operationsIn(doc: OpenApiDocument, source: string): { method: HttpMethod; path: string; op: any }[] {
-  const found: { method: HttpMethod; path: string; op: any }[] = [];
+export function operationsIn(doc: OpenApiDocument, source: string): FoundOperation[] {
+  const found: FoundOperation[] = [];
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a 3.1 document may have no paths; the type is the normalized one's
   for (const path of Object.keys(doc.paths ?? {}).sort()) {
     const item = deref(doc, doc.paths[path]);
-    if (typeof item !== "object" || item === null)
-      throw new SpecPipelineError(`${source}: path ${JSON.stringify(path)} is not a path item`);
+    if (!isObject(item)) throw new SpecPipelineError(`${source}: path ${JSON.stringify(path)} is not a path item`);
     for (const method of HTTP_METHODS) {
-      const op = own(item, method);
-      if (typeof op === "object" && op !== null) found.push({ method, path, op });
+      const op = objectAt(item, method);
+      if (op) found.push({ method, path, op });
     }
   }
   return found;
@@ -93,11 +90,11 @@ function nameOperations(found: ReturnType<typeof operationsIn>, naming: NamingOp
     const extension = naming.retrySafeExtension;
     return {
       name: names.get(operationKey(method, path))!,
-      operationId: typeof op.operationId === "string" ? op.operationId : undefined,
+      operationId: stringAt(op, "operationId"),
       method: upper,
       path,
       pathPattern: pathPattern(path),
-      retrySafe: IDEMPOTENT_METHODS.has(upper) || (extension !== undefined && op[extension] === true),
+      retrySafe: IDEMPOTENT_METHODS.has(upper) || (extension !== undefined && own(op, extension) === true),
     };
   });
 }
@@ -124,13 +121,16 @@ function commonPathPrefix(paths: string[]): string {
  * URL (`/v1`) leaves no default base URL (callers give one) and its path goes after whatever they give.
  */
 export function defaultServer(doc: OpenApiDocument, source: string): { baseUrl: string; serverPath: string } {
-  const server = own(doc.servers, 0);
+  const server = at(doc, "servers", 0);
   if (server === undefined) return { baseUrl: "", serverPath: "" };
-  if (typeof server?.url !== "string")
-    throw new SpecPipelineError(`${source}: servers[0].url must be a string; found ${JSON.stringify(server?.url)}`);
+  const written = stringAt(server, "url");
+  if (written === undefined)
+    throw new SpecPipelineError(
+      `${source}: servers[0].url must be a string; found ${JSON.stringify(at(server, "url"))}`,
+    );
   // A variable the server does not define stays as written (the lint gate reports it as fatal).
-  const url = server.url.replace(/\{([^}]*)\}/g, (whole: string, name: string) => {
-    const value = own(own(server.variables, name), "default");
+  const url = written.replace(/\{([^}]*)\}/g, (whole: string, name: string) => {
+    const value = at(server, "variables", name, "default");
     return typeof value === "string" || typeof value === "number" ? String(value) : whole;
   });
   const absolute = url.startsWith("//") ? `https:${url}` : url;

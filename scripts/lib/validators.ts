@@ -1,18 +1,19 @@
 import { createRequire } from "node:module";
 import { SpecPipelineError } from "./errors.ts";
 import type { OpenApiDocument } from "./files.ts";
-import { jsonPointer, own, refSegments, requestBodySchema, resolvedSegments, unescapePointer } from "./refs.ts";
+import { jsonPointer, refSegments, requestBodySchema, resolvedSegments, unescapePointer } from "./refs.ts";
+import { isObject, own } from "./json.ts";
 import { canonicalize } from "./schema-canonical.ts";
 import type { OperationFacts } from "./spec-facts.ts";
 
 // ajv ships CommonJS with `default` exports; createRequire keeps that interop explicit.
 const require = createRequire(import.meta.url);
-const Ajv = require("ajv").default as typeof import("ajv").default;
-const Ajv2020 = require("ajv/dist/2020.js").default as typeof import("ajv/dist/2020.js").default;
+const Ajv = (require("ajv") as typeof import("ajv")).default;
+const Ajv2020 = (require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js")).default;
 /** Either Ajv: the draft-07 one or the 2020-12 one (a sibling class, not a subclass). */
 type AnyAjv = InstanceType<typeof Ajv> | InstanceType<typeof Ajv2020>;
-const standaloneCode = require("ajv/dist/standalone/index.js")
-  .default as typeof import("ajv/dist/standalone/index.js").default;
+const standaloneCode = (require("ajv/dist/standalone/index.js") as typeof import("ajv/dist/standalone/index.js"))
+  .default;
 
 /** Keywords that never affect validity; dropped so the generated code does not carry them. */
 const ANNOTATIONS = new Set(["title", "description", "examples", "example", "deprecated", "externalDocs", "xml"]);
@@ -72,7 +73,7 @@ function localize(
   used: Map<string, string>,
   refTo: (local: string) => string = (local) => `#/$defs/${local}`,
 ): unknown {
-  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return schema;
+  if (!isObject(schema)) return schema;
   const out: Record<string, unknown> = {};
   for (const [keyword, value] of Object.entries(schema)) {
     if (ANNOTATIONS.has(keyword)) continue;
@@ -86,7 +87,7 @@ function localize(
       const key = jsonPointer(...segments);
       if (!used.has(key)) used.set(key, `d${used.size}`);
       out.$ref = refTo(used.get(key)!);
-    } else if (SCHEMA_MAPS.has(keyword) && typeof value === "object" && value !== null) {
+    } else if (SCHEMA_MAPS.has(keyword) && isObject(value)) {
       out[keyword] = Object.fromEntries(
         Object.entries(value).map(([name, sub]) => [name, localize(doc, sub, used, refTo)]),
       );
@@ -103,7 +104,7 @@ function localize(
 
 /** The schema a local pointer (as `used` keys them) leads to. */
 const atPointer = (doc: OpenApiDocument, pointer: string) =>
-  pointer.split("/").reduce((at: any, raw) => own(at, unescapePointer(raw)), doc);
+  pointer.split("/").reduce((node: unknown, raw) => own(node, unescapePointer(raw)), doc);
 
 /**
  * Every schema `used` collected, localized, transitively: a schema may reference others, which join

@@ -10,6 +10,8 @@ import { loadConfig, operationNames, readLock, type PipelineConfig } from "../li
 import { toJsonText } from "../lib/files.ts";
 import { assignNames, lockFor, operationKey, type NamingInput } from "../lib/names.ts";
 import { diffSpecs } from "../lib/spec-diff.ts";
+import { objectIn } from "./support/edit.ts";
+import { loadGenerated } from "./support/generated.ts";
 import { scratchDir } from "./support/scratch.ts";
 
 const METHODS = ["get", "post", "put", "delete", "patch"];
@@ -95,7 +97,7 @@ describe("assignNames", () => {
 const seed = await buildSpec();
 const FEEDBACK = "/api/parea/v1/feedback";
 const reworded = structuredClone(seed);
-reworded.paths[FEEDBACK].post.summary = "Record feedback for a trace";
+objectIn(reworded, "paths", FEEDBACK, "post").summary = "Record feedback for a trace";
 
 describe("the lock in the pipeline", () => {
   const scratch = () => scratchDir("names-");
@@ -115,7 +117,7 @@ describe("the lock in the pipeline", () => {
   it("a lock written for a path with a space in it reads back (what lockFor writes, readLock takes)", async () => {
     const doc = structuredClone(seed);
     doc.paths["/api/parea/v1/feedback bulk"] = structuredClone(doc.paths[FEEDBACK]);
-    doc.paths["/api/parea/v1/feedback bulk"].post.summary = "Record feedback in bulk";
+    objectIn(doc, "paths", "/api/parea/v1/feedback bulk", "post").summary = "Record feedback in bulk";
     const config = await loadConfig();
     const written = lockFor(await operationNames(doc, { ...config, naming: { ...config.naming, lock: undefined } }));
     expect(Object.values(written)).toContain("POST /api/parea/v1/feedback bulk");
@@ -130,7 +132,7 @@ describe("the lock in the pipeline", () => {
     const spec = join(out, "openapi.json");
     await writeFile(spec, toJsonText(reworded));
     await generate(spec, join(out, "generated"), config);
-    const { operations } = await import(join(out, "generated", "operations", "index.ts"));
+    const { operations } = await loadGenerated(join(out, "generated"));
     expect(Object.keys(operations)).toEqual(["recordFeedback"]);
     const names = { before: await operationNames(seed, config), after: await operationNames(reworded, config) };
     const diff = diffSpecs(seed, reworded, new Map(), names);
@@ -151,7 +153,8 @@ describe("the lock in the pipeline", () => {
   it("a helper whose operation is gone, or whose name is not locked, fails codegen naming the configuration", async () => {
     const config = await loadConfig();
     const gone = structuredClone(seed);
-    delete gone.paths[FEEDBACK];
+    const { [FEEDBACK]: _, ...others } = gone.paths;
+    gone.paths = others;
     gone.paths["/api/parea/v1/other"] = {
       get: { summary: "Other", security: [{ APIKeyHeader: [] }], responses: { "200": { description: "ok" } } },
     };
@@ -184,7 +187,7 @@ describe("the client's settings from the configuration", () => {
       ...GENERIC_CONFIG,
       client: { ...GENERIC_CONFIG.client, env: { ...GENERIC_CONFIG.client.env, apiKey: "ACME_TOKEN" } },
     });
-    const { apiKeyVariable } = await import(join(out, "g", "vendor.ts"));
+    const { apiKeyVariable } = (await import(join(out, "g", "vendor.ts"))) as { apiKeyVariable: string };
     expect(apiKeyVariable).toBe("ACME_TOKEN");
   });
 
@@ -195,5 +198,22 @@ describe("the client's settings from the configuration", () => {
     await expect(loadConfig(path)).rejects.toThrow(/vendor\.yaml: client\.env\.apiKey is not valid: "not a variable"/);
     await writeFile(path, "client:\n  userAgent: 'two words'\n");
     await expect(loadConfig(path)).rejects.toThrow(/client\.userAgent is not valid/);
+  });
+
+  // Each was read as if absent (a typo'd indent silently gave the generic client) before settings were checked as mappings.
+  it.each([
+    ["- overlay: x.yaml\n", /vendor\.yaml: must be a mapping/],
+    ["client: Parea\n", /vendor\.yaml: client must be a mapping/],
+    ["client:\n  env: PAREA_API_KEY\n", /client\.env must be a mapping/],
+    ["naming: [summary]\n", /naming must be a mapping/],
+    ["naming:\n  prefer: summary\n", /naming\.prefer must be a list of strings/],
+    ["naming:\n  lock: 7\n", /naming\.lock must be a file path/],
+    ["retrySafeExtension: retry\n", /retrySafeExtension must be an x- extension name/],
+    ["helpers: [1]\n", /helpers must be a list of strings/],
+    ["colour: blue\n", /unknown setting "colour"/],
+  ])("refuses %j naming the file and the setting", async (text, message) => {
+    const path = join(await scratchDir("names-"), "vendor.yaml");
+    await writeFile(path, text);
+    await expect(loadConfig(path)).rejects.toThrow(message);
   });
 });

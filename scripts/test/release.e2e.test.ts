@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPrism, type RunningPrism } from "../../packages/client/support/prism.mts";
+import { at } from "../lib/json.ts";
 import { createScratchRepo, mustRun } from "../support/scratch-repo.ts";
 import { startVerdaccio, type RunningRegistry } from "./support/verdaccio.ts";
 
@@ -115,8 +116,10 @@ describe("release to a local registry", () => {
     await writeFile(join(dir, "package.json"), JSON.stringify({ name: "cli-user", private: true }));
     await writeFile(join(dir, ".npmrc"), registry!.npmrc);
     await mustRun("npm", ["install", "--no-audit", "--no-fund", "@parea-api/cli@latest"], dir);
-    const installed = JSON.parse(await readFile(join(dir, "node_modules/@parea-api/cli/package.json"), "utf8"));
-    expect(installed.dependencies["@parea-api/client"]).toBe("0.2.0");
+    const installed: unknown = JSON.parse(
+      await readFile(join(dir, "node_modules/@parea-api/cli/package.json"), "utf8"),
+    );
+    expect(at(installed, "dependencies", "@parea-api/client")).toBe("0.2.0");
     const out = await mustRun(
       join(dir, "node_modules", ".bin", "parea"),
       ["--api-key", "k", "feedback", "record", "--trace-id", "t", "--score", "0.5", "--base-url", prism!.url],
@@ -131,8 +134,10 @@ describe("release to a local registry", () => {
     await mustRun("pnpm", ["release"], repo);
     expect(await published("@parea-api/client")).toBe("0.3.0");
     await mustRun("npm", ["install", "--no-audit", "--no-fund", "@parea-api/client@latest"], esm);
-    const installed = JSON.parse(await readFile(join(esm, "node_modules/@parea-api/client/package.json"), "utf8"));
-    expect(installed.version).toBe("0.3.0");
+    const installed: unknown = JSON.parse(
+      await readFile(join(esm, "node_modules/@parea-api/client/package.json"), "utf8"),
+    );
+    expect(at(installed, "version")).toBe("0.3.0");
     await mustRun(process.execPath, [tsc, "-p", "."], esm);
     expect(JSON.parse(await mustRun(process.execPath, ["out/record.js", prism!.url], esm))).toEqual({
       data: null,

@@ -15,7 +15,11 @@ function facts(schemes: Record<string, unknown>, operations: Security[], securit
     components: { securitySchemes: schemes },
     paths: {},
   };
-  const listed = operations.map((op, i) => ({ method: "get", path: `/op${i}`, op: op ? { security: op } : {} }));
+  const listed = operations.map((op, i) => ({
+    method: "get" as const,
+    path: `/op${i}`,
+    op: op ? { security: op } : {},
+  }));
   return authFacts(doc, listed, "x.json");
 }
 

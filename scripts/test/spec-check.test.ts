@@ -7,7 +7,8 @@ import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { checkDocument } from "../lib/check/pipeline.ts";
+import { checkDocument, type CheckReport } from "../lib/check/pipeline.ts";
+import { objectIn } from "./support/edit.ts";
 import { GENERIC_CONFIG } from "../lib/config.ts";
 import { toJsonText, type OpenApiDocument } from "../lib/files.ts";
 import { generatedDir, repoRoot, specFiles } from "../lib/paths.ts";
@@ -100,8 +101,8 @@ describe("spec:check", () => {
       },
     };
     doc.openapi = "3.1.0";
-    doc.paths["/things/{id}"].get.security = [{ key: [], q: [] }];
-    doc.paths["/things"].post.security = [{ basic: [] }, { bearer: [] }];
+    objectIn(doc, "paths", "/things/{id}", "get").security = [{ key: [], q: [] }];
+    objectIn(doc, "paths", "/things", "post").security = [{ basic: [] }, { bearer: [] }];
     doc.paths["/public"] = { get: { operationId: "open", security: [], responses: ok } };
     doc.paths["/maybe"] = { get: { operationId: "maybe", security: [{}, { oauth: ["read"] }], responses: ok } };
     doc.paths["/cert"] = { get: { operationId: "cert", security: [{ mtls: [] }], responses: ok } };
@@ -114,7 +115,9 @@ describe("spec:check", () => {
 
   it("stops at the stage that fails, with its reason; later stages do not run", async () => {
     const broken = api(undefined);
-    broken.paths["/things"].post.requestBody.content["application/json"].schema = { $ref: "#/components/schemas/Nope" };
+    objectIn(broken, "paths", "/things", "post", "requestBody", "content", "application/json").schema = {
+      $ref: "#/components/schemas/Nope",
+    };
     const report = await checkDocument(broken, GENERIC_CONFIG);
     expect(report.ok).toBe(false);
     expect(report.stages.map((stage) => [stage.name, stage.ok])).toEqual([
@@ -128,7 +131,7 @@ describe("spec:check", () => {
   it("an operation whose body no value satisfies is refused by the client, typed, and nothing is sent", async () => {
     const doc = api(undefined);
     // Required, but not allowed: FastAPI never writes this, Jira's document does.
-    doc.paths["/things"].post.requestBody.content["application/json"].schema = {
+    objectIn(doc, "paths", "/things", "post", "requestBody", "content", "application/json").schema = {
       type: "object",
       additionalProperties: false,
       properties: { members: { type: "array" } },
@@ -138,7 +141,10 @@ describe("spec:check", () => {
     expect(report.ok).toBe(true);
     expect(report.passed).toBe(1);
     expect(report.refused).toEqual([
-      { operation: "POST /things (createThing)", reason: expect.stringMatching(/not sent: body breaks the API spec/) },
+      {
+        operation: "POST /things (createThing)",
+        reason: expect.stringMatching(/not sent: body breaks the API spec/) as unknown,
+      },
     ]);
   });
 
@@ -152,13 +158,13 @@ describe("spec:check", () => {
       );
     const ok = await cli([specFiles.upstream, "--json"]);
     expect(ok.code).toBe(0);
-    const report = JSON.parse(ok.stdout);
+    const report = JSON.parse(ok.stdout) as CheckReport;
     expect(report).toMatchObject({ ok: true, operations: 1, passed: 1 });
     for (const stage of report.stages)
       expect(stage).toEqual({
-        name: expect.any(String),
+        name: expect.any(String) as unknown,
         ok: true,
-        ms: expect.any(Number),
+        ms: expect.any(Number) as unknown,
         ...(stage.notes && { notes: stage.notes }),
       });
 
@@ -170,7 +176,7 @@ describe("spec:check", () => {
     expect(failed.code).toBe(1);
     expect(JSON.parse(failed.stdout)).toMatchObject({
       ok: false,
-      stages: expect.arrayContaining([expect.objectContaining({ name: "lint", ok: false })]),
+      stages: expect.arrayContaining([expect.objectContaining({ name: "lint", ok: false })]) as unknown,
     });
 
     const usage = await cli(["--nope"]);

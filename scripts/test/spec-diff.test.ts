@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { buildSpec } from "../build-spec.ts";
 import type { OpenApiDocument } from "../lib/files.ts";
+import { arrayIn, objectIn } from "./support/edit.ts";
 import { canonicalize, diffSpecs, renderSummary } from "../lib/spec-diff.ts";
 
 // Every fixture is the seed's normalized document with one edit.
 const seed = await buildSpec();
 const FEEDBACK = "/api/parea/v1/feedback";
 const TRACE = "/api/parea/v1/trace_log/{trace_id}";
-const feedbackSchema = (doc: OpenApiDocument) => doc.components!.schemas.FeedbackRequestSchema;
+const feedbackSchema = (doc: OpenApiDocument) => objectIn(doc, "components", "schemas", "FeedbackRequestSchema");
+const feedbackProps = (doc: OpenApiDocument) => objectIn(feedbackSchema(doc), "properties");
 const edit = (change: (doc: OpenApiDocument) => void, base = seed): OpenApiDocument => {
   const doc = structuredClone(base);
   change(doc);
@@ -42,7 +44,7 @@ const withTraceLog = (param = "trace_id") =>
     };
   });
 const traceResponse = (doc: OpenApiDocument) =>
-  doc.paths[TRACE].get.responses["200"].content["application/json"].schema.properties;
+  objectIn(doc, "paths", TRACE, "get", "responses", "200", "content", "application/json", "schema", "properties");
 
 describe("diffSpecs on one-edit fixtures", () => {
   it.each<[string, OpenApiDocument, OpenApiDocument, "major" | "minor" | "patch", string[]]>([
@@ -50,8 +52,8 @@ describe("diffSpecs on one-edit fixtures", () => {
       "documentation only",
       seed,
       edit((doc) => {
-        feedbackSchema(doc).properties.comment.description = "What the user said";
-        doc.paths[FEEDBACK].post.summary = "Record feedback for a trace";
+        objectIn(feedbackProps(doc), "comment").description = "What the user said";
+        objectIn(doc, "paths", FEEDBACK, "post").summary = "Record feedback for a trace";
       }),
       "patch",
       [`\`POST ${FEEDBACK}\`: request field \`comment\`: description changed`, `\`POST ${FEEDBACK}\`: summary changed`],
@@ -60,14 +62,14 @@ describe("diffSpecs on one-edit fixtures", () => {
     [
       "added optional request field",
       seed,
-      edit((doc) => void (feedbackSchema(doc).properties.tags = { type: "array", items: { type: "string" } })),
+      edit((doc) => void (feedbackProps(doc).tags = { type: "array", items: { type: "string" } })),
       "minor",
       [`\`POST ${FEEDBACK}\`: request field \`tags\` added`],
     ],
     [
       "newly required request field",
       seed,
-      edit((doc) => void feedbackSchema(doc).required.push("trace_id")),
+      edit((doc) => void arrayIn(feedbackSchema(doc), "required").push("trace_id")),
       "major",
       [`\`POST ${FEEDBACK}\`: request field \`trace_id\` is now required`],
     ],
@@ -75,7 +77,7 @@ describe("diffSpecs on one-edit fixtures", () => {
       "removed request field",
       seed,
       edit((doc) => {
-        delete feedbackSchema(doc).properties.inference_id;
+        delete feedbackProps(doc).inference_id;
       }),
       "major",
       [`\`POST ${FEEDBACK}\`: request field \`inference_id\` removed`],
@@ -83,21 +85,21 @@ describe("diffSpecs on one-edit fixtures", () => {
     [
       "narrowed type",
       seed,
-      edit((doc) => void (feedbackSchema(doc).properties.score.type = "integer")),
+      edit((doc) => void (objectIn(feedbackProps(doc), "score").type = "integer")),
       "major",
       [`\`POST ${FEEDBACK}\`: request field \`score\`: type changed from \`number\` to \`integer\``],
     ],
     [
       "narrowed range",
       seed,
-      edit((doc) => void (feedbackSchema(doc).properties.score.maximum = 0.5)),
+      edit((doc) => void (objectIn(feedbackProps(doc), "score").maximum = 0.5)),
       "major",
       [`\`POST ${FEEDBACK}\`: request field \`score\`: range narrowed from 0 <= x <= 1 to 0 <= x <= 0.5`],
     ],
     [
       "enum value removed from a response",
       withTraceLog(),
-      edit((doc) => void (traceResponse(doc).status.enum = ["success"]), withTraceLog()),
+      edit((doc) => void (objectIn(traceResponse(doc), "status").enum = ["success"]), withTraceLog()),
       "major",
       [`\`GET ${TRACE}\`: response 200 field \`status\`: enum value \`error\` removed`],
     ],
@@ -113,7 +115,7 @@ describe("diffSpecs on one-edit fixtures", () => {
     [
       "response field loosened (now nullable)",
       withTraceLog(),
-      edit((doc) => void (traceResponse(doc).score.type = ["number", "null"]), withTraceLog()),
+      edit((doc) => void (objectIn(traceResponse(doc), "score").type = ["number", "null"]), withTraceLog()),
       "major",
       [`\`GET ${TRACE}\`: response 200 field \`score\`: type changed from \`number\` to \`["number","null"]\``],
     ],
@@ -151,9 +153,9 @@ describe("diffSpecs on one-edit fixtures", () => {
 
   it("lists breaking changes first", () => {
     const after = edit((doc) => {
-      feedbackSchema(doc).properties.comment.description = "d";
-      feedbackSchema(doc).properties.tags = { type: "string" };
-      feedbackSchema(doc).required.push("trace_id");
+      objectIn(feedbackProps(doc), "comment").description = "d";
+      feedbackProps(doc).tags = { type: "string" };
+      arrayIn(feedbackSchema(doc), "required").push("trace_id");
     });
     expect(diffSpecs(seed, after).changes.map((change) => change.bump)).toEqual(["major", "minor", "patch"]);
     expect(renderSummary(diffSpecs(seed, after))).toBe(
@@ -177,7 +179,7 @@ describe("diffSpecs on one-edit fixtures", () => {
 
   it("does not report a nullable field spelled two ways (anyOf vs type list) as a change", () => {
     const spelled = edit((doc) => {
-      const props = feedbackSchema(doc).properties;
+      const props = feedbackProps(doc);
       props.comment = { type: ["string", "null"], title: "Comment", description: "Feedback comment" };
     });
     expect(diffSpecs(seed, spelled).bump).toBeNull();
@@ -188,13 +190,13 @@ describe("diffSpecs on one-edit fixtures", () => {
 describe("bounds are compared as intervals", () => {
   const score = (bounds: Record<string, unknown>) =>
     edit((doc) => {
-      const { minimum: _min, maximum: _max, ...rest } = feedbackSchema(doc).properties.score;
-      feedbackSchema(doc).properties.score = { ...rest, ...bounds };
+      const { minimum: _min, maximum: _max, ...rest } = objectIn(feedbackProps(doc), "score");
+      feedbackProps(doc).score = { ...rest, ...bounds };
     });
   const field = (name: string, schema: Record<string, unknown>, base = seed) =>
-    edit((doc) => void (feedbackSchema(doc).properties[name] = schema), base);
+    edit((doc) => void (feedbackProps(doc)[name] = schema), base);
   const responseScore = (bounds: Record<string, unknown>) =>
-    edit((doc) => void Object.assign(traceResponse(doc).score, bounds), withTraceLog());
+    edit((doc) => void Object.assign(objectIn(traceResponse(doc), "score"), bounds), withTraceLog());
   const open = score({ exclusiveMinimum: 0, exclusiveMaximum: 1 });
   const closed = score({ minimum: 0, maximum: 1 });
   const req = `\`POST ${FEEDBACK}\`: request field`;
@@ -352,7 +354,10 @@ describe("shared component schemas", () => {
   it("a component inside a component: the operations of every path to it", () => {
     const nested = (extra: Record<string, unknown>): OpenApiDocument => {
       const base = doc(item({ owner: { $ref: "#/components/schemas/User" } }), true);
-      base.components!.schemas.User = { type: "object", properties: { login: { type: "string" }, ...extra } };
+      objectIn(base, "components", "schemas").User = {
+        type: "object",
+        properties: { login: { type: "string" }, ...extra },
+      };
       base.paths["/c"] = { get: { responses: { "200": ok({ $ref: "#/components/schemas/User" }) } } };
       return base;
     };

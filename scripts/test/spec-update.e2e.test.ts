@@ -12,6 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../lib/paths.ts";
 import { minimalValue } from "../lib/replies.ts";
 import { listOperations } from "../lib/spec-facts.ts";
+import type { OpenApiDocument } from "../lib/files.ts";
+import { arrayAt, at, type JsonObject } from "../lib/json.ts";
+import type { NamesLock } from "../lib/names.ts";
+import { arrayIn, objectIn, stringIn } from "./support/edit.ts";
 import { createScratchRepo, mustRun, run, testEnv } from "../support/scratch-repo.ts";
 
 const fullSpec = join(import.meta.dirname, "fixtures", "parea-openapi-full.yml");
@@ -56,7 +60,8 @@ async function clearChangesets(): Promise<void> {
 }
 
 const seedText = await readFile(join(repoRoot, "spec", "upstream", "openapi.yaml"), "utf8");
-const seedDoc = parse(seedText);
+const seedDoc = parse(seedText) as JsonObject;
+const feedbackSchema = (doc: JsonObject) => objectIn(doc, "components", "schemas", "FeedbackRequestSchema");
 
 beforeAll(async () => {
   ({ dir: scratch, remove: removeScratch } = await createScratchRepo());
@@ -136,11 +141,11 @@ describe("pnpm spec:update", () => {
     expect(await changesets()).toEqual([]);
   });
 
-  it.each<[string, string, (doc: any) => void, string]>([
+  it.each<[string, string, (doc: JsonObject) => void, string]>([
     [
       "fails naming the overlay action whose target is gone, and changes nothing",
       "no-name.yaml",
-      (doc) => delete doc.components.schemas.FeedbackRequestSchema.properties.name,
+      (doc) => delete objectIn(feedbackSchema(doc), "properties").name,
       '"mark the deprecated name field as deprecated"',
     ],
   ])("%s", async (_, file, change, message) => {
@@ -156,9 +161,11 @@ describe("pnpm spec:update", () => {
 
   it("the client no longer depends on the vendor's ValidationError schema: renaming it is an update like any other", async () => {
     const doc = structuredClone(seedDoc);
-    doc.components.schemas.ValidationProblem = doc.components.schemas.ValidationError;
-    delete doc.components.schemas.ValidationError;
-    doc.components.schemas.HTTPValidationError.properties.detail.items.$ref = "#/components/schemas/ValidationProblem";
+    const schemas = objectIn(doc, "components", "schemas");
+    schemas.ValidationProblem = schemas.ValidationError;
+    delete schemas.ValidationError;
+    objectIn(schemas, "HTTPValidationError", "properties", "detail", "items").$ref =
+      "#/components/schemas/ValidationProblem";
     await writeFile(join(scratch, "validation-renamed.yaml"), stringify(doc));
     const result = await specUpdate("validation-renamed.yaml");
     expect(result.code, result.out).toBe(0);
@@ -175,7 +182,7 @@ describe("pnpm spec:update", () => {
     try {
       const before = await trackedState();
       const doc = structuredClone(seedDoc);
-      doc.components.schemas.FeedbackRequestSchema.properties.note = { type: "string" };
+      objectIn(feedbackSchema(doc), "properties").note = { type: "string" };
       await writeFile(join(scratch, "note.yaml"), stringify(doc));
       const result = await specUpdate("note.yaml");
       expect(result.code).toBe(1);
@@ -188,7 +195,7 @@ describe("pnpm spec:update", () => {
 
   it("a reworded summary: no operation renamed, a patch", async () => {
     const doc = structuredClone(seedDoc);
-    doc.paths["/api/parea/v1/feedback"].post.summary = "Record feedback for a trace";
+    objectIn(doc, "paths", "/api/parea/v1/feedback", "post").summary = "Record feedback for a trace";
     await writeFile(join(scratch, "reworded.yaml"), stringify(doc));
     const result = await specUpdate("reworded.yaml");
     expect(result.code, result.out).toBe(0);
@@ -202,7 +209,7 @@ describe("pnpm spec:update", () => {
 
   it("a newly required field: upstream replaced verbatim, code regenerated, a major changeset", async () => {
     const doc = structuredClone(seedDoc);
-    doc.components.schemas.FeedbackRequestSchema.required.push("trace_id");
+    arrayIn(feedbackSchema(doc), "required").push("trace_id");
     const text = stringify(doc);
     await writeFile(join(scratch, "required.yaml"), text);
     const result = await specUpdate("required.yaml");
@@ -227,15 +234,15 @@ describe("pnpm spec:update", () => {
     const [changeset] = await changesets();
     expect(changeset).toMatch(/"@parea-api\/client": minor/);
     // A local file is recorded by name only: its path is one machine's layout.
-    const record = JSON.parse(await readFile(join(scratch, "spec/upstream/source.json"), "utf8"));
+    const record = JSON.parse(await readFile(join(scratch, "spec/upstream/source.json"), "utf8")) as { source: string };
     expect(record.source).toBe("parea-openapi-full.yml");
     expect(changeset).toContain("(from parea-openapi-full.yml)");
     expect(changeset).toContain("`POST /api/parea/v1/experiment`: operation added");
 
     // Every operation of the new spec through the typed verbs, plus one the spec does not have.
-    const normalized = JSON.parse(await readFile(join(scratch, "spec/dist/openapi.json"), "utf8"));
-    const calls = Object.entries<Record<string, unknown>>(normalized.paths).flatMap(([path, item]) =>
-      Object.keys(item)
+    const normalized = JSON.parse(await readFile(join(scratch, "spec/dist/openapi.json"), "utf8")) as OpenApiDocument;
+    const calls = Object.entries(normalized.paths).flatMap(([path, item]) =>
+      Object.keys(objectIn(item))
         .filter((method) => ["get", "post", "put", "delete", "patch"].includes(method))
         .map((method) => `  void client.${method.toUpperCase()}(${JSON.stringify(path)}, {} as never);`),
     );
@@ -264,15 +271,15 @@ describe("pnpm spec:update", () => {
     // The test double serves every new operation with no hand edit: a valid request gets the
     // operation's default (spec-valid) reply and no violation.
     // Every new operation is recorded in the names lock; the released name is kept.
-    const lock = JSON.parse(await readFile(join(scratch, "spec/operations.lock.json"), "utf8"));
+    const lock = JSON.parse(await readFile(join(scratch, "spec/operations.lock.json"), "utf8")) as NamesLock;
     expect(Object.keys(lock)).toHaveLength(20);
     expect(lock.recordFeedback).toBe("POST /api/parea/v1/feedback");
     const requests = listOperations(normalized, "full", { lock }).map((op) => {
-      const operation = normalized.paths[op.path][op.method.toLowerCase()];
-      const schema = operation.requestBody?.content?.["application/json"]?.schema;
-      const query = (operation.parameters ?? [])
-        .filter((p: { in: string; required?: boolean }) => p.in === "query" && p.required)
-        .map((p: { name: string }) => `${p.name}=x`)
+      const operation = objectIn(normalized, "paths", op.path, op.method.toLowerCase());
+      const schema = at(operation, "requestBody", "content", "application/json", "schema");
+      const query = (arrayAt(operation, "parameters") ?? [])
+        .filter((p) => at(p, "in") === "query" && at(p, "required") === true)
+        .map((p) => `${stringIn(p, "name")}=x`)
         .join("&");
       return {
         name: op.name,
@@ -303,7 +310,7 @@ describe("pnpm spec:update", () => {
       await sh("pnpm", ["--filter", "@parea-api/client", "exec", "tsx", "test/fake-all.mts"]).then((out) =>
         out.slice(out.indexOf("{")),
       ),
-    );
+    ) as { violations: unknown[]; results: { name: string; expected: number }[] };
     expect(fakeRun.violations).toEqual([]);
     expect(fakeRun.results).toHaveLength(20);
     for (const result of fakeRun.results)
@@ -340,7 +347,7 @@ describe("pnpm spec:update with documents from a hostile or careless vendor", ()
     const result = await specUpdate("latin1.yaml");
     expect(result.code, result.out).toBe(0);
     expect((await readFile(join(scratch, "spec/upstream/openapi.yaml"))).equals(bytes)).toBe(true);
-    const record = JSON.parse(await readFile(join(scratch, "spec/upstream/source.json"), "utf8"));
+    const record = JSON.parse(await readFile(join(scratch, "spec/upstream/source.json"), "utf8")) as { sha256: string };
     expect(record.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
     const normalized = await readFile(join(scratch, "spec/dist/openapi.json"), "utf8");
     expect(normalized).toContain("Café API");
@@ -353,11 +360,11 @@ describe("pnpm spec:update with documents from a hostile or careless vendor", ()
         "schemas:\n",
         "schemas:\n    __proto__:\n      type: object\n      properties:\n        n:\n          type: integer\n      title: Proto\n    constructor:\n      type: string\n      title: Ctor\n",
       ),
-    );
-    const body = doc.components.schemas.FeedbackRequestSchema;
-    body.properties.proto = { $ref: "#/components/schemas/__proto__" };
-    body.properties.ctor = { $ref: "#/components/schemas/constructor" };
-    doc.paths["/api/parea/v1/feedback/{id}"] = {
+    ) as JsonObject;
+    const properties = objectIn(feedbackSchema(doc), "properties");
+    properties.proto = { $ref: "#/components/schemas/__proto__" };
+    properties.ctor = { $ref: "#/components/schemas/constructor" };
+    objectIn(doc, "paths")["/api/parea/v1/feedback/{id}"] = {
       delete: {
         summary: "Delete",
         operationId: "delete_feedback",
@@ -429,7 +436,7 @@ describe("pnpm spec:watch (what the daily workflow runs)", () => {
   it("unchanged document, from the url in source.json: changed=false and the tree untouched", async () => {
     const record = join(scratch, "spec/upstream/source.json");
     const original = await readFile(record, "utf8");
-    expect(JSON.parse(original).url).toBe("https://docs.parea.ai/api-reference/tracing/record-feedback.md");
+    expect(at(JSON.parse(original), "url")).toBe("https://docs.parea.ai/api-reference/tracing/record-feedback.md");
     await writeFile(record, original.replace(/"url": "[^"]+"/, `"url": "${base}/same.md"`));
     await sh("git", ["-c", "user.name=t", "-c", "user.email=t@l", "commit", "-qam", "watch the local page"]);
     const before = await treeState();

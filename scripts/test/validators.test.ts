@@ -11,7 +11,7 @@ import { inlineRuntimeHelpers, renderValidators } from "../lib/validators.ts";
 import type { OpenApiDocument } from "../lib/files.ts";
 import { scratchDir } from "./support/scratch.ts";
 
-const normalized: OpenApiDocument = JSON.parse(await readFile(specFiles.normalized, "utf8"));
+const normalized = JSON.parse(await readFile(specFiles.normalized, "utf8")) as OpenApiDocument;
 
 type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string; keyword: string }[] | null };
 

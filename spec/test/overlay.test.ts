@@ -8,23 +8,31 @@ import { buildSpec } from "../../scripts/build-spec.ts";
 import { loadConfig } from "../../scripts/lib/config.ts";
 import { specFiles } from "../../scripts/lib/paths.ts";
 import { scratchDir } from "../../scripts/test/support/scratch.ts";
+import { objectIn } from "../../scripts/test/support/edit.ts";
+import { at, isObject, type JsonObject } from "../../scripts/lib/json.ts";
 
 const upstreamText = readFileSync(specFiles.upstream, "utf8");
-const upstream = parse(upstreamText);
+const upstream = parse(upstreamText) as JsonObject;
 const normalized = await buildSpec();
 const overlayPath = (await loadConfig()).overlay!;
-const overlay = parse(readFileSync(overlayPath, "utf8"));
-const operationsOf = (doc: any) =>
-  Object.values<any>(doc.paths).flatMap((item) => Object.values<any>(item).filter((op) => op?.operationId));
+const overlay = parse(readFileSync(overlayPath, "utf8")) as { overlay: string; actions: { description: string }[] };
+const operationsOf = (doc: unknown) =>
+  Object.values(objectIn(doc, "paths")).flatMap((item) =>
+    Object.values(objectIn(item)).filter((op) => isObject(op) && op.operationId !== undefined),
+  );
+const feedbackProperties = (doc: unknown) =>
+  objectIn(doc, "components", "schemas", "FeedbackRequestSchema", "properties");
 
 describe("upstream document", () => {
   it("is byte-for-byte the file recorded in upstream/source.json", () => {
-    const recorded = JSON.parse(readFileSync(join(specFiles.upstream, "..", "source.json"), "utf8"));
+    const recorded = JSON.parse(readFileSync(join(specFiles.upstream, "..", "source.json"), "utf8")) as {
+      sha256: string;
+    };
     expect(createHash("sha256").update(readFileSync(specFiles.upstream)).digest("hex")).toBe(recorded.sha256);
   });
 
   it("still carries the vendor's defects: corrections live in the overlay only", () => {
-    expect(upstream.components.securitySchemes.APIKeyHeader.name).toBe("x-user-id");
+    expect(at(upstream, "components", "securitySchemes", "APIKeyHeader", "name")).toBe("x-user-id");
     expect(upstream.servers).toEqual([]);
     expect(upstreamText).toContain("â€œgold standard");
   });
@@ -41,7 +49,7 @@ describe("normalized document", () => {
   });
 
   it("names x-api-key as the API key header", () => {
-    expect(normalized.components.securitySchemes.APIKeyHeader).toEqual({
+    expect(at(normalized, "components", "securitySchemes", "APIKeyHeader")).toEqual({
       type: "apiKey",
       in: "header",
       name: "x-api-key",
@@ -57,33 +65,34 @@ describe("normalized document", () => {
   it("lists the security requirement once per operation", () => {
     const operations = operationsOf(normalized);
     expect(operations.length).toBe(operationsOf(upstream).length);
-    for (const op of operations) expect(op.security).toEqual([{ APIKeyHeader: [] }]);
+    for (const op of operations) expect(at(op, "security")).toEqual([{ APIKeyHeader: [] }]);
   });
 
   it("has no mojibake left in the target description", () => {
-    const { description } = normalized.components.schemas.FeedbackRequestSchema.properties.target;
-    expect(description).toBe("Optional target or “gold standard” of log.");
+    expect(at(feedbackProperties(normalized), "target", "description")).toBe(
+      "Optional target or “gold standard” of log.",
+    );
     expect(JSON.stringify(normalized)).not.toMatch(/â€|\u009d/);
   });
 
   it("marks the deprecated name field deprecated", () => {
-    expect(normalized.components.schemas.FeedbackRequestSchema.properties.name.deprecated).toBe(true);
+    expect(at(feedbackProperties(normalized), "name", "deprecated")).toBe(true);
   });
 
   it("marks Record Feedback safe to retry (this project's assumption, stated in the overlay)", () => {
-    expect(normalized.paths["/api/parea/v1/feedback"].post["x-parea-api-retry-safe"]).toBe(true);
+    expect(at(normalized, "paths", "/api/parea/v1/feedback", "post", "x-parea-api-retry-safe")).toBe(true);
     expect(readFileSync(overlayPath, "utf8")).toMatch(/ASSUMPTION/);
   });
 
   it("changes nothing else: removing the corrected parts leaves the upstream document", () => {
-    const strip = (doc: any) => {
+    const strip = (doc: JsonObject) => {
       const copy = structuredClone(doc);
       delete copy.servers;
-      delete copy.components.securitySchemes.APIKeyHeader.name;
-      const props = copy.components.schemas.FeedbackRequestSchema.properties;
-      delete props.target.description;
-      delete props.name.deprecated;
-      for (const op of operationsOf(copy)) {
+      delete objectIn(copy, "components", "securitySchemes", "APIKeyHeader").name;
+      const props = feedbackProperties(copy);
+      delete objectIn(props, "target").description;
+      delete objectIn(props, "name").deprecated;
+      for (const op of operationsOf(copy).filter(isObject)) {
         delete op.security;
         delete op["x-parea-api-retry-safe"];
       }
@@ -102,7 +111,7 @@ describe("overlay", () => {
   it("fails, naming the action, when an action's target no longer exists upstream", async () => {
     const dir = await scratchDir("parea-overlay-");
     const changed = structuredClone(upstream);
-    delete changed.components.schemas.FeedbackRequestSchema.properties.name;
+    delete feedbackProperties(changed).name;
     const changedPath = join(dir, "openapi.json");
     await writeFile(changedPath, JSON.stringify(changed));
     await expect(buildSpec(changedPath)).rejects.toThrow(

@@ -10,16 +10,32 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { JSONSchemaFaker } from "json-schema-faker";
 import type { OpenApiDocument } from "../files.ts";
-import { deref, operationObject, own, requestBodySchema } from "../refs.ts";
-import { exampleCandidates, minimalValue, schemaExample } from "../replies.ts";
+import { deref, operationObject, requestBodySchema } from "../refs.ts";
+import { arrayAt, objectAt, own } from "../json.ts";
+import { exampleCandidates, exampleOf, minimalValue, schemaExample } from "../replies.ts";
 import { parametersOf as effectiveParameters } from "../diff/operations.ts";
 import { selfContained } from "../validators.ts";
 import { authFacts, type SchemePlacement } from "../security.ts";
-import { operationsIn } from "../spec-facts.ts";
+import { operationsIn, type OperationFacts } from "../spec-facts.ts";
 
 const [scratch, specPath] = process.argv.slice(2) as [string, string];
 // The build stage's bundle (dist/): four modules, however many operations.
-const load = (file: string) => import(pathToFileURL(join(scratch, "dist", file)).href);
+const load = async <Module>(file: string) => (await import(pathToFileURL(join(scratch, "dist", file)).href)) as Module;
+
+/** What this stage uses of the scratch client's bundle: a client like ours, over the document's operations. */
+type ScratchOperation = Pick<OperationFacts, "name" | "method" | "path"> & { validate?: (value: unknown) => boolean };
+type Call = (path: string, init: unknown) => Promise<{ response: Response }>;
+interface ClientModule {
+  createPareaClient: (options: object) => Record<ScratchOperation["method"], Call>;
+  PareaInvalidRequestError: abstract new (...args: never[]) => Error;
+}
+interface TestingModule {
+  createFakeParea: () => {
+    listen: () => Promise<{ url: string; close: () => Promise<void> }>;
+    violations: () => { reason: string }[];
+    calls: (name: string) => unknown[];
+  };
+}
 
 /**
  * A credential for every scheme an operation uses, each of the kind the client takes: tokens from async
@@ -55,8 +71,8 @@ function validBody(
   const minimal = minimalValue(doc, schema);
   const resolved = deref(doc, schema);
   // A union's branches one by one: the first branch's minimal value may match several (oneOf).
-  const branches: unknown[] = [resolved?.oneOf, resolved?.anyOf].find(Array.isArray) ?? [];
-  const branchSchemas = branches.map((branch) => ({ ...resolved, oneOf: [branch], anyOf: undefined }));
+  const branches = arrayAt(resolved, "oneOf") ?? arrayAt(resolved, "anyOf") ?? [];
+  const branchSchemas = branches.map((branch) => ({ ...objectAt(resolved), oneOf: [branch], anyOf: undefined }));
   const example = schemaExample(resolved) ?? minimal;
   const perBranch = branchSchemas.map((one) => minimalValue(doc, one));
   const candidates = [...exampleCandidates(example, minimal), ...perBranch, {}].filter((value) => value !== undefined);
@@ -117,22 +133,23 @@ function asParameter(value: unknown): string | number | boolean {
   return typeof value === "string" && value !== "" ? value : "x";
 }
 
+const PLACES = ["path", "query", "header", "cookie"] as const;
+
 function parametersOf(doc: OpenApiDocument, path: string, method: string) {
   // The operation's effective parameters as spec:diff pairs them (path level overridden by the operation's).
-  const item = deref(doc, own(doc.paths, path)) ?? {};
-  const node = operationObject(doc, path, method) ?? {};
+  const item = objectAt(deref(doc, own(doc.paths, path))) ?? {};
+  const node = objectAt(operationObject(doc, path, method)) ?? {};
   const merged = effectiveParameters(doc, { path, method: method.toLowerCase(), node, item });
-  const params: Record<"path" | "query" | "header" | "cookie", Record<string, unknown>> = {
+  const params: Record<(typeof PLACES)[number], Record<string, unknown>> = {
     path: {},
     query: {},
     header: {},
     cookie: {},
   };
   for (const parameter of merged.values()) {
-    const where = parameter.in as keyof typeof params;
-    if (!(where in params) || (!parameter.required && where !== "path")) continue;
-    const example = parameter.example ?? deref(doc, Object.values<any>(parameter.examples ?? {})[0])?.value;
-    params[where][parameter.name] = asParameter(example ?? sample(doc, parameter.schema));
+    const where = PLACES.find((place) => place === parameter.in);
+    if (!where || (!parameter.required && where !== "path")) continue;
+    params[where][parameter.name] = asParameter(exampleOf(doc, parameter) ?? sample(doc, parameter.schema));
   }
   // A template variable no parameter declares still needs a value on the wire.
   for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) params.path[name!] ??= "x";
@@ -140,16 +157,16 @@ function parametersOf(doc: OpenApiDocument, path: string, method: string) {
 }
 
 const doc = JSON.parse(await readFile(specPath, "utf8")) as OpenApiDocument;
-const { createPareaClient, PareaInvalidRequestError } = await load("client.js");
-const { createFakeParea } = await load("testing.js");
-const { operations } = await load("operations.js");
-const { defaultReplies } = await load("replies.js");
+const { createPareaClient, PareaInvalidRequestError } = await load<ClientModule>("client.js");
+const { createFakeParea } = await load<TestingModule>("testing.js");
+const { operations } = await load<{ operations: Record<string, ScratchOperation> }>("operations.js");
+const { defaultReplies } = await load<{ defaultReplies: Record<string, { status: number }> }>("replies.js");
 // SMOKE_ONLY=name,name: a few operations (for a maintainer reading one failure).
 const only = process.env.SMOKE_ONLY?.split(",");
-const chosen = Object.values<any>(operations).filter((op) => !only || only.includes(op.name));
+const chosen = Object.values(operations).filter((op) => !only || only.includes(op.name));
 const failures: { operation: string; reason: string }[] = [];
 const refused: { operation: string; reason: string }[] = [];
-const label = (op: any) => `${op.method} ${op.path} (${op.name})`;
+const label = (op: ScratchOperation) => `${op.method} ${op.path} (${op.name})`;
 // Every request is built before the first is sent: building one can take seconds (json-schema-faker
 // on a large schema), and an event loop held that long misses the fake closing an idle keep-alive
 // socket, so the next request went out on a dead one (ECONNRESET).
@@ -197,8 +214,9 @@ for (const { op, valid, init } of plan) {
     // A 2xx, through the client's response check. Not always this operation's own default status:
     // two operations whose keys differ only after a `#` are one route on the wire.
     const seen = fake.violations().slice(before);
-    if (!response.ok) throw new Error(`answered ${response.status}, expected ${defaultReplies[op.name].status}`);
-    if (seen.length > 0) throw new Error(seen.map((v: { reason: string }) => v.reason).join("; "));
+    if (!response.ok)
+      throw new Error(`answered ${response.status}, expected ${defaultReplies[op.name]?.status ?? "a 2xx"}`);
+    if (seen.length > 0) throw new Error(seen.map((v) => v.reason).join("; "));
     passed++;
   } catch (error) {
     failures.push({ operation: label(op), reason: error instanceof Error ? error.message : String(error) });

@@ -4,7 +4,8 @@
 // instead of once per operation and per path to it (Stripe 1.1.3 -> 1.1.4 was 330 000 lines). The
 // components no operation uses are reported as one line per kind.
 import type { OpenApiDocument } from "../files.ts";
-import { own, refSegments, resolveRef } from "../refs.ts";
+import { refSegments, resolveRef } from "../refs.ts";
+import { at, objectAt, own } from "../json.ts";
 import { same } from "./identity.ts";
 import { compareSchemas, type Found, type Side, type Site } from "./schema.ts";
 
@@ -35,11 +36,11 @@ export class SharedSchemas {
     const [rb, ra] = [own(rawBefore, "$ref"), own(rawAfter, "$ref")];
     if (typeof rb !== "string" || rb !== ra) return undefined;
     // 3.1 keywords beside the ref apply here only: compared here, unless both sides say the same.
-    const { $ref: _b, ...siblingsBefore } = rawBefore as Record<string, unknown>;
-    const { $ref: _a, ...siblingsAfter } = rawAfter as Record<string, unknown>;
+    const { $ref: _b, ...siblingsBefore } = objectAt(rawBefore) ?? {};
+    const { $ref: _a, ...siblingsAfter } = objectAt(rawAfter) ?? {};
     if (!same(siblingsBefore, siblingsAfter)) return undefined;
     const name = componentName(rb);
-    const exists = (doc: OpenApiDocument) => name !== undefined && own(doc.components?.schemas, name) !== undefined;
+    const exists = (doc: OpenApiDocument) => name !== undefined && at(doc, "components", "schemas", name) !== undefined;
     return exists(this.before) && exists(this.after) ? name : undefined;
   }
 
@@ -49,7 +50,7 @@ export class SharedSchemas {
     this.log.push([name, site]);
     const key = `${side} ${name}`;
     let sites = this.sites.get(key);
-    if (!sites) this.sites.set(key, (sites = new Map()));
+    if (!sites) this.sites.set(key, (sites = new Map<string, Site>()));
     sites.set(`${site.subject}|${site.pointer.join("/")}|${site.field}|${site.owner ?? ""}`, site);
   }
 
@@ -61,7 +62,7 @@ export class SharedSchemas {
       for (const side of ["request", "response"] as const) {
         const sites = [...(this.sites.get(`${side} ${name}`)?.values() ?? [])];
         if (sites.length === 0) continue;
-        const [b, a] = [own(this.before.components?.schemas, name), own(this.after.components?.schemas, name)];
+        const [b, a] = [at(this.before, "components", "schemas", name), at(this.after, "components", "schemas", name)];
         const base = { side, before: this.before, after: this.after, shared: this };
         if (sites.length === 1 && !cyclic.has(name)) {
           const [site] = sites as [Site];
@@ -114,7 +115,7 @@ export class SharedSchemas {
       let found = children.get(name);
       if (found) return found;
       children.set(name, (found = new Set()));
-      for (const doc of [this.before, this.after]) collectRefs(own(doc.components?.schemas, name), found);
+      for (const doc of [this.before, this.after]) collectRefs(at(doc, "components", "schemas", name), found);
       return found;
     };
     const roots = new Set([...this.sites.keys()].map((key) => key.slice(key.indexOf(" ") + 1)));
@@ -180,7 +181,7 @@ export function compareComponents(
   after: OpenApiDocument,
   report: (found: Found) => void,
 ): void {
-  const [cb, ca] = [before.components?.schemas ?? {}, after.components?.schemas ?? {}];
+  const [cb, ca] = [objectAt(before, "components", "schemas") ?? {}, objectAt(after, "components", "schemas") ?? {}];
   const names = (map: object, others: object) =>
     Object.keys(map)
       .filter((name) => own(others, name) === undefined)
@@ -258,7 +259,7 @@ function reachableSchemas(doc: OpenApiDocument): Set<string> {
       if (name !== undefined) {
         if (!seen.has(name)) {
           seen.add(name);
-          visit(own(doc.components?.schemas, name));
+          visit(at(doc, "components", "schemas", name));
         }
       } else if (!followed.has(value)) {
         // A response, parameter, body or path item declared once in components and used by reference.

@@ -11,6 +11,7 @@ import { compareSecurity } from "./security.ts";
 import { compareSchemas, type Found, type Side } from "./schema.ts";
 import { operationsOf, parametersOf, pathParams, type Node, type Operation } from "./operations.ts";
 import { resolve } from "./views.ts";
+import { entriesOf, objectAt, own } from "../json.ts";
 
 export interface DocumentDiffOptions {
   report: (found: Found) => void;
@@ -158,7 +159,7 @@ function compareOperation(
     schemas("request", subject, param.schema ?? mediaSchema(param.content), now.schema ?? mediaSchema(now.content), [
       ...pointer,
       "parameters",
-      String(now.name),
+      now.name,
     ]);
   }
   for (const [key, param] of pa) {
@@ -172,7 +173,7 @@ function compareOperation(
   }
 
   // Request body.
-  const [bb, ba] = [resolve(before, op.node.requestBody), resolve(after, next.node.requestBody)];
+  const [bb, ba] = [objectAt(resolve(before, op.node.requestBody)), objectAt(resolve(after, next.node.requestBody))];
   const bodyAt = [...pointer, "requestBody"];
   if (bb && !ba) report({ rule: "request-body-removed", pointer: bodyAt, message: `${label}: request body removed` });
   if (!bb && ba)
@@ -204,7 +205,7 @@ function compareOperation(
   }
 
   // Responses.
-  const [rb, ra] = [op.node.responses ?? {}, next.node.responses ?? {}];
+  const [rb, ra] = [objectAt(op.node, "responses") ?? {}, objectAt(next.node, "responses") ?? {}];
   for (const status of Object.keys(rb))
     if (!(status in ra))
       report({
@@ -218,15 +219,15 @@ function compareOperation(
       report({ rule: "response-added", pointer: where, message: `${label}: response ${status} added` });
       continue;
     }
-    const [before_, after_] = [resolve(before, rb[status]) ?? {}, resolve(after, ra[status]) ?? {}];
+    const [before_, after_] = [objectAt(resolve(before, rb[status])) ?? {}, objectAt(resolve(after, ra[status])) ?? {}];
     const subject = `${label}: response ${status}`;
     if (differ(before_.description, after_.description))
       report({ rule: "schema-documentation-changed", pointer: where, message: `${subject}: description changed` });
     const headers = (node: Node, doc: OpenApiDocument) =>
       new Map(
-        Object.entries<Node>(node.headers ?? {}).map(([name, h]) => [
+        entriesOf(node.headers).map(([name, h]) => [
           name.toLowerCase(),
-          { name, header: resolve(doc, h) ?? {} },
+          { name, header: objectAt(resolve(doc, h)) ?? {} },
         ]),
       );
     const [hb, ha] = [headers(before_, before), headers(after_, after)];
@@ -267,8 +268,8 @@ function compareOperation(
     compareContent("response", subject, before_.content, after_.content, [...where, "content"]);
   }
 
-  function compareContent(side: Side, subject: string, cb: Node | undefined, ca: Node | undefined, where: string[]) {
-    const [mb, ma] = [cb ?? {}, ca ?? {}];
+  function compareContent(side: Side, subject: string, cb: unknown, ca: unknown, where: string[]) {
+    const [mb, ma] = [objectAt(cb) ?? {}, objectAt(ca) ?? {}];
     for (const type of Object.keys(mb))
       if (!(type in ma))
         report({
@@ -286,9 +287,9 @@ function compareOperation(
         continue;
       }
       const named = type === "application/json" || Object.keys(ma).length === 1 ? subject : `${subject} (${type})`;
-      schemas(side, named, mb[type].schema, ma[type].schema, [...where, type, "schema"]);
+      schemas(side, named, own(mb[type], "schema"), own(ma[type], "schema"), [...where, type, "schema"]);
       for (const key of ["example", "examples"])
-        if (differ(mb[type][key], ma[type][key]))
+        if (differ(own(mb[type], key), own(ma[type], key)))
           report({
             rule: "schema-documentation-changed",
             pointer: [...where, type, key],
@@ -304,7 +305,6 @@ function serialization(param: Node): { style: unknown; explode: unknown; allowRe
   return { style, explode: param.explode ?? style === "form", allowReserved: param.allowReserved ?? false };
 }
 
-function mediaSchema(content: Node | undefined): unknown {
-  const first = Object.values(content ?? {})[0] as Node | undefined;
-  return first?.schema;
+function mediaSchema(content: unknown): unknown {
+  return own(Object.values(objectAt(content) ?? {})[0], "schema");
 }

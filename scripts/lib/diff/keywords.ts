@@ -42,7 +42,7 @@ export const show = (value: unknown) => `\`${typeof value === "string" ? value :
 /** null: any type. "integer" is a kind of "number". */
 function typesOf(schema: Schema): Set<string> | null {
   if (schema.type === undefined) return null;
-  return new Set([schema.type].flat());
+  return new Set([schema.type].flat().filter((type) => typeof type === "string"));
 }
 
 const accepts = (types: Set<string> | null, type: string) =>

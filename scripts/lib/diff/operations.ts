@@ -1,14 +1,16 @@
 // The operations of a document as the diff engine pairs them: by method and path template, each with
 // its effective parameters (path level overridden by operation level).
 import type { OpenApiDocument } from "../files.ts";
-import { own } from "../refs.ts";
+import { arrayAt, objectAt, stringAt, type JsonObject } from "../json.ts";
+import { HTTP_METHODS } from "../refs.ts";
 import { resolve } from "./views.ts";
 
-const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 const template = (path: string) => path.replace(/\{[^}]*\}/g, "{}");
 export const pathParams = (path: string) => [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!);
 
-export type Node = Record<string, any>;
+export type Node = JsonObject;
+/** A parameter whose name and place are strings (one without them is skipped: the lint gate reports it). */
+export type Parameter = Node & { name: string; in: string };
 export interface Operation {
   path: string;
   method: string;
@@ -20,10 +22,10 @@ export interface Operation {
 export function operationsOf(doc: OpenApiDocument): Map<string, Operation> {
   const out = new Map<string, Operation>();
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a 3.1 document may have no paths; the type is the normalized one's
-  for (const [path, rawItem] of Object.entries<Node>(doc.paths ?? {})) {
-    const item = resolve(doc, rawItem) ?? {};
-    for (const method of METHODS) {
-      const node = own(item, method);
+  for (const [path, rawItem] of Object.entries(doc.paths ?? {})) {
+    const item = objectAt(resolve(doc, rawItem)) ?? {};
+    for (const method of HTTP_METHODS) {
+      const node = objectAt(item, method);
       if (node) out.set(`${method} ${template(path)}`, { path, method, node, item });
     }
   }
@@ -31,17 +33,18 @@ export function operationsOf(doc: OpenApiDocument): Map<string, Operation> {
 }
 
 /** Effective parameters: path level overridden by operation level; keyed by in + name (path ones by position). */
-export function parametersOf(doc: OpenApiDocument, { path, node, item }: Operation): Map<string, Node> {
-  const out = new Map<string, Node>();
+export function parametersOf(doc: OpenApiDocument, { path, node, item }: Operation): Map<string, Parameter> {
+  const out = new Map<string, Parameter>();
   const positions = pathParams(path);
-  for (const raw of [...(item.parameters ?? []), ...(node.parameters ?? [])]) {
-    const param = resolve(doc, raw);
-    if (!param?.name || !param.in) continue;
+  for (const raw of [...(arrayAt(item, "parameters") ?? []), ...(arrayAt(node, "parameters") ?? [])]) {
+    const param = objectAt(resolve(doc, raw));
+    const [name, where] = [stringAt(param, "name"), stringAt(param, "in")];
+    if (!param || !name || !where) continue;
     const key =
-      param.in === "path"
-        ? `path:${positions.indexOf(param.name)}`
-        : `${param.in}:${param.in === "header" ? String(param.name).toLowerCase() : param.name}`;
-    out.set(key, param);
+      where === "path"
+        ? `path:${positions.indexOf(name)}`
+        : `${where}:${where === "header" ? name.toLowerCase() : name}`;
+    out.set(key, { ...param, name, in: where });
   }
   return out;
 }

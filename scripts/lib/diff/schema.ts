@@ -4,7 +4,7 @@
 // null; allOf members are merged into their parent; readOnly properties do not exist in requests nor
 // writeOnly ones in responses (the generated types mark them the same way).
 import type { OpenApiDocument } from "../files.ts";
-import { own } from "../refs.ts";
+import { arrayAt, entriesOf, own, stringsAt } from "../json.ts";
 import { hasRef, missingFrom, same } from "./identity.ts";
 import {
   checkBounds,
@@ -224,8 +224,8 @@ function compareViews(
   checkBounds(check, before, after);
 
   // Properties, seen from this side.
-  const names = new Set([...Object.keys(before.properties ?? {}), ...Object.keys(after.properties ?? {})]);
-  const [rb, ra] = [new Set<string>(before.required ?? []), new Set<string>(after.required ?? [])];
+  const names = new Set([...entriesOf(before.properties), ...entriesOf(after.properties)].map(([name]) => name));
+  const [rb, ra] = [new Set(stringsAt(before, "required")), new Set(stringsAt(after, "required"))];
   for (const name of names) {
     const pb = own(before.properties, name);
     const pa = own(after.properties, name);
@@ -296,8 +296,7 @@ function compareViews(
 
   // anyOf / oneOf (allOf was merged): branches matched by content, then by position.
   for (const union of ["anyOf", "oneOf"] as const) {
-    const bb: unknown[] | undefined = before[union];
-    const ba: unknown[] | undefined = after[union];
+    const [bb, ba] = [arrayAt(before, union), arrayAt(after, union)];
     // Wrapped in or unwrapped from a union returned above: only unions on both sides are left.
     if (!bb || !ba) continue;
     const vb = bb.map((branch) => view(ctx.before, branch));

@@ -3,9 +3,10 @@
 // sending it elsewhere, asks nothing of callers (a notice); the operations needing another kind of
 // credential (a token where a key was) asks them to obtain it (major).
 import type { OpenApiDocument } from "../files.ts";
-import { own } from "../refs.ts";
+import { objectAt, own, stringAt, type JsonObject } from "../json.ts";
+import { requirementOf } from "../security.ts";
 import { stableJson as json } from "../schema-canonical.ts";
-import type { Node, Operation } from "./operations.ts";
+import type { Operation } from "./operations.ts";
 import { differ } from "./identity.ts";
 import type { Found } from "./schema.ts";
 
@@ -17,14 +18,11 @@ export function compareSecurity(
   oa: Map<string, Operation>,
   report: (found: Found) => void,
 ): void {
-  const requirements = (doc: OpenApiDocument, op: Operation) =>
-    new Set<string>(((op.node.security ?? doc.security ?? []) as Node[]).map((r) => json(Object.keys(r).sort())));
-  const used = (doc: OpenApiDocument, ops: Map<string, Operation>) => {
-    const names = new Set<string>();
-    for (const op of ops.values())
-      for (const r of (op.node.security ?? doc.security ?? []) as Node[]) Object.keys(r).forEach((n) => names.add(n));
-    return names;
-  };
+  const listed = (doc: OpenApiDocument, op: Operation) =>
+    requirementOf(own(op.node, "security") ?? own(doc, "security"));
+  const requirements = (doc: OpenApiDocument, op: Operation) => new Set(listed(doc, op).map((names) => json(names)));
+  const used = (doc: OpenApiDocument, ops: Map<string, Operation>) =>
+    new Set([...ops.values()].flatMap((op) => listed(doc, op).flat()));
   for (const [key, next] of oa) {
     const op = ob.get(key);
     if (!op) continue;
@@ -42,10 +40,13 @@ export function compareSecurity(
             message: `${label}: security requirement ${r} ${change}`,
           });
   }
-  const [kb, ka] = [before.components?.securitySchemes ?? {}, after.components?.securitySchemes ?? {}];
+  const [kb, ka] = [
+    objectAt(before, "components", "securitySchemes") ?? {},
+    objectAt(after, "components", "securitySchemes") ?? {},
+  ];
   const usedAfter = used(after, oa);
   // What a caller must hand the client: the kinds of credential the operations' schemes take.
-  const kinds = (schemes: Node, names: Set<string>) =>
+  const kinds = (schemes: JsonObject, names: Set<string>) =>
     new Set([...names].map((name) => credentialKind(own(schemes, name))).filter((kind) => kind !== undefined));
   // With no scheme at all the client still asks for its one option, an API key (apiKey).
   const [was, now] = [kinds(kb, used(before, ob)), kinds(ka, usedAfter)];
@@ -68,7 +69,7 @@ export function compareSecurity(
       });
     else if (!b && a) report({ rule: "security-scheme-added", pointer, message: `security scheme \`${name}\` added` });
     else if (differ(b, a)) {
-      const wire = (s: Node) => json([s.type, s.in, s.name, s.scheme]);
+      const wire = (s: unknown) => json(["type", "in", "name", "scheme"].map((key) => own(s, key)));
       report({
         rule: wire(b) !== wire(a) && usedAfter.has(name) ? "security-scheme-changed" : "document-changed",
         pointer,
@@ -79,11 +80,12 @@ export function compareSecurity(
 }
 
 /** The kind of credential a scheme takes from the caller (the client puts it where the scheme says). */
-function credentialKind(scheme: Node | undefined): string | undefined {
+function credentialKind(scheme: unknown): string | undefined {
   if (!scheme) return undefined;
-  if (scheme.type === "apiKey") return "an API key";
-  if (scheme.type === "http")
-    return String(scheme.scheme).toLowerCase() === "basic" ? "basic credentials" : "a bearer token";
-  if (scheme.type === "oauth2" || scheme.type === "openIdConnect") return "a bearer token";
-  return `a ${String(scheme.type)} credential`;
+  const type = own(scheme, "type");
+  if (type === "apiKey") return "an API key";
+  if (type === "http")
+    return stringAt(scheme, "scheme")?.toLowerCase() === "basic" ? "basic credentials" : "a bearer token";
+  if (type === "oauth2" || type === "openIdConnect") return "a bearer token";
+  return `a ${typeof type === "string" ? type : JSON.stringify(type)} credential`;
 }
