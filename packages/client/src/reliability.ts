@@ -173,7 +173,8 @@ async function sendFollowingRedirects(
     if (next.origin !== from.origin)
       throw refuse(`refused redirect to another origin (${next.origin}) that would get the API key`);
     if (hop >= MAX_REDIRECTS) throw refuse("too many redirects");
-    if (response.status === 303 || (response.status < 303 && method === "POST")) {
+    // Fetch's rules: a 303 makes anything but HEAD a GET; a 301 or 302 makes only a POST one.
+    if ((response.status === 303 && method !== "HEAD") || (response.status < 303 && method === "POST")) {
       method = "GET";
       body = null;
       headers = new Headers(headers);
