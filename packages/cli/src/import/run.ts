@@ -35,9 +35,8 @@ export interface ImportOptions {
 
 const statOf = (path: string): Stats | undefined => {
   try {
-    return statSync(path);
+    return statSync(path, { throwIfNoEntry: false });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new UsageError(`cannot use ${path}: ${fsProblem(error)}`);
   }
 };
