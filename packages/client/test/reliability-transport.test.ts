@@ -2,8 +2,15 @@
 // fetch standard's method rules), whose cancellation it obeys when the client and the call each bring
 // a signal, which spec path a URL is read as, and what its hooks and log are told.
 import { getEventListeners } from "node:events";
+import { deflateSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { PareaAbortError, PareaConnectionError, PareaInvalidRequestError, PareaRedirectError } from "../src/errors.ts";
+import {
+  PareaAbortError,
+  PareaConnectionError,
+  PareaInvalidRequestError,
+  PareaRedirectError,
+  PareaResponseTooLargeError,
+} from "../src/errors.ts";
 import { createLog } from "../src/logger.ts";
 import { Secrets } from "../src/redact.ts";
 import { createTransport, type AttemptStart, type TransportOptions } from "../src/reliability.ts";
@@ -169,6 +176,34 @@ describe.each<[string, Send]>([
     });
   });
 
+  describe("answers read off the wire", () => {
+    it("a HEAD answer announcing more than maxResponseBytes is not too large: it has no body", async () => {
+      const server = await serve([{ status: 200, headers: { "content-length": "99999999" } }]);
+      const response = await transport(server.url, { maxResponseBytes: 1_000 })(
+        new Request(`${server.url}/x`, { method: "HEAD" }),
+      );
+      expect(response.status).toBe(200);
+    });
+
+    it("a body announced past maxResponseBytes is refused on its announcement, before it is read", async () => {
+      // The server then sends 10 bytes of it and hangs up: read, that would be a connection failure.
+      const server = await serve([{ status: 200, body: "x".repeat(5_000), cutBodyAfter: 10 }]);
+      const error = await transport(server.url, { maxResponseBytes: 1_000 })(new Request(`${server.url}/x`)).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(PareaResponseTooLargeError);
+    });
+
+    it("a deflate body that inflates past maxResponseBytes is too large, not read raw", async () => {
+      const bomb = deflateSync(Buffer.alloc(5_000_000, 32));
+      const server = await serve([{ status: 200, headers: { "content-encoding": "deflate" }, body: bomb }]);
+      const error = await transport(server.url, { maxResponseBytes: 100_000 })(new Request(`${server.url}/x`)).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(PareaResponseTooLargeError);
+    });
+  });
+
   describe("what the hooks and the log are told", () => {
     it("beforeAttempt: the request, the attempt and the caller's signal", async () => {
       const server = await serve([{ status: 200 }]);
@@ -190,6 +225,52 @@ describe.each<[string, Send]>([
       expect(ms).toBeLessThan(60_000);
     });
   });
+});
+
+describe("createTransport over node:http: what it reads off the socket itself", () => {
+  const transport = (baseUrl: string, options: Partial<TransportOptions> = {}) =>
+    createTransport({
+      send: nodeSend,
+      baseUrl,
+      maxRetries: 0,
+      maxResponseBytes: 1_000_000,
+      secrets: new Secrets(),
+      timeoutMs: 5_000,
+      validate: true,
+      log: createLog(console, "off", new Secrets()),
+      ...options,
+    });
+
+  it("keeps the connection alive: calls one after another share one socket", async () => {
+    const server = await serve([{ status: 200 }]);
+    const send = transport(server.url);
+    for (let i = 0; i < 3; i++) await send(new Request(`${server.url}/x`));
+    expect(new Set(server.requests.map((request) => request.remotePort)).size).toBe(1);
+  });
+
+  it("a body cut short is a connection failure, retried as one, with what Node reported as its cause", async () => {
+    const server = await serve((n) => (n === 0 ? { status: 200, body: { a: 1 }, cutBodyAfter: 3 } : { status: 200 }));
+    const failures: unknown[] = [];
+    await transport(server.url, { maxRetries: 1, onAttempt: ({ error }) => void failures.push(error) })(
+      new Request(`${server.url}/x`),
+    );
+    expect(failures).toHaveLength(2);
+    expect(failures[0]).toBeInstanceOf(PareaConnectionError);
+    // The response's own 'error' (Node's words), not the 'close' fallback that runtimes without one need.
+    expect((failures[0] as Error).cause).toMatchObject({ message: "aborted", code: "ECONNRESET" });
+    expect(failures[1]).toBeUndefined();
+  });
+
+  it.each([["identity, gzip"], ["gzip,"], ["GZIP , identity"]])(
+    "content-encoding %j: decoded, identity and empty codings skipped",
+    async (coding) => {
+      const server = await serve([
+        { status: 200, headers: { "content-encoding": coding }, body: gzipSync(JSON.stringify({ decoded: true })) },
+      ]);
+      const response = await transport(server.url)(new Request(`${server.url}/x`));
+      expect(await response.json()).toEqual({ decoded: true });
+    },
+  );
 });
 
 describe("createTransport over a fetch that fails oddly", () => {

@@ -27,6 +27,8 @@ export interface RecordedRequest {
   body: string;
   /** performance.now() when the request had arrived in full. */
   at: number;
+  /** The client's port: the same for requests that shared a kept-alive connection. */
+  remotePort: number | undefined;
   /** The status answered; undefined if the socket was destroyed instead. */
   status?: number;
 }
@@ -55,6 +57,7 @@ export async function startFaultServer(
       headers: req.headers,
       body,
       at: performance.now(),
+      remotePort: req.socket.remotePort,
     };
     const n = requests.push(recorded) - 1;
     const fault = typeof script === "function" ? script(n, recorded) : script[Math.min(n, script.length - 1)]!;
