@@ -206,6 +206,15 @@ export class Spool {
     return fits;
   }
 
+  /**
+   * What the spool believes its files hold (bytes in all, bytes of pending records, and per segment):
+   * the spool's tests hold it to the disk after every operation, since each decision above reads it.
+   */
+  inspect(): { bytes: number; pendingBytes: number; segments: Readonly<Segment>[]; active: number | undefined } {
+    const segments = [...this.segments.values()].map((segment) => ({ ...segment }));
+    return { bytes: this.bytes, pendingBytes: this.liveBytes, segments, active: this.active?.seq };
+  }
+
   /** fdatasync what was written since the last one; a failure is a warn line (the data is in the kernel). */
   sync(): void {
     clearTimeout(this.syncTimer);

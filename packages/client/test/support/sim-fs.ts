@@ -19,6 +19,8 @@ export class Crash extends Error {
 export interface Plan {
   /** The operation (1-based, counted since the plan was set) that crashes or fails. */
   at: number;
+  /** Counts only this operation ("unlink", "write", ...): the at-th of them. */
+  op?: string;
   kind: "crash" | FaultKind;
   /** For errno faults: every later open and write fails too (a disk that stays full; deleting and truncating still work). */
   persist?: boolean;
@@ -43,11 +45,14 @@ export class SimFs implements FileSystem {
   private plan: Plan | undefined;
   private failing = false;
   private failNextWrite = false;
+  /** Operations the plan counts (all, or its `op`'s). */
+  private planned = 0;
 
   /** Sets what happens at which operation from now on; counting restarts. */
   arm(plan: Plan | undefined): void {
     this.plan = plan;
     this.ops = 0;
+    this.planned = 0;
     this.failing = false;
     this.failNextWrite = false;
   }
@@ -104,6 +109,7 @@ export class SimFs implements FileSystem {
   private step(op: string, path: string, writes: boolean): "short" | undefined {
     if (this.dead) throw new Crash();
     const n = ++this.ops;
+    const counted = this.plan?.op === undefined || this.plan.op === op ? ++this.planned : 0;
     this.trace?.push(`${n} ${op} ${path}`);
     const plan = this.plan;
     if (this.failing && writes) throw errno(plan!.kind, op, path);
@@ -112,7 +118,7 @@ export class SimFs implements FileSystem {
       this.failNextWrite = false;
       throw errno("ENOSPC", op, path);
     }
-    if (!plan || n !== plan.at) return undefined;
+    if (!plan || counted !== plan.at) return undefined;
     if (plan.kind === "crash") {
       this.dead = true;
       throw new Crash();
