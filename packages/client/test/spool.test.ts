@@ -31,6 +31,18 @@ describe("spool: segments", () => {
     h.check();
   });
 
+  it("a segment whose first write the disk refused takes the next record, however large", async () => {
+    const h = new SpoolHarness(64 * KiB);
+    h.fill(8, KiB);
+    h.fs.full = true;
+    expect(h.append(KiB).placed).toBe("memory"); // segment 2 begun, its file refused
+    h.fs.full = false;
+    await vi.advanceTimersByTimeAsync(1_000);
+    h.fill(1, 10_000);
+    expect(h.onDisk()).toEqual([1, 2]);
+    h.check();
+  });
+
   it("a record larger than a segment has one to itself", () => {
     const h = new SpoolHarness(64 * KiB);
     h.fill(1, 10_000);
@@ -53,8 +65,11 @@ describe("spool: segments", () => {
     expect(h.file(1, "acks")).toBeUndefined();
     h.settle(c!);
     expect(h.onDisk()).toEqual([2, 3]);
+    h.fs.trace = [];
     h.settle(d!);
     expect(h.onDisk()).toEqual([3]);
+    // What is deleted is not synced first, and nothing else is synced for it.
+    expect(h.fs.trace.filter((line) => line.includes("fdatasync"))).toEqual([]);
     expect(h.file(2, "acks")).toBeUndefined();
     h.check();
   });
@@ -76,39 +91,6 @@ describe("spool: segments", () => {
     expect(synced).toBeLessThan(unlinked);
     h.check();
     h.reopen();
-  });
-});
-
-describe("spool: the cap", () => {
-  it("items fill the cap less one segment; then refused, and refusing again costs no file operation", () => {
-    const h = new SpoolHarness(16 * KiB); // 2 KiB segments: room for 14 KiB of items
-    const items = h.fill(14, KiB);
-    expect(h.append(KiB).placed).toBe("full");
-    h.check();
-    let ops = h.fs.ops;
-    expect(h.append(KiB).placed).toBe("full");
-    expect(h.fs.ops).toBe(ops);
-    // Settled bytes below an eighth of the cap since the refusal: not tried again.
-    h.settle(items[0]!);
-    ops = h.fs.ops;
-    expect(h.append(KiB).placed).toBe("full");
-    expect(h.fs.ops).toBe(ops);
-    // An eighth: reclaimed (the sparsest segment compacted), and it fits.
-    h.settle(items[2]!);
-    expect(h.append(KiB).placed).toBe("spooled");
-    expect(h.onDisk()).not.toContain(1);
-    h.check();
-    h.reopen();
-    h.check();
-  });
-
-  it("at the cap, fully settled segments are deleted first, the one being written included", () => {
-    const h = new SpoolHarness(16 * KiB);
-    const items = h.fill(14, KiB);
-    for (const item of items.slice(12)) h.settle(item); // the segment being written
-    expect(h.append(KiB).placed).toBe("spooled");
-    expect(h.onDisk()).not.toContain(7);
-    h.check();
   });
 });
 
@@ -135,6 +117,8 @@ describe("spool: a disk that refuses writes", () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(h.append(500).placed).toBe("spooled");
     expect(h.warnings.at(-1)).toBe("outbox spool /s: writing to disk again");
+    expect(h.append(500).placed).toBe("spooled");
+    expect(h.warnings).toHaveLength(2);
     h.check();
     h.reopen(); // what was kept in memory only is gone with the process
   });
@@ -219,6 +203,12 @@ describe("spool: fdatasync and close", () => {
     expect(traced(h.fs.trace, "fdatasync", 1, "acks")).toHaveLength(1);
   });
 
+  it("one sync timer for however many writes", () => {
+    const h = new SpoolHarness(64 * KiB);
+    h.fill(100, 200);
+    expect(vi.getTimerCount()).toBe(1);
+  });
+
   it("sync() syncs at once what is unsynced, and only that", () => {
     const h = new SpoolHarness(64 * KiB);
     h.fill(2, 500);
@@ -296,5 +286,23 @@ describe("spool: read back", () => {
     expect(h.onDisk()).toEqual([4]); // segment 1 held only an older copy
     expect(h.file(2, "acks")).toBeUndefined();
     expect(h.file(3, "acks")).toBeUndefined();
+  });
+});
+
+describe("spool: a log with warn off", () => {
+  it("skipped records, a refused disk and its return, a failed fdatasync: nothing is called that is not there", async () => {
+    const h = new SpoolHarness(64 * KiB, true);
+    h.fill(1, 500);
+    h.fs.full = true;
+    expect(h.append(500).placed).toBe("memory");
+    h.fs.full = false;
+    await vi.advanceTimersByTimeAsync(1_000);
+    h.fill(1, 500);
+    h.fs.arm({ at: 1, kind: "EIO", op: "fdatasync" });
+    await vi.advanceTimersByTimeAsync(250);
+    h.spool.close();
+    h.fs.revive();
+    h.fs.files.set(segmentPath(DIR, 9, "items"), Buffer.from('{"id":'));
+    expect(h.open().left).toHaveLength(2);
   });
 });

@@ -102,7 +102,7 @@ export class Spool {
   /** One record, built once by the caller (it is the call's largest cost after the write itself). */
   private write(item: Stored, line: string, size: number): Placement {
     if (this.bytes + size > this.options.maxSpoolBytes) return "full";
-    if (this.diskRetryAt !== -Infinity && clock() < this.diskRetryAt) return "memory";
+    if (clock() < this.diskRetryAt) return "memory";
     let segment = this.active;
     if (!segment || (segment.records > 0 && segment.bytes + size > this.segmentBytes)) segment = this.rotate();
     try {
@@ -140,8 +140,9 @@ export class Spool {
       try {
         this.fs.ftruncateSync(fd, kind === "items" ? segment.itemBytes : segment.bytes - segment.itemBytes);
       } catch {
+        // Items are only ever written to the active segment: the next goes to a new one.
         if (kind === "acks") segment.acksBroken = true;
-        else if (this.active === segment) this.active = undefined;
+        else this.active = undefined;
       }
     if (this.diskRetryAt === -Infinity)
       this.options.log.warn?.(
@@ -297,14 +298,16 @@ export class Spool {
     this.closeFiles(segment, false);
   }
 
-  /** .items first: a kill in between leaves an .acks that settles nothing (acks are per segment). */
+  /**
+   * .items first: a kill in between leaves an .acks that settles nothing (acks are per segment). Never
+   * the segment being written, but at close: tidy skips it, and reclaim seals it first.
+   */
   private remove(segment: Segment): void {
     this.closeFiles(segment, true);
     if (!this.unlink(segment.seq, "items")) return; // kept, acks included, so nothing in it comes back
     this.unlink(segment.seq, "acks");
     this.bytes -= segment.bytes;
     this.segments.delete(segment.seq);
-    if (this.active === segment) this.active = undefined;
   }
 
   private unlink(seq: number, kind: "items" | "acks"): boolean {

@@ -27,7 +27,11 @@ export class SpoolHarness {
   spool: Spool;
   private nextId = 1;
 
-  constructor(readonly cap: number) {
+  /** `quiet`: a log whose warn level is off (the spool must not call what is not there). */
+  constructor(
+    readonly cap: number,
+    private readonly quiet = false,
+  ) {
     this.spool = this.open();
   }
 
@@ -36,7 +40,7 @@ export class SpoolHarness {
     return new Spool(DIR, {
       maxSpoolBytes: this.cap,
       maxAgeMs: 3_600_000,
-      log: { warn: (line) => this.warnings.push(line) },
+      log: this.quiet ? {} : { warn: (line) => this.warnings.push(line) },
       pending: () => this.pending,
       fs: disk,
       lock: disk.lock,
