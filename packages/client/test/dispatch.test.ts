@@ -70,8 +70,7 @@ function workers({ concurrency = 2, maxAgeMs = 3_600_000 } = {}) {
       dispatcher.add(item);
     }
   };
-  const answer = (which: Sent, error?: unknown) => which.answer(error);
-  return { dispatcher, sent, settled, lines, add, answer };
+  return { dispatcher, sent, settled, lines, add };
 }
 
 describe("dispatch: workers", () => {
@@ -80,7 +79,7 @@ describe("dispatch: workers", () => {
     w.add(5);
     expect(w.sent.map((s) => s.id)).toEqual([1, 2]);
     expect([...w.dispatcher.unsettled()].map((item) => item.id)).toEqual([3, 4, 5, 1, 2]);
-    await w.answer(w.sent[0]!);
+    await w.sent[0]!.answer();
     expect(w.sent.map((s) => s.id)).toEqual([1, 2, 3]);
     expect(w.settled).toEqual([[1, "delivered", undefined]]);
     expect(w.dispatcher.inFlight.size).toBe(2);
@@ -89,22 +88,22 @@ describe("dispatch: workers", () => {
   it("a failure backs off that item alone, 500 ms then 1 s; the others keep going", async () => {
     const w = workers({ concurrency: 1 });
     w.add(2);
-    await w.answer(w.sent[0]!, new Error("boom"));
+    await w.sent[0]!.answer(new Error("boom"));
     expect(w.sent.map((s) => s.id)).toEqual([1, 2]);
     expect(w.lines).toEqual(["outbox: recordFeedback item 1 again in 500 ms after Error (attempt 2)"]);
     expect(w.dispatcher.retried).toBe(1);
     expect([...w.dispatcher.retrying].map((item) => item.id)).toEqual([1]);
-    await w.answer(w.sent[1]!);
+    await w.sent[1]!.answer();
     await vi.advanceTimersByTimeAsync(498);
     expect(w.sent).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(3);
     expect(w.sent.map((s) => s.id)).toEqual([1, 2, 1]);
-    await w.answer(w.sent[2]!, "not even an Error");
+    await w.sent[2]!.answer("not even an Error");
     expect(w.lines.at(-1)).toBe("outbox: recordFeedback item 1 again in 1000 ms after not even an Error (attempt 3)");
     await vi.advanceTimersByTimeAsync(998);
     expect(w.sent).toHaveLength(3);
     await vi.advanceTimersByTimeAsync(3);
-    await w.answer(w.sent[3]!);
+    await w.sent[3]!.answer();
     expect(w.settled).toEqual([
       [2, "delivered", undefined],
       [1, "delivered", undefined],
@@ -115,8 +114,8 @@ describe("dispatch: workers", () => {
     const w = workers();
     w.add(2);
     const refused = apiError(400);
-    await w.answer(w.sent[0]!, refused);
-    await w.answer(w.sent[1]!, apiError(503));
+    await w.sent[0]!.answer(refused);
+    await w.sent[1]!.answer(apiError(503));
     expect(w.settled).toEqual([[1, "rejected", refused]]);
     expect(w.dispatcher.retried).toBe(1);
   });
@@ -128,7 +127,7 @@ describe("dispatch: workers", () => {
     expect(w.settled).toEqual([]);
     await vi.advanceTimersByTimeAsync(2);
     expect(w.settled).toEqual([[2, "expired", undefined]]);
-    await w.answer(w.sent[0]!, new Error("boom"));
+    await w.sent[0]!.answer(new Error("boom"));
     await vi.advanceTimersByTimeAsync(1);
     expect(w.settled.at(-1)).toEqual([1, "expired", undefined]);
     expect(w.sent).toHaveLength(1);
@@ -137,13 +136,13 @@ describe("dispatch: workers", () => {
   it("stop aborts what is in flight with its reason, settles none of it, and leaves no timer", async () => {
     const w = workers({ concurrency: 2 });
     w.add(3);
-    await w.answer(w.sent[0]!, new Error("boom")); // a retry's timer is set
+    await w.sent[0]!.answer(new Error("boom")); // a retry's timer is set
     const reason = new PareaError("shut down");
     w.dispatcher.stop(reason);
     expect(w.dispatcher.stopped).toBe(true);
     expect(w.sent.slice(1).map((s) => s.signal.reason as unknown)).toEqual([reason, reason]);
     expect(vi.getTimerCount()).toBe(0);
-    await w.answer(w.sent[1]!);
+    await w.sent[1]!.answer();
     w.add(1);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(w.settled).toEqual([]);
@@ -154,11 +153,7 @@ describe("dispatch: workers", () => {
 describe("dispatch: outages and 429s", () => {
   /** Fails every delivery as it comes, `count` of them; returns when they are answered. */
   const failing = async (w: ReturnType<typeof workers>, count: number, error: unknown = new Error("down")) => {
-    for (let i = 0; i < count; i++)
-      await w.answer(
-        w.sent.find((s) => !answered.has(s) && answered.add(s))!,
-        error,
-      );
+    for (let i = 0; i < count; i++) await w.sent.find((s) => !answered.has(s) && answered.add(s))!.answer(error);
   };
   const answered = new Set<Sent>();
   beforeEach(() => answered.clear());
@@ -189,7 +184,7 @@ describe("dispatch: outages and 429s", () => {
     expect(probe[0]!.at - probeFailed).toBeGreaterThanOrEqual(1_000);
     expect(probeFailed - paused).toBeGreaterThanOrEqual(500);
     answered.add(probe[0]!);
-    await w.answer(probe[0]!);
+    await probe[0]!.answer();
     expect(w.sent.filter((s) => !answered.has(s))).toHaveLength(2); // all workers again
   });
 
@@ -199,7 +194,7 @@ describe("dispatch: outages and 429s", () => {
     await failing(w, 7);
     const ok = w.sent.find((s) => !answered.has(s))!;
     answered.add(ok);
-    await w.answer(ok);
+    await ok.answer();
     await failing(w, 7);
     expect(w.lines.filter((line) => line.includes("in a row"))).toEqual([]);
     const wide = workers({ concurrency: 12 });

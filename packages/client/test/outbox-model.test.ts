@@ -12,6 +12,7 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PareaError } from "../src/errors.ts";
+import { propertyRuns } from "./support/property.ts";
 import { CONCURRENCY, drive, newWorld, open, quietConsole, restoreTimers, type World } from "./support/outbox-world.ts";
 
 type Action =
@@ -170,10 +171,7 @@ describe("outbox: random sequences against the model", () => {
         fc.array(action, { minLength: 1, maxLength: 40 }),
         (cap, actions) => run(cap, actions),
       ),
-      {
-        numRuns: Number(process.env.PAREA_PROPERTY_RUNS ?? 60),
-        seed: Number(process.env.PAREA_PROPERTY_SEED ?? 20_261_204),
-      },
+      propertyRuns(60, 20_261_204),
     );
   }, 300_000);
 });

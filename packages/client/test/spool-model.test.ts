@@ -7,6 +7,7 @@
 // disk. PAREA_PROPERTY_RUNS and PAREA_PROPERTY_SEED run it longer or anew.
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { propertyRuns } from "./support/property.ts";
 import type { FaultKind } from "./support/sim-fs.ts";
 import { fakeTime, SpoolHarness } from "./support/spool-harness.ts";
 
@@ -83,10 +84,7 @@ describe("spool: random sequences against the disk", () => {
         fc.array(step, { minLength: 1, maxLength: 80 }),
         (cap, steps) => run(cap, steps),
       ),
-      {
-        numRuns: Number(process.env.PAREA_PROPERTY_RUNS ?? 300),
-        seed: Number(process.env.PAREA_PROPERTY_SEED ?? 20_261_205),
-      },
+      propertyRuns(300, 20_261_205),
     );
   }, 120_000);
 });

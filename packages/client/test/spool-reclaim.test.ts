@@ -66,10 +66,7 @@ describe("spool: reclaiming", () => {
     expect(h.onDisk()).not.toContain(2);
     expect(h.onDisk()).toContain(writing);
     const sealed = segmentPath(DIR, writing, "items");
-    expect(h.fs.trace.map((line) => line.replace(/^\d+ /, "")).slice(0, 2)).toEqual([
-      `fdatasync ${sealed}`,
-      `close ${sealed}`,
-    ]);
+    expect(h.operations().slice(0, 2)).toEqual([`fdatasync ${sealed}`, `close ${sealed}`]);
     expect(h.warnings).toEqual(["outbox spool /s: fdatasync failed: input/output error (EIO)"]);
     h.check();
     h.reopen();

@@ -215,7 +215,7 @@ describe("spool: fdatasync and close", () => {
     h.fs.trace = [];
     h.spool.sync();
     h.spool.sync();
-    expect(h.fs.trace.map((line) => line.replace(/^\d+ /, ""))).toEqual([`fdatasync ${segmentPath(DIR, 1, "items")}`]);
+    expect(h.operations()).toEqual([`fdatasync ${segmentPath(DIR, 1, "items")}`]);
   });
 
   it("close syncs, deletes what nothing is pending in, closes every file and releases the directory", () => {
@@ -225,7 +225,7 @@ describe("spool: fdatasync and close", () => {
     h.settle(c!);
     h.fs.trace = [];
     h.spool.close();
-    const ops = h.fs.trace.map((line) => line.replace(/^\d+ /, ""));
+    const ops = h.operations();
     expect(ops.filter((op) => op.startsWith("fdatasync"))).toEqual([
       `fdatasync ${segmentPath(DIR, 1, "items")}`,
       `fdatasync ${segmentPath(DIR, 2, "items")}`,

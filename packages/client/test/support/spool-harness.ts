@@ -86,6 +86,11 @@ export class SpoolHarness {
     return this.fs.files.get(segmentPath(DIR, seq, kind))?.toString();
   }
 
+  /** The file operations traced since `fs.trace` was set, without their numbers ("close /s/…items"). */
+  operations(): string[] {
+    return (this.fs.trace ?? []).map((line) => line.replace(/^\d+ /, ""));
+  }
+
   /** Segment numbers with an .items file on disk. */
   onDisk(): number[] {
     return [...this.fs.files.keys()]
