@@ -15,6 +15,11 @@ export const API_KEY = "bench-key";
 export const BODY = { trace_id: "trace-1", score: 0.5, comment: "benchmark" };
 const json = { "content-type": "application/json", "x-api-key": API_KEY };
 
+// The fetch path's contenders (issue 27 point 4): main.ts sets the client over fetch beside both.
+export const BARE_OPENAPI_FETCH = "bare openapi-fetch + auth middleware";
+export const WITH_TIMEOUT = "bare openapi-fetch + auth middleware + a per-call timeout";
+export const OVER_FETCH = "**recordFeedback**, `fetch: globalThis.fetch`";
+
 /** Over loopback HTTP; the first is the baseline the others are divided by. */
 export function httpContenders(baseUrl: string, heyApi: HeyApi): Contender[] {
   const url = baseUrl + PATH;
@@ -57,10 +62,24 @@ export function httpContenders(baseUrl: string, heyApi: HeyApi): Contender[] {
       call: () => openai.post(PATH, { body: BODY, headers: { "x-api-key": API_KEY } }),
     },
     { name: "@hey-api/openapi-ts 0.95 client", call: () => hey.recordFeedback(BODY) },
-    { name: "bare openapi-fetch + auth middleware", call: () => openapiFetch.POST(PATH, { body: BODY }) },
+    { name: BARE_OPENAPI_FETCH, call: () => openapiFetch.POST(PATH, { body: BODY }) },
+    {
+      // What a caller of bare openapi-fetch writes to get the per-attempt timeout the client always
+      // has, in its cheapest form (AbortSignal.timeout costs more on Node 20).
+      name: WITH_TIMEOUT,
+      call: async () => {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), 60_000);
+        try {
+          return await openapiFetch.POST(PATH, { body: BODY, signal: controller.signal });
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+    },
     { name: "**recordFeedback** (node:http)", call: () => parea.recordFeedback(BODY) },
     { name: "**client.POST** (node:http)", call: () => parea.POST(PATH, { body: BODY }) },
-    { name: "**recordFeedback**, `fetch: globalThis.fetch`", call: () => pareaOverFetch.recordFeedback(BODY) },
+    { name: OVER_FETCH, call: () => pareaOverFetch.recordFeedback(BODY) },
   ];
 }
 

@@ -6,7 +6,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openapiFetchAlone, serviceBundle, type BundleSize } from "./bundle.ts";
-import { httpContenders, inProcessContenders } from "./contenders.ts";
+import { BARE_OPENAPI_FETCH, httpContenders, inProcessContenders, OVER_FETCH, WITH_TIMEOUT } from "./contenders.ts";
 import { loadHeyApi } from "./hey-api.ts";
 import { startLoopbackServer } from "./loopback.ts";
 import { measureImport, type ImportResult } from "./import.ts";
@@ -129,6 +129,20 @@ async function main(): Promise<void> {
   for (const concurrency of [1, 32]) {
     sections.push(`### Concurrency ${concurrency}`, "", ...ratioTable(http[concurrency]!, "µs"), "");
   }
+  sections.push(
+    "### The fetch path",
+    "",
+    "`recordFeedback` over `fetch` (as in browsers, Workers and with any `fetch` option) divided, round by round, by bare openapi-fetch with the same auth middleware, and by the same with the per-attempt timeout the client always has (an `AbortController`, its signal on the `Request`, and a timer).",
+    "",
+    "| concurrency | over bare openapi-fetch + auth | over the same + a per-call timeout |",
+    "| --- | --- | --- |",
+    ...[1, 32].map((concurrency) => {
+      const { ratios } = http[concurrency]!;
+      const over = (name: string) => formatRatio(ratios.get(OVER_FETCH)!.map((r, i) => r / ratios.get(name)![i]!));
+      return `| ${concurrency} | ${over(BARE_OPENAPI_FETCH)} | ${over(WITH_TIMEOUT)} |`;
+    }),
+    "",
+  );
   const cliRate = median(imported.cliRowsPerSecond);
   const fetchRate = median(imported.fetchRowsPerSecond);
   const rates = (values: number[]) =>

@@ -186,8 +186,8 @@ export function clientFactory(
       checkOptions(requestOptions);
       const { method, path } = operation;
       const { signal, ...overrides } = requestOptions;
-      const { json, value } = wireBody(operation, body, secrets);
-      check(operation, value);
+      const json = wireBody(operation, body, secrets);
+      if (validate) checkRequestBody(operation, JSON.parse(json), secrets);
       const cached = Object.keys(overrides).length > 0 ? cache : transports;
       const fetch = cached?.get(operation) ?? transport(overrides, operation);
       cached?.set(operation, fetch);

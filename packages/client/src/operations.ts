@@ -103,10 +103,11 @@ export function requestBodyIssues(operation: Operation, body: unknown): InvalidR
 
 /**
  * The body as it goes on the wire (JSON.stringify: toJSON applied, undefined and functions dropped, NaN
- * as null) and that JSON parsed back, which is what gets validated: what is checked is what is sent.
- * A body JSON cannot carry (a cycle, a BigInt) is a PareaInvalidRequestError.
+ * as null). What gets validated is this JSON parsed back (what is checked is what is sent), parsed by
+ * the caller only when it validates. A body JSON cannot carry (a cycle, a BigInt) is a
+ * PareaInvalidRequestError.
  */
-export function wireBody(operation: Operation, body: unknown, secrets?: Secrets): { json: string; value: unknown } {
+export function wireBody(operation: Operation, body: unknown, secrets?: Secrets): string {
   let json: string | undefined;
   try {
     json = JSON.stringify(body);
@@ -119,7 +120,7 @@ export function wireBody(operation: Operation, body: unknown, secrets?: Secrets)
       [{ path: "$", message: "cannot be sent as JSON" }],
       secrets,
     );
-  return { json, value: JSON.parse(json) as unknown };
+  return json;
 }
 
 /** Throws PareaInvalidRequestError (the secrets scrubbed) when the body breaks the operation's spec. */

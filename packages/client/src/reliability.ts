@@ -118,7 +118,8 @@ export function createTransport(options: TransportOptions): FetchFunction {
           options.onAttempt?.({ request: where, attempt, status: response.status, retryAfterMs });
           delay = retryDecision({ attempt, maxAttempts, retrySafe, status: response.status, retryAfterMs });
           if (delay === undefined) {
-            attemptsByResponse.set(response, attempt);
+            // attemptsOf answers 1 for a response it has no entry for: most calls add none.
+            if (attempt > 1) attemptsByResponse.set(response, attempt);
             return response as unknown as Response;
           }
           reason = `status ${response.status}`;

@@ -72,6 +72,22 @@ describe("spool: reclaiming", () => {
     h.reopen();
   });
 
+  it("stops at an exact fit, and an item that fits exactly is spooled", () => {
+    const h = new SpoolHarness(16 * KiB); // 2 KiB segments: room for 14 KiB
+    const items = h.fill(14, KiB); // segments 1-7, two records each
+    h.settle(items[0]!); // segment 1: half pending
+    h.settle(items[2]!); // segment 2: as sparse, so second in line
+    const before = h.spool.inspect();
+    const first = before.segments.find((segment) => segment.seq === 1)!;
+    // Once segment 1 is compacted (its pending record copied forward, the segment deleted), exactly this fits.
+    const size = 14 * KiB - (before.bytes - first.bytes + first.liveBytes);
+    expect(h.append(size).placed).toBe("spooled");
+    expect(h.spool.inspect().bytes).toBe(14 * KiB);
+    expect(h.onDisk()).not.toContain(1);
+    expect(h.onDisk()).toContain(2);
+    h.check();
+  });
+
   it("the segment being written is sealed before it is compacted: its pending items go to a new one", () => {
     const h = new SpoolHarness(16 * KiB); // 2 KiB segments: room for 14 KiB
     h.fill(12, KiB); // segments 1-6, full
@@ -81,6 +97,18 @@ describe("spool: reclaiming", () => {
     expect(h.onDisk()).toEqual([1, 2, 3, 4, 5, 6, 8]);
     h.check();
     h.reopen();
+  });
+
+  it("with warn off, a failed fdatasync as the segment being written is sealed is not a throw", () => {
+    const h = new SpoolHarness(16 * KiB, true);
+    h.fill(12, KiB);
+    const [settled] = h.fill(2, 500);
+    h.settle(settled!);
+    h.fs.trace = [];
+    h.fs.arm({ at: 1, kind: "EIO", op: "fdatasync" });
+    expect(h.append(1_100).placed).toBe("spooled");
+    expect(h.operations()[0]).toBe(`fdatasync ${segmentPath(DIR, 7, "items")}`); // the one that failed
+    h.check();
   });
 
   it("a compaction the disk stops halfway keeps the segment, and its counts say what is still in it", async () => {

@@ -89,7 +89,8 @@ export function outboxFactory(openSpool?: OpenSpool) {
     function accept(op: Operation, body: unknown): void {
       if (closed) throw new PareaError(`outbox.${op.name}: the outbox is shut down; the item was not accepted`);
       // What is checked is what will be sent: a toJSON's output, not the object.
-      const { json, value } = wireBody(op, body);
+      const json = wireBody(op, body);
+      const value: unknown = JSON.parse(json);
       check(op, value);
       if (queued >= maxQueued) return drop(op.name, () => value, "full");
       // Every field set here, so items keep one shape when the spool fills in home and size.
