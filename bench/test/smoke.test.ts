@@ -20,6 +20,7 @@ it("a --quick run writes every section with a figure for every contender", async
   for (const heading of [
     "### Concurrency 1",
     "### Concurrency 32",
+    "### The fetch path",
     "## Outbox",
     "## In process",
     "## Bundle",
@@ -32,6 +33,7 @@ it("a --quick run writes every section with a figure for every contender", async
     "Stainless core",
     "@hey-api/openapi-ts",
     "bare openapi-fetch + auth middleware",
+    "auth middleware + a per-call timeout",
     "**recordFeedback** (node:http)",
     "**client.POST** (node:http)",
     "`fetch: globalThis.fetch`",
@@ -53,6 +55,8 @@ it("a --quick run writes every section with a figure for every contender", async
   expect(report).toMatch(
     /Outage: every request answered 503 for \d+ s, .* then \d+ probes, at [\d.]+ s.*\*\*one per backoff step\*\*/,
   );
+  // The fetch path over bare openapi-fetch, and over the same with a per-call timeout (issue 27 point 4).
+  expect(report).toMatch(/\| 32 \| \d+\.\d\dx \(\d+\.\d\d-\d+\.\d\d\) \| \d+\.\d\dx \(\d+\.\d\d-\d+\.\d\d\) \|/);
   expect(report).toMatch(/\| seed \(1 operation\) \| [\d,]+ B \| [\d,]+ B \| [\d,]+ B \|/);
   expect(report).not.toMatch(/NaN|Infinity|undefined/);
   // Only a guard against a hang: 52 s in a plain pnpm test on 2 cores here, past 120 s with the cores shared by
