@@ -3,6 +3,8 @@
 // JSON answer is parsed, as a caller would need it.
 import { request as httpRequest, Agent as HttpAgent } from "node:http";
 import { createPareaClient } from "@parea-api/client";
+// The entry browsers, Workers, Deno and Bun resolve (no "node" condition): the platform fetch.
+import { createPareaClient as createOverPlatformFetch } from "../../packages/client/dist/index.mjs";
 import createClient from "openapi-fetch";
 import OpenAI from "openai";
 import { Agent as UndiciAgent, request as undiciRequest } from "undici";
@@ -18,6 +20,7 @@ const json = { "content-type": "application/json", "x-api-key": API_KEY };
 // The fetch path's contenders (issue 27 point 4): main.ts sets the client over fetch beside both.
 export const BARE_OPENAPI_FETCH = "bare openapi-fetch + auth middleware";
 export const WITH_TIMEOUT = "bare openapi-fetch + auth middleware + a per-call timeout";
+export const OVER_PLATFORM_FETCH = "**recordFeedback**, the platform fetch (browsers, Workers, Deno, Bun)";
 export const OVER_FETCH = "**recordFeedback**, `fetch: globalThis.fetch`";
 
 /** Over loopback HTTP; the first is the baseline the others are divided by. */
@@ -29,6 +32,7 @@ export function httpContenders(baseUrl: string, heyApi: HeyApi): Contender[] {
   const openapiFetch = createClient<paths>({ baseUrl });
   openapiFetch.use({ onRequest: ({ request }) => request.headers.set("x-api-key", API_KEY) });
   const parea = createPareaClient({ apiKey: API_KEY, baseUrl, logLevel: "off" });
+  const pareaOverPlatformFetch = createOverPlatformFetch({ apiKey: API_KEY, baseUrl, logLevel: "off" });
   const pareaOverFetch = createPareaClient({ apiKey: API_KEY, baseUrl, logLevel: "off", fetch: (r) => fetch(r) });
   const hey = heyApi.client(baseUrl);
   return [
@@ -79,6 +83,7 @@ export function httpContenders(baseUrl: string, heyApi: HeyApi): Contender[] {
     },
     { name: "**recordFeedback** (node:http)", call: () => parea.recordFeedback(BODY) },
     { name: "**client.POST** (node:http)", call: () => parea.POST(PATH, { body: BODY }) },
+    { name: OVER_PLATFORM_FETCH, call: () => pareaOverPlatformFetch.recordFeedback(BODY) },
     { name: OVER_FETCH, call: () => pareaOverFetch.recordFeedback(BODY) },
   ];
 }

@@ -6,7 +6,14 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openapiFetchAlone, serviceBundle, type BundleSize } from "./bundle.ts";
-import { BARE_OPENAPI_FETCH, httpContenders, inProcessContenders, OVER_FETCH, WITH_TIMEOUT } from "./contenders.ts";
+import {
+  BARE_OPENAPI_FETCH,
+  httpContenders,
+  inProcessContenders,
+  OVER_FETCH,
+  OVER_PLATFORM_FETCH,
+  WITH_TIMEOUT,
+} from "./contenders.ts";
 import { loadHeyApi } from "./hey-api.ts";
 import { startLoopbackServer } from "./loopback.ts";
 import { measureImport, type ImportResult } from "./import.ts";
@@ -132,14 +139,21 @@ async function main(): Promise<void> {
   sections.push(
     "### The fetch path",
     "",
-    "`recordFeedback` over `fetch` (as in browsers, Workers and with any `fetch` option) divided, round by round, by bare openapi-fetch with the same auth middleware, and by the same with the per-attempt timeout the client always has (an `AbortController`, its signal on the `Request`, and a timer).",
+    "`recordFeedback` over `fetch` divided, round by round, by bare openapi-fetch with the same auth middleware, and by the same with the per-attempt timeout the client always has (an `AbortController`, its signal on the `Request`, and a timer). The platform fetch (the entry without the `node` condition, as browsers, Workers, Deno and Bun resolve it) is given the URL and init and makes the one `Request`; a `fetch` option receives a `Request` the client makes, which fetch copies.",
     "",
-    "| concurrency | over bare openapi-fetch + auth | over the same + a per-call timeout |",
-    "| --- | --- | --- |",
-    ...[1, 32].map((concurrency) => {
+    "| concurrency | client over | over bare openapi-fetch + auth | over the same + a per-call timeout |",
+    "| --- | --- | --- | --- |",
+    ...[1, 32].flatMap((concurrency) => {
       const { ratios } = http[concurrency]!;
-      const over = (name: string) => formatRatio(ratios.get(OVER_FETCH)!.map((r, i) => r / ratios.get(name)![i]!));
-      return `| ${concurrency} | ${over(BARE_OPENAPI_FETCH)} | ${over(WITH_TIMEOUT)} |`;
+      const over = (client: string, name: string) =>
+        formatRatio(ratios.get(client)!.map((r, i) => r / ratios.get(name)![i]!));
+      return [
+        [OVER_PLATFORM_FETCH, "the platform fetch"],
+        [OVER_FETCH, "`fetch: globalThis.fetch`"],
+      ].map(
+        ([client, label]) =>
+          `| ${concurrency} | ${label!} | ${over(client!, BARE_OPENAPI_FETCH)} | ${over(client!, WITH_TIMEOUT)} |`,
+      );
     }),
     "",
   );

@@ -9,6 +9,7 @@ import { helpers, type HelperMethods } from "./generated/helpers.js";
 import { userAgent } from "./generated/vendor.js";
 import { INTERNAL } from "./internal.js";
 import { createLog, type Logger, type LogLevel } from "./logger.js";
+import { LightRequest } from "./light/request.js";
 import { authMiddleware, credentialRequired, resolveCredentials } from "./middleware/auth.js";
 import { responseCheckMiddleware } from "./middleware/response-check.js";
 import {
@@ -110,14 +111,11 @@ const SDK_HEADERS = {
 };
 
 /**
- * createPareaClient over a platform's default HTTP stack: node:http and LightRequest on Node
- * (index.node.ts), fetch and the platform Request elsewhere (index.ts). A `fetch` option always
- * replaces the stack and receives a standard Request.
+ * createPareaClient over a platform's default HTTP stack: node:http on Node (index.node.ts), the
+ * platform fetch elsewhere (index.ts). A `fetch` option always replaces the stack and receives a
+ * standard Request. openapi-fetch builds a LightRequest either way: the serialized body stays a string.
  */
-export function clientFactory(
-  defaultSend: Send,
-  RequestClass: typeof Request = Request,
-): (options?: PareaClientOptions) => PareaClient {
+export function clientFactory(defaultSend: Send): (options?: PareaClientOptions) => PareaClient {
   return function createPareaClient(options: PareaClientOptions = {}): PareaClient {
     checkOptions(options);
     const auth = options.auth;
@@ -146,7 +144,7 @@ export function clientFactory(
     const client = createClient<paths>({
       baseUrl,
       fetch: transport(),
-      Request: RequestClass,
+      Request: LightRequest as unknown as typeof Request,
       headers: { ...SDK_HEADERS, ...resolveHeaders(options.headers) },
     });
     // First in, so its onResponse runs last, on the response every other middleware has seen.

@@ -1,7 +1,6 @@
 // The entry Node resolves (the "node" export condition): the same API over node:http with keep-alive.
 import { clientFactory } from "./client.js";
-import { LightRequest } from "./light/request.js";
 import { nodeSend } from "./send/node.js";
 
-export const createPareaClient = clientFactory(nodeSend, LightRequest as unknown as typeof Request);
+export const createPareaClient = clientFactory(nodeSend);
 export * from "./exports.js";

@@ -1,7 +1,6 @@
 // The entry for browsers, edge runtimes and bundlers without the "node" condition: the platform fetch.
 import { clientFactory } from "./client.js";
-import { fetchSend } from "./send/fetch.js";
+import { platformFetchSend } from "./send/fetch.js";
 
-// fetch is looked up per call, so a fetch installed or stubbed after import is the one used.
-export const createPareaClient = clientFactory(fetchSend((request) => fetch(request)));
+export const createPareaClient = clientFactory(platformFetchSend);
 export * from "./exports.js";
