@@ -21,7 +21,7 @@ const json = { "content-type": "application/json", "x-api-key": API_KEY };
 export const BARE_OPENAPI_FETCH = "bare openapi-fetch + auth middleware";
 export const WITH_TIMEOUT = "bare openapi-fetch + auth middleware + a per-call timeout";
 export const OVER_PLATFORM_FETCH = "**recordFeedback**, the platform fetch (browsers, Workers, Deno, Bun)";
-export const OVER_FETCH = "**recordFeedback**, `fetch: globalThis.fetch`";
+export const OVER_FETCH = "**recordFeedback**, a `fetch` option, `(r) => fetch(r)`";
 
 /** Over loopback HTTP; the first is the baseline the others are divided by. */
 export function httpContenders(baseUrl: string, heyApi: HeyApi): Contender[] {
