@@ -4,6 +4,8 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPareaClient, transport } from "./support/client-under-test.ts";
@@ -196,6 +198,31 @@ describe("a garbage collection mid-exchange", () => {
     const result = await run("abort", stack);
     expect(result.outcome).toBe("PareaAbortError");
     expect(result.socketClosed).toBe(true);
+  });
+});
+
+describe("a fetch option's Request, once its call ends", () => {
+  it("is let go: nothing of ours holds the Requests of finished calls", async () => {
+    // Held while in flight (send/fetch.ts); kept after, every call would leak its Request.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    let collected = 0;
+    const registry = new FinalizationRegistry(() => collected++);
+    const { client } = await clientFor(
+      [
+        { status: 200, body: {} },
+        { status: 200, body: {} },
+      ],
+      {
+        fetch: (request) => (registry.register(request, null), fetch(request)),
+      },
+    );
+    for (let i = 0; i < 2; i++) await client.recordFeedback(feedback);
+    for (let round = 0; round < 20 && collected < 2; round++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(collected).toBe(2);
   });
 });
 
