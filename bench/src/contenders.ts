@@ -20,8 +20,15 @@ const json = { "content-type": "application/json", "x-api-key": API_KEY };
 // The fetch path's contenders (issue 27 point 4): main.ts sets the client over fetch beside both.
 export const BARE_OPENAPI_FETCH = "bare openapi-fetch + auth middleware";
 export const WITH_TIMEOUT = "bare openapi-fetch + auth middleware + a per-call timeout";
-export const OVER_PLATFORM_FETCH = "**recordFeedback**, the platform fetch (browsers, Workers, Deno, Bun)";
-export const OVER_FETCH = "**recordFeedback**, a `fetch` option, `(r) => fetch(r)`";
+const PLATFORM_FETCH = "the platform fetch";
+const FETCH_OPTION = "a `fetch` option, `(r) => fetch(r)`";
+const OVER_PLATFORM_FETCH = `**recordFeedback**, ${PLATFORM_FETCH} (browsers, Workers, Deno, Bun)`;
+const OVER_FETCH = `**recordFeedback**, ${FETCH_OPTION}`;
+/** The client's two fetch stacks: [contender name, label in the fetch-path table]. */
+export const FETCH_STACKS = [
+  [OVER_PLATFORM_FETCH, PLATFORM_FETCH],
+  [OVER_FETCH, FETCH_OPTION],
+] as const;
 
 /** Over loopback HTTP; the first is the baseline the others are divided by. */
 export function httpContenders(baseUrl: string, heyApi: HeyApi): Contender[] {

@@ -6,14 +6,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openapiFetchAlone, serviceBundle, type BundleSize } from "./bundle.ts";
-import {
-  BARE_OPENAPI_FETCH,
-  httpContenders,
-  inProcessContenders,
-  OVER_FETCH,
-  OVER_PLATFORM_FETCH,
-  WITH_TIMEOUT,
-} from "./contenders.ts";
+import { BARE_OPENAPI_FETCH, FETCH_STACKS, httpContenders, inProcessContenders, WITH_TIMEOUT } from "./contenders.ts";
 import { loadHeyApi } from "./hey-api.ts";
 import { startLoopbackServer } from "./loopback.ts";
 import { measureImport, type ImportResult } from "./import.ts";
@@ -147,12 +140,9 @@ async function main(): Promise<void> {
       const { ratios } = http[concurrency]!;
       const over = (client: string, name: string) =>
         formatRatio(ratios.get(client)!.map((r, i) => r / ratios.get(name)![i]!));
-      return [
-        [OVER_PLATFORM_FETCH, "the platform fetch"],
-        [OVER_FETCH, "a `fetch` option, `(r) => fetch(r)`"],
-      ].map(
+      return FETCH_STACKS.map(
         ([client, label]) =>
-          `| ${concurrency} | ${label!} | ${over(client!, BARE_OPENAPI_FETCH)} | ${over(client!, WITH_TIMEOUT)} |`,
+          `| ${concurrency} | ${label} | ${over(client, BARE_OPENAPI_FETCH)} | ${over(client, WITH_TIMEOUT)} |`,
       );
     }),
     "",
