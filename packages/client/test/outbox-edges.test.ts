@@ -1,7 +1,7 @@
 // The outbox's bookkeeping at its edges, over a stub API answered by the test, on fake time: what a
 // flush covers and when it gives up, shutdown called twice, onDrop throwing, maxQueued, an item the
-// spec no longer has as retry-safe in the spool, and what a shutdown hands to onDrop when the disk
-// refused the items.
+// spec no longer has as retry-safe in the spool, a stub lacking a method, and what a shutdown hands to
+// onDrop when the disk refused the items.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -129,6 +129,29 @@ describe("outbox: drops", () => {
     const closed = outbox.shutdown({ timeoutMs: 1 });
     await vi.advanceTimersByTimeAsync(1);
     expect(await closed).toMatchObject({ rejected: 1, pending: 1 });
+  });
+
+  it("a stub without an operation's method: calls are refused at once, spooled items rejected, said why", async () => {
+    const dir = tempDir();
+    const line = { id: 4, op: "recordFeedback", at: Date.now(), body: { trace_id: "left", score: 1 } };
+    writeFileSync(join(dir, "000000000001.items"), `${JSON.stringify(line)}\n`);
+    const drops: OutboxDrop[] = [];
+    const why = "createOutbox: the client has no recordFeedback method; pass one made by createPareaClient";
+    const outbox = createOutbox(
+      { recordFeedback: "not a function" },
+      { spoolDir: dir, onDrop: (drop) => drops.push(drop) },
+    );
+    expect(drops).toEqual([
+      {
+        operation: "recordFeedback",
+        body: { trace_id: "left", score: 1 },
+        reason: "rejected",
+        error: new PareaError(why),
+      },
+    ]);
+    expect(() => outbox.recordFeedback({ trace_id: "a", score: 1 })).toThrow(new PareaError(why));
+    expect(outbox.stats()).toMatchObject({ queued: 0, rejected: 1, dropped: 0 });
+    expect(await outbox.shutdown()).toEqual({ delivered: 0, rejected: 1, dropped: 0, pending: 0 });
   });
 
   it("at shutdown what the disk refused goes to onDrop; what it took stays pending in the spool", async () => {

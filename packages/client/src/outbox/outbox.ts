@@ -35,7 +35,9 @@ export function outboxFactory(openSpool?: OpenSpool) {
     const transports = new Map();
     const send: Send = internal
       ? (op, body, signal) => internal.call(op, body as never, { maxRetries: 0, signal }, transports)
-      : viaMethods(parea);
+      : (op, body, signal) => methodOf(parea, op).call(parea, body, { maxRetries: 0, signal });
+    // A stub without an operation's method could never deliver it: its items are refused at once.
+    const unsendable = (op: Operation) => (internal ? undefined : missingMethod(parea, op));
     const check = internal?.check ?? checkRequestBody;
     const waiters = new Set<Waiter>();
     const counts = { delivered: 0, rejected: 0, dropped: 0 };
@@ -75,19 +77,19 @@ export function outboxFactory(openSpool?: OpenSpool) {
       const op = operationsByName[stored.op.name];
       const item: Item = Object.assign(stored, { op: op ?? (stored.op as Operation), attempts: 0, notBefore: 0 });
       queued++;
-      if (op?.retrySafe) workers.add(item);
-      else
-        settle(
-          item,
-          "rejected",
-          new PareaError(
+      const refusal = !op?.retrySafe
+        ? new PareaError(
             `the spool holds a ${stored.op.name} item, which the spec no longer has as a retry-safe operation`,
-          ),
-        );
+          )
+        : unsendable(op);
+      if (refusal) settle(item, "rejected", refusal);
+      else workers.add(item);
     }
 
     function accept(op: Operation, body: unknown): void {
       if (closed) throw new PareaError(`outbox.${op.name}: the outbox is shut down; the item was not accepted`);
+      const refusal = unsendable(op); // while the caller still has the body
+      if (refusal) throw refusal;
       // What is checked is what will be sent: a toJSON's output, not the object.
       const json = wireBody(op, body);
       const value: unknown = JSON.parse(json);
@@ -149,13 +151,12 @@ export function outboxFactory(openSpool?: OpenSpool) {
   };
 }
 
-/** Delivery through an object's own methods (a stub standing in for the client). */
-function viaMethods(parea: object): Send {
-  // eslint-disable-next-line @typescript-eslint/require-await -- async so that "no such method" is a rejection like any failed send
-  return async (op, body, signal) => {
-    const method = (parea as Record<string, unknown>)[op.name];
-    if (typeof method !== "function")
-      throw new PareaError(`createOutbox: the client has no ${op.name} method; pass one made by createPareaClient`);
-    return method.call(parea, body, { maxRetries: 0, signal }) as unknown;
-  };
+/** Why a stub standing in for the client cannot deliver `op`: it has no such method. */
+function missingMethod(parea: object, op: Operation): PareaError | undefined {
+  if (typeof (parea as Record<string, unknown>)[op.name] === "function") return undefined;
+  return new PareaError(`createOutbox: the client has no ${op.name} method; pass one made by createPareaClient`);
 }
+
+/** A stub's method for `op`, checked by missingMethod when the item was accepted. */
+const methodOf = (parea: object, op: Operation) =>
+  (parea as Record<string, (body: unknown, init: object) => Promise<unknown>>)[op.name]!;
