@@ -1,6 +1,7 @@
 // The outbox's workers alone (src/outbox/dispatch.ts), on fake time with no jitter, each delivery
 // answered by the test: how many go at once and in what order, an item's own backoff, what is final,
-// expiry, an outage's pause and probes, a 429's pause, and stop. The outbox's tests over HTTP show the
+// expiry, an outage's pause and probes, a 429's pause, stop, and the one wake timer (when it is set, and
+// when it holds the process). The outbox's tests over HTTP show the
 // same behaviours end to end; here every threshold is tried on both sides.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PareaApiError, PareaError, PareaRateLimitError } from "../src/errors.ts";
@@ -21,7 +22,8 @@ interface Sent {
   id: number;
   at: number;
   signal: AbortSignal;
-  answer: (error?: unknown) => Promise<void>;
+  /** Resolves the send; with an argument (even undefined), rejects it with that. */
+  answer: (...error: [unknown?]) => Promise<void>;
 }
 
 const apiError = (status: number, extra: object = {}) =>
@@ -31,30 +33,31 @@ const apiError = (status: number, extra: object = {}) =>
     ...extra,
   });
 
-function workers({ concurrency = 2, maxAgeMs = 3_600_000 } = {}) {
+function workers({ concurrency = 2, maxAgeMs = 3_600_000, warn = true, awaited = (): boolean => false } = {}) {
   const sent: Sent[] = [];
   const settled: [number, string, unknown][] = [];
   const lines: string[] = [];
+  const log = (line: string) => void lines.push(line);
   const dispatcher = new Dispatcher({
     concurrency,
     maxAgeMs,
-    log: { debug: (line) => lines.push(line), warn: (line) => lines.push(line) },
+    log: { debug: log, warn: warn ? log : undefined }, // logLevel "error" has no warn
     send: (_op, body, signal) =>
       new Promise((resolve, reject) => {
         sent.push({
           id: (body as { n: number }).n,
           at: clock(),
           signal,
-          answer: async (error) => {
-            if (error === undefined) resolve({});
+          answer: async (...error) => {
+            if (error.length === 0) resolve({});
             // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a send may reject with anything; the log line must cope
-            else reject(error);
+            else reject(error[0]);
             await vi.advanceTimersByTimeAsync(0);
           },
         });
       }),
     settle: (item, outcome, error) => settled.push([item.id, outcome, error]),
-    awaited: () => false,
+    awaited,
   });
   let next = 1;
   const add = (count = 1) => {
@@ -131,6 +134,43 @@ describe("dispatch: workers", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(w.settled.at(-1)).toEqual([1, "expired", undefined]);
     expect(w.sent).toHaveLength(1);
+  });
+
+  it("an item that expires while due behind one that has not is expired when its turn comes, never sent", async () => {
+    const w = workers({ concurrency: 2, maxAgeMs: 1_000 });
+    w.add(); // 1, at 0
+    await w.sent[0]!.answer(new Error("boom")); // again at 500
+    await vi.advanceTimersByTimeAsync(400);
+    w.add(); // 2, at 400
+    await vi.advanceTimersByTimeAsync(100);
+    await w.sent[1]!.answer(new Error("boom")); // again at 1000, its age 600 then
+    await vi.advanceTimersByTimeAsync(1);
+    await w.sent[2]!.answer(new Error("boom")); // item 1 again after 1 s: capped at its expiry, 1000
+    expect(w.sent.map((s) => s.id)).toEqual([1, 2, 1]);
+    await vi.advanceTimersByTimeAsync(500); // both due at once, both workers free
+    expect(w.sent.map((s) => s.id)).toEqual([1, 2, 1, 2]);
+    expect(w.settled).toEqual([[1, "expired", undefined]]);
+  });
+
+  it("a retry due this very millisecond goes before a newer item", async () => {
+    const w = workers({ concurrency: 1 });
+    w.add();
+    await w.sent[0]!.answer(new Error("boom")); // again at 500
+    await vi.advanceTimersByTimeAsync(500);
+    w.add();
+    expect(w.sent.map((s) => s.id)).toEqual([1, 1]);
+  });
+
+  it("a send that rejects with undefined or null is tried again, said so", async () => {
+    const w = workers({ concurrency: 2 });
+    w.add(2);
+    await w.sent[0]!.answer(undefined);
+    await w.sent[1]!.answer(null);
+    expect(w.lines).toEqual([
+      "outbox: recordFeedback item 1 again in 500 ms after undefined (attempt 2)",
+      "outbox: recordFeedback item 2 again in 500 ms after null (attempt 2)",
+    ]);
+    expect(w.dispatcher.retried).toBe(2);
   });
 
   it("stop aborts what is in flight with its reason, settles none of it, and leaves no timer", async () => {
@@ -226,5 +266,66 @@ describe("dispatch: outages and 429s", () => {
     }
     expect(w.sent.filter((s) => !answered.has(s))).toHaveLength(1);
     expect(w.lines.filter((line) => line.includes("in a row"))).toEqual([]);
+  });
+});
+
+describe("dispatch: its one timer", () => {
+  /** Timers set from here on (the fake setTimeout, spied on), each with whether it holds the process. */
+  const timersSet = () => {
+    const spy = vi.spyOn(globalThis, "setTimeout");
+    spy.mockClear(); // spied on again: the same spy
+    return () => spy.mock.results.map((result) => result.value as { hasRef(): boolean });
+  };
+
+  it("adding items while every worker is busy, or while a 429's pause lasts, sets no timer", async () => {
+    const w = workers({ concurrency: 2 });
+    w.add(3);
+    let timers = timersSet();
+    w.add(100);
+    expect(timers()).toHaveLength(0);
+    await w.sent[0]!.answer(apiError(429, { retryAfterMs: 5_000 })); // paused; one worker free
+    await w.sent[1]!.answer(apiError(429, { retryAfterMs: 5_000 })); // paused; both free
+    timers = timersSet();
+    w.add(100);
+    expect(timers()).toHaveLength(0);
+    expect(w.sent).toHaveLength(2);
+  });
+
+  it("with nothing left to wait for, no timer is left, even while paused", async () => {
+    const w = workers({ concurrency: 1, maxAgeMs: 1_000 });
+    w.add();
+    await w.sent[0]!.answer(apiError(429, { retryAfterMs: 60_000 })); // paused for a minute
+    await vi.advanceTimersByTimeAsync(1_001);
+    expect(w.settled).toEqual([[1, "expired", undefined]]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("the timer holds the process only while someone awaits; letGo lets go once no one does", async () => {
+    let awaited = true;
+    const w = workers({ concurrency: 1, awaited: () => awaited });
+    const timers = timersSet();
+    w.add(2); // the second waits: a timer for its expiry
+    expect(timers().map((timer) => timer.hasRef())).toEqual([true]);
+    w.dispatcher.letGo(); // still awaited
+    expect(timers()[0]!.hasRef()).toBe(true);
+    awaited = false;
+    w.dispatcher.letGo();
+    expect(timers()[0]!.hasRef()).toBe(false);
+    w.add(); // not awaited: each new timer lets the process go
+    await w.sent[0]!.answer();
+    expect(timers().at(-1)!.hasRef()).toBe(false);
+  });
+
+  it("an outage with a log that has no warn (logLevel error) pauses all the same", async () => {
+    const w = workers({ concurrency: 2, warn: false });
+    w.add(20);
+    for (let i = 0; i < 8; i++) await w.sent[i]!.answer(new Error("down"));
+    expect(w.lines.filter((line) => line.includes("in a row"))).toEqual([]);
+    const before = w.sent.length;
+    await w.sent[before - 1]!.answer(new Error("down")); // in flight when the outage began
+    await vi.advanceTimersByTimeAsync(499);
+    expect(w.sent).toHaveLength(before);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(w.sent).toHaveLength(before + 1); // one probe
   });
 });

@@ -109,14 +109,17 @@ export class Dispatcher {
     const now = clock();
     const expired = (item: Item) => now - item.at >= options.maxAgeMs;
     for (let item = ready.peek(); item && expired(item); item = ready.peek()) options.settle(ready.shift()!, "expired");
-    for (let item = retrying.peek(); item && item.notBefore <= now && expired(item); item = retrying.peek())
+    // A retry never waits past its item's expiry (deliver caps notBefore), so an expired item is always
+    // due; the heads are expired here on time, the others as they come up below, never sent.
+    for (let item = retrying.peek(); item && expired(item); item = retrying.peek())
       options.settle(retrying.shift()!, "expired");
     const paused = this.paused(now);
     const slots = () => inFlight.size < (this.outage ? 1 : Math.min(options.concurrency, this.limiter.limit));
     while (!paused && slots()) {
       const next = (retrying.peek()?.notBefore ?? Infinity) <= now ? retrying.shift() : ready.shift();
       if (!next) break;
-      void this.deliver(next);
+      if (expired(next)) options.settle(next, "expired");
+      else void this.deliver(next);
     }
     // What comes due next: a start (a pause's end, a retry's time) if a worker is free, an expiry.
     const head = ready.peek();
