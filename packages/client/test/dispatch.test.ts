@@ -1,8 +1,8 @@
 // The outbox's workers alone (src/outbox/dispatch.ts), on fake time with no jitter, each delivery
 // answered by the test: how many go at once and in what order, an item's own backoff, what is final,
 // expiry, an outage's pause and probes, a 429's pause, stop, and the one wake timer (when it is set, and
-// when it holds the process). The outbox's tests over HTTP show the
-// same behaviours end to end; here every threshold is tried on both sides.
+// when it holds the process). The outbox's tests over HTTP show the same behaviours end to end; here
+// every threshold is tried on both sides.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { PareaApiError, PareaError, PareaRateLimitError } from "../src/errors.ts";
 import { operations } from "../src/generated/operations/index.ts";
