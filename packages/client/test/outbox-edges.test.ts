@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { PareaError } from "../src/errors.ts";
+import { PareaApiError, PareaError } from "../src/errors.ts";
 import { createOutbox as createMemoryOutbox } from "../src/outbox-entry.ts";
 import { createOutbox, type OutboxDrop } from "../src/outbox-entry.node.ts";
 import { tempDir } from "./support/outbox-helpers.ts";
@@ -57,6 +57,40 @@ describe("outbox: flush and shutdown", () => {
     expect(outbox.stats()).toMatchObject({ queued: 1, inFlight: 0, retried: 1 });
   });
 
+  it("a flush waits for what it covers even when later items settle first", async () => {
+    const { api, calls } = stubApi();
+    const outbox = createMemoryOutbox(api, { concurrency: 3 });
+    outbox.recordFeedback({ trace_id: "a", score: 1 });
+    const flushed = outbox.flush();
+    let done = false;
+    void flushed.then(() => (done = true));
+    outbox.recordFeedback({ trace_id: "b", score: 1 });
+    outbox.recordFeedback({ trace_id: "c", score: 1 });
+    await calls[1]!.answer(true);
+    await calls[2]!.answer(true);
+    expect(done).toBe(false);
+    await calls[0]!.answer(true);
+    expect(await flushed).toEqual({ delivered: 3, rejected: 0, dropped: 0, pending: 0 });
+  });
+
+  it("a stub's method gets each delivery once (maxRetries 0) with a signal that shutdown aborts, saying why", async () => {
+    const given: unknown[] = [];
+    const api = {
+      recordFeedback: (_body: unknown, options: unknown) => {
+        given.push(options);
+        return new Promise(() => {}); // never answered
+      },
+    };
+    const outbox = createMemoryOutbox(api);
+    outbox.recordFeedback({ trace_id: "a", score: 1 });
+    expect(given).toEqual([{ maxRetries: 0, signal: expect.any(AbortSignal) as unknown }]);
+    const closed = outbox.shutdown({ timeoutMs: 5 });
+    await vi.advanceTimersByTimeAsync(5);
+    expect(await closed).toMatchObject({ dropped: 1 });
+    const { signal } = given[0] as { signal: AbortSignal };
+    expect(signal.reason).toEqual(new PareaError("the outbox was shut down"));
+  });
+
   it("a flush with a deadline says what is still pending; with nothing queued it resolves at once", async () => {
     const { api } = stubApi();
     const outbox = createMemoryOutbox(api);
@@ -105,6 +139,21 @@ describe("outbox: drops", () => {
       "[parea] outbox dropped a recordFeedback item (full)",
       "[parea] outbox onDrop threw: Error: onDrop broke",
     ]);
+  });
+
+  it("a final error is one warn line with its message, retries none (and no debug line); no onDrop is fine", async () => {
+    const debug = vi.spyOn(console, "debug").mockImplementation(() => {});
+    const refused = Object.assign(new PareaApiError("HTTP 400: bad trace"), { status: 400, headers: new Headers() });
+    let sent = 0;
+    const api = { recordFeedback: () => Promise.reject(sent++ === 0 ? new PareaError("down") : refused) };
+    const outbox = createMemoryOutbox(api);
+    outbox.recordFeedback({ trace_id: "a", score: 1 });
+    const flushed = outbox.flush();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await flushed).toEqual({ delivered: 0, rejected: 1, dropped: 0, pending: 0 });
+    expect(sent).toBe(2);
+    expect(warned).toEqual(["[parea] outbox dropped a recordFeedback item (rejected: HTTP 400: bad trace)"]);
+    expect(debug).not.toHaveBeenCalled();
   });
 
   it("a spooled item whose operation is no longer retry-safe in the spec is rejected, said why", async () => {

@@ -207,6 +207,23 @@ describe("outbox: delivery", () => {
     expect(fake.violations()).toEqual([]);
   }, 30_000);
 
+  it("with logLevel error (no warn line), a drop and an onDrop that throws still throw nothing", async () => {
+    const fake = createFakeParea();
+    const parea = createPareaClient({ apiKey: KEY, fetch: fake.fetch, logLevel: "error" });
+    const reasons: string[] = [];
+    const outbox = createMemoryOutbox(parea, {
+      maxQueued: 1,
+      onDrop: (drop) => {
+        reasons.push(drop.reason);
+        throw new Error("onDrop broke");
+      },
+    });
+    outbox.recordFeedback({ trace_id: "t1", score: 1 });
+    outbox.recordFeedback({ trace_id: "t2", score: 1 }); // past maxQueued
+    expect(reasons).toEqual(["full"]);
+    expect(await outbox.flush()).toEqual({ delivered: 1, rejected: 0, dropped: 1, pending: 0 });
+  });
+
   it("works with the fake over HTTP (listen) too", async () => {
     const fake = createFakeParea();
     const http = await fake.listen();
