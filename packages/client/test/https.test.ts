@@ -13,7 +13,7 @@ const run = promisify(execFile);
 let dir: string;
 let server: Server;
 let baseUrl: string;
-const seen: { headers: Record<string, unknown>; body: string }[] = [];
+const seen: { headers: Record<string, unknown>; body: string; port: number | undefined }[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "parea-tls-"));
@@ -26,7 +26,7 @@ beforeAll(async () => {
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString()));
     request.on("end", () => {
-      seen.push({ headers: request.headers, body });
+      seen.push({ headers: request.headers, body, port: request.socket.remotePort });
       response.writeHead(200, { "content-type": "application/json" }).end('{"recorded":true}');
     });
   });
@@ -50,9 +50,15 @@ const call = async (env: Record<string, string>) => {
   return JSON.parse(stdout) as { data?: unknown; error?: { name: string; message: string } };
 };
 
-it("records feedback over https with a trusted certificate", async () => {
-  expect(await call({ NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") })).toEqual({ data: { recorded: true } });
-  expect(seen.at(-1)).toMatchObject({ headers: { "x-api-key": "tls-key" }, body: '{"trace_id":"tls","score":1}' });
+it("records feedback over https with a trusted certificate, keeping the connection alive", async () => {
+  const before = seen.length;
+  expect(await call({ NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") })).toEqual({
+    data: [{ recorded: true }, { recorded: true }],
+  });
+  const calls = seen.slice(before);
+  expect(calls).toHaveLength(2);
+  expect(calls[0]).toMatchObject({ headers: { "x-api-key": "tls-key" }, body: '{"trace_id":"tls","score":1}' });
+  expect(calls[1]!.port).toBe(calls[0]!.port); // one TLS handshake for both
 });
 
 it("refuses a certificate nobody trusts: PareaConnectionError naming the TLS failure", async () => {

@@ -33,7 +33,8 @@ function exchange({ module, agent }: Stack, { url, method, headers, body, signal
     headers.forEach((value, name) => (outgoing[name] = value));
     // Framed by its length: for DELETE (and GET, OPTIONS) Node sends no chunked framing by default,
     // so a body without a content-length reached the server as the start of the next request (400).
-    if (body != null && outgoing["content-length"] === undefined && outgoing["transfer-encoding"] === undefined)
+    // Always its true length: a length set by hand that disagreed would cut or stall the body.
+    if (body != null && outgoing["transfer-encoding"] === undefined)
       outgoing["content-length"] = String(Buffer.byteLength(body));
     // A plain timer: an AbortController per attempt was the client's largest cost of its own. It
     // rejects itself rather than wait for destroy() to emit 'error': Deno's node:http emits none, and
@@ -93,12 +94,16 @@ function exchange({ module, agent }: Stack, { url, method, headers, body, signal
             else done(bytes);
           });
         });
-        // The socket closed before the body was complete: a connection failure like any other.
+        // The socket closed before the body was complete: a connection failure like any other, with
+        // the response's own error (Node emits one before 'close'), or ours where none comes (Deno).
+        let broken: Error | undefined;
+        response.on("error", (error) => (broken = error));
         response.on(
           "close",
-          () => response.complete || fail(Object.assign(new Error("response body cut short"), { code: "ECONNRESET" })),
+          () =>
+            response.complete ||
+            fail(broken ?? Object.assign(new Error("response body cut short"), { code: "ECONNRESET" })),
         );
-        response.on("error", fail);
       },
     );
     request.on("error", fail);
@@ -108,19 +113,20 @@ function exchange({ module, agent }: Stack, { url, method, headers, body, signal
 
 type Zlib = typeof import("node:zlib");
 let zlib: Promise<Zlib> | undefined;
-const DECODERS: Record<string, "gunzip" | "inflate" | "brotliDecompress"> = {
-  gzip: "gunzip",
-  "x-gzip": "gunzip",
-  deflate: "inflate",
-  br: "brotliDecompress",
-};
+// A Map, not an object: a coding named "constructor" or "__proto__" is unknown, not Object's.
+const DECODERS = new Map<string, "gunzip" | "inflate" | "brotliDecompress">([
+  ["gzip", "gunzip"],
+  ["x-gzip", "gunzip"],
+  ["deflate", "inflate"],
+  ["br", "brotliDecompress"],
+]);
 
 /**
  * A compressed body decoded (codings are undone last first, RFC 9110 8.4), never past maxBytes: a
  * small gzip can expand without bound. A coding it does not know leaves the bytes as they are, as
  * fetch does, and the JSON check reports them. node:zlib loads with the first compressed answer.
  */
-async function decode(header: string | string[], bytes: Buffer, maxBytes: number): Promise<Buffer> {
+async function decode(header: string, bytes: Buffer, maxBytes: number): Promise<Buffer> {
   const z = await (zlib ??= import("node:zlib"));
   const run = (method: "gunzip" | "inflate" | "inflateRaw" | "brotliDecompress", input: Buffer) =>
     new Promise<Buffer>((resolve, reject) =>
@@ -130,15 +136,13 @@ async function decode(header: string | string[], bytes: Buffer, maxBytes: number
         (error, out) => (error ? reject(error) : resolve(out)),
       ),
     );
-  const codings = [header]
-    .flat()
-    .join(",")
+  const codings = header
     .toLowerCase()
     .split(",")
     .map((coding) => coding.trim());
   let out = bytes;
   for (const coding of codings.filter((c) => c && c !== "identity").reverse()) {
-    const method = DECODERS[coding];
+    const method = DECODERS.get(coding);
     if (!method) return bytes;
     // "deflate" is meant to be zlib-wrapped; some servers send it raw.
     out = await run(method, out).catch(async (error: unknown) => {
