@@ -268,9 +268,12 @@ describe("timeouts and aborts", () => {
   });
 
   it("the caller's per-request signal: PareaAbortError, not a timeout, and no retry", async () => {
-    const server = await serve([{ delayMs: 3_000, status: 200 }]);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error("user navigated away")), 50);
+    // Aborted once the server holds the request: never before it was sent, however busy the machine.
+    const server = await serve(() => {
+      controller.abort(new Error("user navigated away"));
+      return { delayMs: 3_000, status: 200 };
+    });
     const { ms, error } = await timed(() => clientFor(server).recordFeedback(feedback, { signal: controller.signal }));
     expect(error).toBeInstanceOf(PareaAbortError);
     expect(error).not.toBeInstanceOf(PareaTimeoutError);
@@ -283,8 +286,11 @@ describe("timeouts and aborts", () => {
   it("the client's signal aborts a wait between retries", async () => {
     const server = await serve([{ status: 503, headers: { "retry-after-ms": "5000" } }]);
     const controller = new AbortController();
-    const client = clientFor(server, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 100);
+    // Aborted from the first attempt's end, so the request was sent first however busy the machine.
+    const client = clientFor(server, {
+      signal: controller.signal,
+      onAttempt: () => setTimeout(() => controller.abort(), 50),
+    });
     const { ms, error } = await timed(() => client.recordFeedback(feedback));
     expect(error).toBeInstanceOf(PareaAbortError);
     expect(server.requests).toHaveLength(1);
