@@ -35,9 +35,12 @@ export function outboxFactory(openSpool?: OpenSpool) {
     const transports = new Map();
     const send: Send = internal
       ? (op, body, signal) => internal.call(op, body as never, { maxRetries: 0, signal }, transports)
-      : (op, body, signal) => methodOf(parea, op).call(parea, body, { maxRetries: 0, signal });
+      : (op, body, signal) => (parea as Methods)[op.name]!.call(parea, body, { maxRetries: 0, signal });
     // A stub without an operation's method could never deliver it: its items are refused at once.
-    const unsendable = (op: Operation) => (internal ? undefined : missingMethod(parea, op));
+    const unsendable = (op: Operation) =>
+      internal || typeof (parea as Methods)[op.name] === "function"
+        ? undefined
+        : new PareaError(`createOutbox: the client has no ${op.name} method; pass one made by createPareaClient`);
     const check = internal?.check ?? checkRequestBody;
     const waiters = new Set<Waiter>();
     const counts = { delivered: 0, rejected: 0, dropped: 0 };
@@ -151,12 +154,5 @@ export function outboxFactory(openSpool?: OpenSpool) {
   };
 }
 
-/** Why a stub standing in for the client cannot deliver `op`: it has no such method. */
-function missingMethod(parea: object, op: Operation): PareaError | undefined {
-  if (typeof (parea as Record<string, unknown>)[op.name] === "function") return undefined;
-  return new PareaError(`createOutbox: the client has no ${op.name} method; pass one made by createPareaClient`);
-}
-
-/** A stub's method for `op`, checked by missingMethod when the item was accepted. */
-const methodOf = (parea: object, op: Operation) =>
-  (parea as Record<string, (body: unknown, init: object) => Promise<unknown>>)[op.name]!;
+/** A stub standing in for the client: an object with (some of) the operations' methods. */
+type Methods = Record<string, ((body: unknown, init: object) => Promise<unknown>) | undefined>;
