@@ -189,7 +189,7 @@ describe("a garbage collection mid-exchange", () => {
 
   it.each(stacks)("keeps the timeout: PareaTimeoutError, and the socket is closed (%s)", async (stack) => {
     const result = await run("timeout", stack);
-    // The fixture gives up at 3 s ("still pending"): a stall would show here, whatever the load.
+    // The fixture gives up at 10 s ("still pending"): a stall would show here, whatever the load.
     expect(result.outcome).toBe("PareaTimeoutError");
     expect(result.socketClosed).toBe(true);
   });
