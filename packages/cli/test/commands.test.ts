@@ -2,23 +2,15 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestFields } from "@parea-api/client/operations";
-import { startFaultServer, type Fault, type FaultServer } from "../../client/test/support/fault-server.mts";
+import { serverPerTest } from "../../client/test/support/fault-server.mts";
 import { cli } from "./support/cli.ts";
 
 let dir: string;
-const servers: FaultServer[] = [];
 beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), "parea-cmd-"))));
 afterAll(() => rm(dir, { recursive: true, force: true }));
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-const serve = async (faults: Fault[]) => {
-  const server = await startFaultServer(faults);
-  servers.push(server);
-  return server;
-};
+const serve = serverPerTest();
 
 describe("parea feedback record", () => {
   it("sends the flags as the spec's fields, typed, and prints the answer", async () => {

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPareaClient, transport } from "./support/client-under-test.ts";
 import {
   PareaApiError,
@@ -17,17 +17,13 @@ import {
   PareaResponseTooLargeError,
   type PareaClientOptions,
 } from "../src/index.ts";
-import { startFaultServer, type Fault, type FaultServer } from "./support/fault-server.mts";
+import { serverPerTest, type Fault } from "./support/fault-server.mts";
 
 const feedback = { trace_id: "t-1", score: 0.5 };
-const servers: FaultServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const serve = serverPerTest();
 
 async function clientFor(script: Fault[], options: PareaClientOptions = {}) {
-  const server = await startFaultServer(script);
-  servers.push(server);
+  const server = await serve(script);
   const client = createPareaClient({ apiKey: "test-key-hardening", baseUrl: server.url, logLevel: "off", ...options });
   return { server, client };
 }

@@ -3,7 +3,7 @@
 // a signal, which spec path a URL is read as, and what its hooks and log are told.
 import { getEventListeners } from "node:events";
 import { deflateSync, gzipSync } from "node:zlib";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   PareaAbortError,
   PareaConnectionError,
@@ -18,20 +18,10 @@ import { createTransport, type AttemptStart, type TransportOptions } from "../sr
 import { fetchSend } from "../src/send/fetch.ts";
 import { nodeSend } from "../src/send/node.ts";
 import type { Send } from "../src/send/types.ts";
-import { startFaultServer, type Fault, type FaultServer } from "./support/fault-server.mts";
+import { serverPerTest, type FaultServer } from "./support/fault-server.mts";
 
 const FEEDBACK = "/api/parea/v1/feedback";
-const servers: FaultServer[] = [];
-
-async function serve(script: Fault[] | ((n: number) => Fault)): Promise<FaultServer> {
-  const server = await startFaultServer(script);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const serve = serverPerTest();
 
 describe.each<[string, Send]>([
   ["fetch", fetchSend((request) => fetch(request))],

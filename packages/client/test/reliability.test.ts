@@ -1,7 +1,7 @@
 // Fault cases over real HTTP on 127.0.0.1: each asserts the error class, what the server saw and how
 // long it took. Delays are short (retry-after-ms, small timeouts) except where the default backoff
 // itself is under test.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPareaClient } from "./support/client-under-test.ts";
 import {
   PareaAbortError,
@@ -21,26 +21,16 @@ import { createLog } from "../src/logger.ts";
 import { fetchSend } from "../src/send/fetch.ts";
 import { createTransport } from "../src/reliability.ts";
 import { Secrets } from "../src/redact.ts";
-import { startFaultServer, timed, type Fault, type FaultServer } from "./support/fault-server.mts";
+import { serverPerTest, timed, type Fault, type FaultServer } from "./support/fault-server.mts";
 import packageJson from "../package.json" with { type: "json" };
 
 const apiKey = "test-key-reliability";
 const feedback = { trace_id: "t-1", score: 0.5 };
-const servers: FaultServer[] = [];
-
-async function serve(script: Fault[] | ((n: number) => Fault)): Promise<FaultServer> {
-  const server = await startFaultServer(script);
-  servers.push(server);
-  return server;
-}
+const serve = serverPerTest();
 
 function clientFor(server: FaultServer, options: PareaClientOptions = {}) {
   return createPareaClient({ apiKey, baseUrl: server.url, logLevel: "off", ...options });
 }
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
 
 describe("retries", () => {
   it("503 with Retry-After: 1 waits a second, then succeeds", async () => {
@@ -222,7 +212,6 @@ describe("connection failures", () => {
     const server = await serve([{ status: 200 }]);
     const closedUrl = server.url;
     await server.close();
-    servers.pop();
     let calls = 0;
     const send = createTransport({
       send: fetchSend((request) => (calls++, fetch(request))),

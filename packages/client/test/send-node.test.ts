@@ -2,22 +2,14 @@
 // the wire (the codings it asks for, a body's framing) and what it reads back at the edges (a body of
 // exactly maxBytes, one in many chunks, an empty one, an unknown coding, HEAD, the reason phrase, its
 // own timeout).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ResponseTooLarge } from "../src/light/response.ts";
 import { nodeSend } from "../src/send/node.ts";
 import type { Outgoing } from "../src/send/types.ts";
-import { startFaultServer, type Fault, type FaultServer } from "./support/fault-server.mts";
+import { serverPerTest, type Fault, type FaultServer } from "./support/fault-server.mts";
 
-const servers: FaultServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(...script: Fault[]): Promise<FaultServer> {
-  const server = await startFaultServer(script);
-  servers.push(server);
-  return server;
-}
+const serverFor = serverPerTest();
+const serve = (...script: Fault[]) => serverFor(script);
 
 const send = (server: FaultServer, outgoing: Partial<Outgoing> = {}) =>
   nodeSend({

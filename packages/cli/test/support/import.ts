@@ -3,31 +3,15 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll } from "vitest";
-import {
-  startFaultServer,
-  type Fault,
-  type FaultServer,
-  type RecordedRequest,
-} from "../../../client/test/support/fault-server.mts";
+import { afterAll, beforeAll } from "vitest";
+import { serverPerTest, type FaultServer, type RecordedRequest } from "../../../client/test/support/fault-server.mts";
 
 /** Registers the hooks; `dir()` is the test file's scratch directory, `serve` a fault server. */
 export function importFixtures(prefix: string) {
   let dir = "";
-  const servers: FaultServer[] = [];
   beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), prefix))));
   afterAll(() => rm(dir, { recursive: true, force: true }));
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
-  });
-  return {
-    dir: () => dir,
-    serve: async (script: Fault[] | ((n: number, request: RecordedRequest) => Fault)): Promise<FaultServer> => {
-      const server = await startFaultServer(script);
-      servers.push(server);
-      return server;
-    },
-  };
+  return { dir: () => dir, serve: serverPerTest() };
 }
 
 /** trace_id -> how many times the server answered 200 for it. */

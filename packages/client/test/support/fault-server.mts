@@ -2,6 +2,7 @@
 // own instead of Prism, because faults (resets, stalls, redirects) cannot be asked of a mock.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterEach } from "vitest";
 
 export interface Fault {
   status?: number;
@@ -40,11 +41,26 @@ export interface FaultServer {
   close(): Promise<void>;
 }
 
+export type Script = Fault[] | ((n: number, request: RecordedRequest) => Fault);
+
+/**
+ * For a test file: registers an afterEach that closes every server started through the returned
+ * `serve`, so no test leaves a port open for the next one to meet.
+ */
+export function serverPerTest(): (script: Script) => Promise<FaultServer> {
+  const open: FaultServer[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((server) => server.close()));
+  });
+  return async (script) => {
+    const server = await startFaultServer(script);
+    open.push(server);
+    return server;
+  };
+}
+
 /** Answers request n (0-based) with script(n), or script[n] (the last entry repeats). */
-export async function startFaultServer(
-  script: Fault[] | ((n: number, request: RecordedRequest) => Fault),
-  host = "127.0.0.1",
-): Promise<FaultServer> {
+export async function startFaultServer(script: Script, host = "127.0.0.1"): Promise<FaultServer> {
   const requests: RecordedRequest[] = [];
   // `void`: a fault in here is an unhandled rejection vitest reports, as an uncaught throw would be.
   const server = createServer((req, res) => void answer(req, res));
