@@ -3,7 +3,7 @@
 // JSON answer is parsed, as a caller would need it.
 import { request as httpRequest, Agent as HttpAgent } from "node:http";
 import { createPareaClient } from "@parea-api/client";
-// The entry browsers, Workers, Deno and Bun resolve (no "node" condition): the platform fetch.
+// The entry browsers and Workers resolve (no "node" condition; Bun and Deno take "node"): the platform fetch.
 import { createPareaClient as createOverPlatformFetch } from "../../packages/client/dist/index.mjs";
 import createClient from "openapi-fetch";
 import OpenAI from "openai";
@@ -22,7 +22,7 @@ export const BARE_OPENAPI_FETCH = "bare openapi-fetch + auth middleware";
 export const WITH_TIMEOUT = "bare openapi-fetch + auth middleware + a per-call timeout";
 const PLATFORM_FETCH = "the platform fetch";
 const FETCH_OPTION = "a `fetch` option, `(r) => fetch(r)`";
-const OVER_PLATFORM_FETCH = `**recordFeedback**, ${PLATFORM_FETCH} (browsers, Workers, Deno, Bun)`;
+const OVER_PLATFORM_FETCH = `**recordFeedback**, ${PLATFORM_FETCH} (browsers, Workers)`;
 const OVER_FETCH = `**recordFeedback**, ${FETCH_OPTION}`;
 /** The client's two fetch stacks: [contender name, label in the fetch-path table]. */
 export const FETCH_STACKS = [

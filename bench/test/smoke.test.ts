@@ -34,7 +34,7 @@ it("a --quick run writes every section with a figure for every contender", async
     "@hey-api/openapi-ts",
     "bare openapi-fetch + auth middleware",
     "auth middleware + a per-call timeout",
-    "the platform fetch (browsers, Workers, Deno, Bun)",
+    "the platform fetch (browsers, Workers)",
     "**recordFeedback** (node:http)",
     "**client.POST** (node:http)",
     "a `fetch` option, `(r) => fetch(r)`",

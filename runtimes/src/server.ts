@@ -1,5 +1,5 @@
 // The loopback API every runtime talks to: /<runtime>/<step>/api/parea/v1/feedback answers as the
-// step needs (a 503 then 200, a 422, an answer after 3 s, a slow 200 for the interrupted import, else
+// step needs (a 503 then 200, a body cut short then 200, a 422, an answer after 3 s, a slow 200 for the interrupted import, else
 // 200 {}), and /<runtime>/<step>/__count says how many requests that step sent. Every answer carries
 // CORS headers, and preflights are answered, so a page on another origin can call it.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -48,6 +48,11 @@ export async function startApi(): Promise<Api> {
     received.set(key, bodies);
     bodies.push(text ? JSON.parse(text) : undefined);
     if (step === "retry" && bodies.length === 1) return answer(503, { detail: "try again" }, { "retry-after": "0" });
+    if (step === "cut" && bodies.length === 1) {
+      const body = JSON.stringify({ detail: "x".repeat(1_000) });
+      response.writeHead(200, { ...CORS, "content-type": "application/json", "content-length": String(body.length) });
+      return void response.write(body.slice(0, 100), () => request.socket.destroy());
+    }
     if (step === "validation")
       return answer(422, { detail: [{ loc: ["body", "score"], msg: "must be a number", type: "float_parsing" }] });
     const delay = step === "timeout" ? 3_000 : step.startsWith("slow") ? 5 : 0;

@@ -1,5 +1,6 @@
-// The Sends over fetch: the platform's, which the client calls itself (index.ts: browsers, edge runtimes,
-// Deno, Bun), and the caller's `fetch` option, which receives a standard Request.
+// The Sends over fetch: the platform's, which the client calls itself (index.ts: browsers and edge
+// runtimes; Node, Bun and Deno take the "node" entry), and the caller's `fetch` option, which receives
+// a standard Request.
 import { buffer, type BufferedResponse } from "../light/response.js";
 import type { FetchFunction, Send } from "./types.js";
 

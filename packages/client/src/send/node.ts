@@ -95,7 +95,8 @@ function exchange({ module, agent }: Stack, { url, method, headers, body, signal
           });
         });
         // The socket closed before the body was complete: a connection failure like any other, with
-        // the response's own error (Node emits one before 'close'), or ours where none comes (Deno).
+        // the response's own error (Node, Bun and Deno each emit one before 'close': the runtimes
+        // suite's cut-body step), or ours should a runtime emit none; the timer stays the last bound.
         let broken: Error | undefined;
         response.on("error", (error) => (broken = error));
         response.on(
