@@ -22,12 +22,17 @@ export const BARE_OPENAPI_FETCH = "bare openapi-fetch + auth middleware";
 export const WITH_TIMEOUT = "bare openapi-fetch + auth middleware + a per-call timeout";
 const PLATFORM_FETCH = "the platform fetch";
 const FETCH_OPTION = "a `fetch` option, `(r) => fetch(r)`";
+const FLOOR = "no client: a `Request` with a timed signal, `fetch(r)`, JSON";
 const OVER_PLATFORM_FETCH = `**recordFeedback**, ${PLATFORM_FETCH} (browsers, Workers)`;
 const OVER_FETCH = `**recordFeedback**, ${FETCH_OPTION}`;
-/** The client's two fetch stacks: [contender name, label in the fetch-path table]. */
+/**
+ * The client's two fetch stacks, and what a `fetch` option's exchange costs without any client (the
+ * Request it must hand over, the attempt's signal and timer): [contender name, label in the table].
+ */
 export const FETCH_STACKS = [
   [OVER_PLATFORM_FETCH, PLATFORM_FETCH],
   [OVER_FETCH, FETCH_OPTION],
+  [FLOOR, FLOOR],
 ] as const;
 
 /** Over loopback HTTP; the first is the baseline the others are divided by. */
@@ -83,6 +88,19 @@ export function httpContenders(baseUrl: string, heyApi: HeyApi): Contender[] {
         const timer = setTimeout(() => controller.abort(), 60_000);
         try {
           return await openapiFetch.POST(PATH, { body: BODY, signal: controller.signal });
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+    },
+    {
+      name: FLOOR,
+      call: async () => {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), 60_000);
+        try {
+          const init = { method: "POST", headers: json, body: JSON.stringify(BODY), signal: controller.signal };
+          return (await (await fetch(new Request(url, init))).json()) as unknown;
         } finally {
           clearTimeout(timer);
         }

@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   sections.push(
     "### The fetch path",
     "",
-    "`recordFeedback` over `fetch` divided, round by round, by bare openapi-fetch with the same auth middleware, and by the same with the per-attempt timeout the client always has (an `AbortController`, its signal on the `Request`, and a timer). The platform fetch (the entry without the `node` condition, as browsers and Workers resolve it) is given the URL and init and makes the one `Request`; a `fetch` option receives a `Request` the client makes, which fetch copies.",
+    "`recordFeedback` over `fetch` divided, round by round, by bare openapi-fetch with the same auth middleware, and by the same with the per-attempt timeout the client always has (an `AbortController`, its signal on the `Request`, and a timer). The platform fetch (the entry without the `node` condition, as browsers and Workers resolve it) is given the URL and init and makes the one `Request`; a `fetch` option receives a `Request` the client makes, which fetch copies. The last row is that exchange with no client at all: the floor a `fetch` option stands on, and what is left for the client's layers (openapi-fetch, validation, retries, errors).",
     "",
     "| concurrency | client over | over bare openapi-fetch + auth | over the same + a per-call timeout |",
     "| --- | --- | --- | --- |",
