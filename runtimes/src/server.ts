@@ -1,7 +1,8 @@
 // The loopback API every runtime talks to: /<runtime>/<step>/api/parea/v1/feedback answers as the
-// step needs (a 503 then 200, a body cut short then 200, a 422, an answer after 3 s, a slow 200 for the interrupted import, else
-// 200 {}), and /<runtime>/<step>/__count says how many requests that step sent. Every answer carries
-// CORS headers, and preflights are answered, so a page on another origin can call it.
+// step needs (a 503 then 200, a body cut short then 200, a 422, an answer after 3 s, a slow 200 for
+// the interrupted import, else 200 {}), and /<runtime>/<step>/__count says how many requests that
+// step sent. Every answer carries CORS headers, and preflights are answered, so a page on another
+// origin can call it.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
