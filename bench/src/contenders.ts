@@ -23,6 +23,7 @@ export const WITH_TIMEOUT = "bare openapi-fetch + auth middleware + a per-call t
 const PLATFORM_FETCH = "the platform fetch";
 const FETCH_OPTION = "a `fetch` option, `(r) => fetch(r)`";
 const FLOOR = "no client: a `Request` with a timed signal, `fetch(r)`, JSON";
+const FLOOR_IN_PROCESS = "no client: a `Request` with a timed signal, given to the stub";
 const OVER_PLATFORM_FETCH = `**recordFeedback**, ${PLATFORM_FETCH} (browsers, Workers)`;
 const OVER_FETCH = `**recordFeedback**, ${FETCH_OPTION}`;
 /**
@@ -48,6 +49,15 @@ async function timed<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A `fetch` option's exchange with no client around it: the Request it receives, with a timed signal. */
+function floorCall(url: string, fetchImpl: (request: Request) => Promise<Response>): () => Promise<unknown> {
+  return () =>
+    timed(async (signal) => {
+      const init = { method: "POST", headers: json, body: JSON.stringify(BODY), signal };
+      return (await (await fetchImpl(new Request(url, init))).json()) as unknown;
+    });
 }
 
 /** Over loopback HTTP; the first is the baseline the others are divided by. */
@@ -95,14 +105,7 @@ export function httpContenders(baseUrl: string, heyApi: HeyApi): Contender[] {
     { name: "@hey-api/openapi-ts 0.95 client", call: () => hey.recordFeedback(BODY) },
     { name: BARE_OPENAPI_FETCH, call: () => openapiFetch.POST(PATH, { body: BODY }) },
     { name: WITH_TIMEOUT, call: () => timed((signal) => openapiFetch.POST(PATH, { body: BODY, signal })) },
-    {
-      name: FLOOR,
-      call: () =>
-        timed(async (signal) => {
-          const init = { method: "POST", headers: json, body: JSON.stringify(BODY), signal };
-          return (await (await fetch(new Request(url, init))).json()) as unknown;
-        }),
-    },
+    { name: FLOOR, call: floorCall(url, (r) => fetch(r)) },
     { name: "**recordFeedback** (node:http)", call: () => parea.recordFeedback(BODY) },
     { name: "**client.POST** (node:http)", call: () => parea.POST(PATH, { body: BODY }) },
     { name: OVER_PLATFORM_FETCH, call: () => pareaOverPlatformFetch.recordFeedback(BODY) },
@@ -124,7 +127,8 @@ export function inProcessContenders(heyApi: HeyApi): Contender[] {
     { name: "bare openapi-fetch + auth middleware (baseline)", call: () => openapiFetch.POST(PATH, { body: BODY }) },
     { name: "Stainless core (openai 4.x client.post)", call: () => openai.post(PATH, { body: BODY }) },
     { name: "@hey-api/openapi-ts 0.95 client", call: () => hey.recordFeedback(BODY) },
-    { name: "**recordFeedback**", call: () => parea.recordFeedback(BODY) },
+    { name: FLOOR_IN_PROCESS, call: floorCall(baseUrl + PATH, stub) },
+    { name: "**recordFeedback** (the stub as its `fetch` option)", call: () => parea.recordFeedback(BODY) },
     { name: "**client.POST**", call: () => parea.POST(PATH, { body: BODY }) },
   ];
 }

@@ -13,11 +13,17 @@ export interface RoundsResult {
   baselineMicros: number[];
 }
 
-async function perCallMicros(call: () => Promise<unknown>, calls: number, concurrency: number): Promise<number> {
+async function perCallMicros(
+  call: () => Promise<unknown>,
+  calls: number,
+  concurrency: number,
+  collectFirst = false,
+): Promise<number> {
   let started = 0;
   const worker = async () => {
     while (started++ < calls) await call();
   };
+  if (collectFirst) (globalThis as { gc?: () => void }).gc?.();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   return ((performance.now() - t0) * 1000) / calls;
@@ -25,7 +31,25 @@ async function perCallMicros(call: () => Promise<unknown>, calls: number, concur
 
 export async function runRounds(
   contenders: Contender[],
-  { calls, concurrency, rounds, warmup }: { calls: number; concurrency: number; rounds: number; warmup: number },
+  {
+    calls,
+    concurrency,
+    rounds,
+    warmup,
+    collectFirst,
+  }: {
+    calls: number;
+    concurrency: number;
+    rounds: number;
+    warmup: number;
+    /**
+     * A full GC before each timed run (pnpm bench runs node with --expose-gc), so a contender pays for
+     * its own garbage, not for what the one before it left: in process, where nothing else is timed,
+     * that debt swung one ratio between 0.6x and 1.7x from run to run. Over loopback it stays off: the
+     * one run with it on had node:http at 0.74x of bare fetch (0.45x in every run without).
+     */
+    collectFirst?: boolean;
+  },
 ): Promise<RoundsResult> {
   for (const { call } of contenders) await perCallMicros(call, warmup, concurrency);
   const ratios = new Map(contenders.map(({ name }) => [name, [] as number[]]));
@@ -35,7 +59,7 @@ export async function runRounds(
     // Rotate the order so no contender always runs first (or right after a GC-heavy one).
     for (let i = 0; i < contenders.length; i++) {
       const { name, call } = contenders[(i + round) % contenders.length]!;
-      times.set(name, await perCallMicros(call, calls, concurrency));
+      times.set(name, await perCallMicros(call, calls, concurrency, collectFirst));
     }
     const base = times.get(contenders[0]!.name)!;
     baselineMicros.push(base);

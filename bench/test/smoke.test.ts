@@ -13,7 +13,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 it("a --quick run writes every section with a figure for every contender", async () => {
   const out = join(dir, "BENCHMARKS.md");
-  await run(process.execPath, ["--import", "tsx", "src/main.ts", "--quick", "--out", out], {
+  await run(process.execPath, ["--expose-gc", "--import", "tsx", "src/main.ts", "--quick", "--out", out], {
     cwd: join(import.meta.dirname, ".."),
   });
   const report = await readFile(out, "utf8");
