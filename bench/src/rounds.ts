@@ -13,17 +13,11 @@ export interface RoundsResult {
   baselineMicros: number[];
 }
 
-async function perCallMicros(
-  call: () => Promise<unknown>,
-  calls: number,
-  concurrency: number,
-  collectFirst = false,
-): Promise<number> {
+async function perCallMicros(call: () => Promise<unknown>, calls: number, concurrency: number): Promise<number> {
   let started = 0;
   const worker = async () => {
     while (started++ < calls) await call();
   };
-  if (collectFirst) (globalThis as { gc?: () => void }).gc?.();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   return ((performance.now() - t0) * 1000) / calls;
@@ -59,7 +53,8 @@ export async function runRounds(
     // Rotate the order so no contender always runs first (or right after a GC-heavy one).
     for (let i = 0; i < contenders.length; i++) {
       const { name, call } = contenders[(i + round) % contenders.length]!;
-      times.set(name, await perCallMicros(call, calls, concurrency, collectFirst));
+      if (collectFirst) (globalThis as { gc?: () => void }).gc?.();
+      times.set(name, await perCallMicros(call, calls, concurrency));
     }
     const base = times.get(contenders[0]!.name)!;
     baselineMicros.push(base);

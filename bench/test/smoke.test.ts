@@ -38,6 +38,8 @@ it("a --quick run writes every section with a figure for every contender", async
     "**recordFeedback** (node:http)",
     "**client.POST** (node:http)",
     "a `fetch` option, `(r) => fetch(r)`",
+    "no client: a `Request` with a timed signal",
+    "**recordFeedback** (the stub as its `fetch` option)",
   ]) {
     const rows = report.split("\n").filter((line) => line.startsWith("| ") && line.includes(contender));
     expect(rows.length, contender).toBeGreaterThan(0);
